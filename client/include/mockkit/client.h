@@ -1,0 +1,243 @@
+/* client.h: the mockkit client core: HTTP (libcurl), a WHATWG SSE push
+ * parser, SSE streams over HTTP, and websockets (CivetWeb's client, since
+ * Debian's libcurl has no websocket support).
+ *
+ * Prefix: mkc_. Objects come from mkc_*_new and go to mkc_*_free (NULL ok).
+ * Errors: functions return MKC_OK (0) or a negative mkc_status, and fill an
+ * mkc_error when one is passed: code, HTTP status, URL, message, and for
+ * HTTP errors the response body.
+ */
+#ifndef MOCKKIT_CLIENT_H
+#define MOCKKIT_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Append only; never renumber. */
+#define MKC_STATUS_MAP(X)                                                     \
+    X(OK, 0, "success")                                                       \
+    X(ECONNECT, -1, "could not connect (refused, unreachable or DNS)")        \
+    X(ETIMEOUT, -2, "timed out")                                              \
+    X(EHTTP, -3, "server answered with an HTTP error status")                 \
+    X(ECONTENT_TYPE, -4, "unexpected content type")                           \
+    X(ETRUNCATED, -5, "stream ended in the middle of an event or message")    \
+    X(EPROTOCOL, -6, "malformed response")                                    \
+    X(EJSON, -7, "response is not the JSON expected")                         \
+    X(EINVAL, -8, "invalid argument")                                         \
+    X(ENOMEM, -9, "out of memory")                                            \
+    X(ECLOSED, -10, "connection closed")                                      \
+    X(EABORTED, -11, "stopped by the caller")                                 \
+    X(ETRANSPORT, -12, "transport error")                                     \
+    X(ETOOBIG, -13, "line or event exceeds the size limit")
+
+typedef enum mkc_status {
+#define MKC_ENUM_(name, value, text) MKC_##name = value,
+    MKC_STATUS_MAP(MKC_ENUM_)
+#undef MKC_ENUM_
+} mkc_status;
+
+const char *mkc_strerror(int status);  /* "could not connect ..." */
+const char *mkc_errname(int status);   /* "MKC_ECONNECT" */
+
+typedef struct mkc_error {
+    int code;              /* mkc_status */
+    long http_status;      /* 0 when no response */
+    char url[512];
+    char message[512];     /* human readable, names the URL */
+    char *body;            /* MKC_EHTTP: response body (NUL-terminated), owned */
+    size_t body_len;
+} mkc_error;
+
+/* Frees body and zeroes the struct. */
+void mkc_error_clear(mkc_error *e);
+
+/* ---- HTTP ------------------------------------------------------------- */
+
+typedef struct mkc_http mkc_http;
+
+/* One connection (a reused curl easy handle) to base_url, e.g.
+ * "http://127.0.0.1:4000/v1". Not thread-safe: one per thread. */
+mkc_http *mkc_http_new(const char *base_url);
+void mkc_http_free(mkc_http *h);
+
+/* Default headers sent on every request ("Authorization: Bearer ..."). */
+int mkc_http_add_header(mkc_http *h, const char *header_line);
+/* Cookies, as "name=value; name2=value2" (CURLOPT_COOKIE). */
+int mkc_http_set_cookie(mkc_http *h, const char *cookie);
+/* Whole-request timeout for non-streaming calls (default 30000 ms). */
+void mkc_http_set_timeout(mkc_http *h, long ms);
+
+typedef struct mkc_response {
+    long status;
+    char *content_type;    /* may be NULL */
+    char **headers;        /* "name: value" lines, in order */
+    size_t header_count;
+    char *body;            /* NUL-terminated for convenience; may hold NUL */
+    size_t body_len;
+} mkc_response;
+
+void mkc_response_free(mkc_response *r);
+/* First header value by case-insensitive name (points into r), or NULL. */
+const char *mkc_response_header(const mkc_response *r, const char *name);
+
+/* Send a request. path is appended to base_url (may hold a query).
+ * body may be NULL; content_type defaults to application/json with a body.
+ * extra_headers: NULL-terminated list of "name: value" lines, or NULL.
+ * Any HTTP status is a successful call here: check (*out)->status.
+ * Transport failures return the error and leave *out NULL. */
+int mkc_http_request(mkc_http *h, const char *method, const char *path,
+                     const char *const *extra_headers, const char *content_type,
+                     const void *body, size_t body_len, mkc_response **out,
+                     mkc_error *err);
+
+/* As mkc_http_request, but a status outside 200-299 is MKC_EHTTP with the
+ * body in err (and *out still set, for callers that want it). */
+int mkc_http_request_ok(mkc_http *h, const char *method, const char *path,
+                        const char *const *extra_headers, const char *content_type,
+                        const void *body, size_t body_len, mkc_response **out,
+                        mkc_error *err);
+
+/* multipart/form-data POST with one file part and text fields. */
+typedef struct mkc_form_field {
+    const char *name;
+    const char *value;      /* text fields */
+    const void *data;       /* file part when filename != NULL */
+    size_t data_len;
+    const char *filename;
+    const char *content_type;
+} mkc_form_field;
+
+int mkc_http_post_multipart(mkc_http *h, const char *path, const mkc_form_field *fields,
+                            size_t field_count, mkc_response **out, mkc_error *err);
+
+/* ---- SSE parser (no I/O) -------------------------------------------------
+ * Push bytes in any split; events come out through the callback exactly as
+ * the WHATWG rules say: LF, CR and CRLF line ends (also across pushes), BOM
+ * at stream start only, comments, event/data/id/retry, multi-line data joined
+ * with LF, one leading space stripped, id with NUL ignored, dispatch on blank
+ * line, partial event dropped at end. NUL bytes in data are kept. */
+
+typedef struct mkc_sse_event {
+    const char *type;      /* "message" when no event field */
+    size_t type_len;
+    const char *data;      /* NUL-terminated, but may contain NUL: use data_len */
+    size_t data_len;
+    const char *id;        /* last event id (persists across events) */
+    size_t id_len;
+} mkc_sse_event;
+
+/* Return 0 to go on, nonzero to stop (mkc_sse_parser_feed returns MKC_EABORTED).
+ * The event's pointers are valid only during the call. */
+typedef int (*mkc_sse_event_cb)(void *user, const mkc_sse_event *ev);
+/* Optional: comments (without the colon), e.g. sse-starlette pings. */
+typedef void (*mkc_sse_comment_cb)(void *user, const char *text, size_t len);
+
+typedef struct mkc_sse_parser mkc_sse_parser;
+
+mkc_sse_parser *mkc_sse_parser_new(mkc_sse_event_cb on_event,
+                                   mkc_sse_comment_cb on_comment, void *user);
+void mkc_sse_parser_free(mkc_sse_parser *p);
+/* Lines and events longer than this fail with MKC_ETOOBIG (default 16 MiB). */
+void mkc_sse_parser_set_limit(mkc_sse_parser *p, size_t max_bytes);
+/* Feed bytes. Errors are sticky until mkc_sse_parser_reset. */
+int mkc_sse_parser_feed(mkc_sse_parser *p, const void *buf, size_t len);
+/* End of stream: drops a partial event. Returns MKC_ETRUNCATED if one was
+ * dropped (a line or data had started), else MKC_OK. */
+int mkc_sse_parser_finish(mkc_sse_parser *p);
+/* New stream (BOM allowed again); keeps the last event id, as a reconnect does. */
+void mkc_sse_parser_reset(mkc_sse_parser *p);
+const char *mkc_sse_parser_last_id(const mkc_sse_parser *p, size_t *len);
+/* Last valid retry: value, or -1 if none seen. */
+long mkc_sse_parser_retry(const mkc_sse_parser *p);
+/* Bytes consumed so far in this stream (for error positions). */
+uint64_t mkc_sse_parser_offset(const mkc_sse_parser *p);
+
+/* ---- SSE over HTTP ----------------------------------------------------- */
+
+typedef struct mkc_sse_options {
+    const char *method;           /* default GET */
+    const char *const *headers;   /* NULL-terminated "name: value" lines */
+    const char *content_type;     /* for a body */
+    const void *body;             /* e.g. a run create with stream:true */
+    size_t body_len;
+    const char *last_event_id;    /* sent as Last-Event-ID when not empty */
+    long connect_timeout_ms;      /* default 10000 */
+    long idle_timeout_ms;         /* no bytes for this long: MKC_ETIMEOUT; 0 = none */
+    mkc_sse_comment_cb on_comment;
+} mkc_sse_options;
+
+/* GET (or POST) url with Accept: text/event-stream and feed the body to
+ * on_event as it arrives (no buffering). Returns when the stream ends
+ * (MKC_OK, or MKC_ETRUNCATED if it ended inside an event), the callback
+ * stops it (MKC_EABORTED), the status is not 200 (MKC_EHTTP, body in err),
+ * the content type is not text/event-stream (MKC_ECONTENT_TYPE), or the
+ * transport fails. h supplies base URL, default headers and cookies; url may
+ * be a path relative to it. last_id (optional) receives the final
+ * Last-Event-ID (caller frees). */
+int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
+                   mkc_sse_event_cb on_event, void *user, char **last_id,
+                   mkc_error *err);
+
+/* ---- websocket -------------------------------------------------------- */
+
+typedef struct mkc_ws mkc_ws;
+
+typedef enum mkc_ws_opcode {
+    MKC_WS_TEXT = 1,
+    MKC_WS_BINARY = 2,
+    MKC_WS_CLOSE = 8,
+    MKC_WS_PING = 9,
+    MKC_WS_PONG = 10
+} mkc_ws_opcode;
+
+typedef struct mkc_ws_callbacks {
+    /* A whole message (fragments joined). Runs on the connection's reader
+     * thread; data is valid only during the call. */
+    void (*on_message)(void *user, mkc_ws_opcode op, const char *data, size_t len);
+    /* The connection ended: close code (1006 if no close frame) and reason. */
+    void (*on_close)(void *user, int code, const char *reason);
+    void *user;
+} mkc_ws_callbacks;
+
+/* Connect to ws://host:port/path (wss not supported). Returns once the
+ * handshake is done. A refused or failed handshake gives MKC_ECONNECT or
+ * MKC_EHTTP with a message naming the URL. */
+int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out,
+                   mkc_error *err);
+int mkc_ws_send(mkc_ws *ws, mkc_ws_opcode op, const void *data, size_t len);
+int mkc_ws_send_text(mkc_ws *ws, const char *text);
+/* Send a close frame and wait (bounded) for the connection to end. */
+int mkc_ws_close(mkc_ws *ws, int code, const char *reason);
+/* 1 while open. */
+int mkc_ws_is_open(const mkc_ws *ws);
+/* Wait until the connection has ended or timeout_ms passed: 0 ended, -1 not. */
+int mkc_ws_wait_closed(mkc_ws *ws, int timeout_ms);
+/* Close if open, join the reader, free. NULL ok. */
+void mkc_ws_free(mkc_ws *ws);
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* A thread-safe message queue that the websocket callbacks can push to and
+ * a test can pop from with a bounded wait (no sleeps). */
+typedef struct mkc_queue mkc_queue;
+
+mkc_queue *mkc_queue_new(void);
+void mkc_queue_free(mkc_queue *q);
+/* Copies data. Returns MKC_OK or MKC_ENOMEM. */
+int mkc_queue_push(mkc_queue *q, int kind, const char *data, size_t len);
+/* Pops the oldest item, waiting up to timeout_ms. Returns MKC_OK with
+ * *data (caller frees) or MKC_ETIMEOUT. */
+int mkc_queue_pop(mkc_queue *q, int timeout_ms, int *kind, char **data, size_t *len);
+size_t mkc_queue_size(mkc_queue *q);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MOCKKIT_CLIENT_H */

@@ -1,0 +1,126 @@
+/* mock.h: an embeddable replay server for mockkit cassettes.
+ *
+ * One mk_mock is one CivetWeb server on one port that replays the
+ * interactions of one or more cassettes (usually every cassette of one
+ * service). mk_mock_new() returns only once the server accepts connections,
+ * so a test can talk to it at once. The CLI (`mockkit serve`) uses this API.
+ *
+ * Prefix: mk_mock_ (server), mk_clock_ (time source).
+ * Threading: every function except mk_mock_free may be called from any
+ * thread while the server runs.
+ */
+#ifndef MOCKKIT_MOCK_H
+#define MOCKKIT_MOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mockkit/cassette.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- time source ------------------------------------------------------ */
+
+/* A clock the replay engine schedules on. The real clock is monotonic time;
+ * a virtual clock only moves when mk_clock_advance() is called, so a suite
+ * can check ordering and gaps without sleeping. */
+typedef struct mk_clock mk_clock;
+
+mk_clock *mk_clock_new_virtual(void);   /* starts at 0 ms; NULL on ENOMEM */
+void mk_clock_free(mk_clock *c);        /* NULL ok; not while a server uses it */
+int64_t mk_clock_now_ms(const mk_clock *c);   /* NULL = real monotonic clock */
+/* Move a virtual clock forward and wake everything whose time has come.
+ * Returns 0, or -1 if c is not virtual. */
+int mk_clock_advance(mk_clock *c, int64_t ms);
+/* Block until `waiters` schedulers are waiting on c (or timeout_ms of real
+ * time passed): lets a suite advance only once the server is parked.
+ * Returns 0 when reached, -1 on timeout. */
+int mk_clock_wait_for_waiters(mk_clock *c, int waiters, int timeout_ms);
+
+/* ---- server ----------------------------------------------------------- */
+
+typedef enum mk_mock_status {
+    MK_MOCK_OK = 0,
+    MK_MOCK_ECASSETTE = -1,  /* a cassette failed to load: see diag */
+    MK_MOCK_EBIND = -2,      /* could not listen on bind:port */
+    MK_MOCK_EINVAL = -3,     /* bad option */
+    MK_MOCK_ENOMEM = -4,
+    MK_MOCK_ENOENT = -5      /* no such file, folder, or service */
+} mk_mock_status;
+
+const char *mk_mock_strerror(int status);
+
+typedef struct mk_mock_options {
+    const char *service;    /* "pieces", "bee", "openai", "cairos": its error
+                               envelope, auth rules and base path; NULL or
+                               "generic" for none */
+    const char *bind;       /* default "127.0.0.1" */
+    int port;               /* 0 = ephemeral (read back with mk_mock_port) */
+    double speed;           /* 1.0 recorded timing, 2.0 twice as fast, 0 instant;
+                               negative = default 1.0 */
+    const char *api_key;    /* bee/openai: the key the mock accepts
+                               (default "sk-proj-testkey") */
+    const char *username;   /* cairos: accepted login (default "bob") */
+    const char *password;   /* cairos: accepted password (default "bobspassword") */
+    int disable_admin;      /* 1: no /__mockkit/ paths */
+    size_t journal_size;    /* entries kept; 0 = 256 */
+    mk_clock *clock;        /* NULL = real time; borrowed, must outlive the mock */
+    int threads;            /* worker threads (concurrent connections); 0 = 64 */
+    int quiet;              /* 1: do not log unmatched requests to stderr */
+} mk_mock_options;
+
+/* Fills defaults (everything 0/NULL, speed 1.0). */
+void mk_mock_options_init(mk_mock_options *o);
+
+typedef struct mk_mock mk_mock;
+
+/* Start a server replaying the given cassette files and/or folders (every
+ * *.json inside, sorted by name). Returns MK_MOCK_OK with *out ready to
+ * serve, or an error with diag filled (which file, where, what); nothing is
+ * left running on error. */
+int mk_mock_new(const mk_mock_options *opts, const char *const *paths,
+                size_t path_count, mk_mock **out, mk_diag *diag);
+
+/* Stop the server (closing open streams) and free everything. NULL ok. */
+void mk_mock_free(mk_mock *m);
+
+int mk_mock_port(const mk_mock *m);
+/* "http://127.0.0.1:PORT" (no trailing slash, no service prefix). */
+const char *mk_mock_url(const mk_mock *m);
+/* The service's base path: "/v1" (bee, openai), "/api" (cairos), "" (pieces). */
+const char *mk_mock_base_path(const mk_mock *m);
+
+/* Start every sequence over, forget triggers, and clear the journal. */
+void mk_mock_reset(mk_mock *m);
+
+/* Change replay speed for connections that start afterwards. */
+void mk_mock_set_speed(mk_mock *m, double speed);
+
+/* ---- request journal ------------------------------------------------- */
+
+typedef struct mk_journal_entry {
+    uint64_t seq;            /* 1, 2, ... since start or reset */
+    int64_t at_ms;           /* mock clock time of arrival */
+    char method[16];
+    char path[512];          /* with query string */
+    int status;              /* status sent; 101 for websockets */
+    int matched;             /* 1 if an interaction answered */
+    char cassette[256];      /* file of the matching (or nearest) interaction */
+    char interaction[128];   /* its id */
+    char near_miss[512];     /* unmatched: which matcher failed on the nearest */
+} mk_journal_entry;
+
+/* Copy up to max most recent entries, oldest first. Returns how many. */
+size_t mk_mock_journal(const mk_mock *m, mk_journal_entry *out, size_t max);
+
+/* The journal as a JSON array (what GET /__mockkit/requests returns).
+ * Caller frees with cJSON_Delete. */
+cJSON *mk_mock_journal_json(const mk_mock *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MOCKKIT_MOCK_H */

@@ -1,0 +1,21 @@
+# Name suites suite-<area>-<topic>, e.g. suite-bee-runs.
+# mockkit_add_suite(NAME <name> SOURCES <files...> LIBS <targets...> [LABELS <labels...>])
+# Builds suites/<area>/<file>.c into one executable and registers one ctest.
+# Every suite knows where the shipped fixtures are (MOCKKIT_FIXTURES_DIR) and
+# the shared helpers in suites/common.
+function(mockkit_add_suite)
+  cmake_parse_arguments(S "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${S_NAME} ${S_SOURCES} ${PROJECT_SOURCE_DIR}/suites/common/suite.c)
+  target_include_directories(${S_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/suites/common
+                             ${CMOCKA_INCLUDE_DIR})
+  target_compile_definitions(${S_NAME} PRIVATE
+    MOCKKIT_FIXTURES_DIR="${MOCKKIT_FIXTURES_DIR}"
+    MOCKKIT_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    MOCKKIT_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  target_link_libraries(${S_NAME} PRIVATE ${S_LIBS} ${CMOCKA_LIBRARIES} Threads::Threads)
+  # All suites land in bin/ beside the mockkit binary: `mockkit check` runs
+  # bin/suite-<service>-* against the mocks it starts.
+  set_target_properties(${S_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
+  add_test(NAME ${S_NAME} COMMAND ${S_NAME})
+  set_tests_properties(${S_NAME} PROPERTIES TIMEOUT 300 LABELS "${S_LABELS}")
+endfunction()

@@ -1,0 +1,146 @@
+/* suite.c: target selection and the shared runner for mockkit suites. */
+#include "suite.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return (v && *v) ? v : NULL;
+}
+
+static void copy(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* Strip one trailing slash so paths can be appended. */
+static void trim_slash(char *s)
+{
+    size_t n = strlen(s);
+    if (n > 0 && s[n - 1] == '/')
+        s[n - 1] = '\0';
+}
+
+const char *suite_fixtures_dir(const char *service, char *buf, size_t size)
+{
+    const char *root = env("MOCKKIT_FIXTURES");
+    snprintf(buf, size, "%s/%s", root ? root : MOCKKIT_FIXTURES_DIR, service);
+    return buf;
+}
+
+/* Fills t from the environment; returns 1 when the service is live. */
+static int live_target(const char *service, suite_target *t)
+{
+    if (strcmp(service, "pieces") == 0 && env("PIECES_URL")) {
+        copy(t->root_url, sizeof t->root_url, env("PIECES_URL"));
+        trim_slash(t->root_url);
+        copy(t->base_url, sizeof t->base_url, t->root_url);
+        return 1;
+    }
+    if (strcmp(service, "bee") == 0 && env("BEE_API")) {
+        copy(t->root_url, sizeof t->root_url, env("BEE_API"));
+        trim_slash(t->root_url);
+        snprintf(t->base_url, sizeof t->base_url, "%s/v1", t->root_url);
+        copy(t->api_key, sizeof t->api_key, env("BEE_API_KEY"));
+        return 1;
+    }
+    if (strcmp(service, "openai") == 0 && env("OPENAI_BASE_URL")) {
+        copy(t->base_url, sizeof t->base_url, env("OPENAI_BASE_URL"));
+        trim_slash(t->base_url);
+        copy(t->root_url, sizeof t->root_url, t->base_url);
+        copy(t->api_key, sizeof t->api_key, env("OPENAI_API_KEY"));
+        return 1;
+    }
+    if (strcmp(service, "cairos") == 0 && env("CAIROS_URL")) {
+        copy(t->base_url, sizeof t->base_url, env("CAIROS_URL"));
+        trim_slash(t->base_url);
+        copy(t->root_url, sizeof t->root_url, t->base_url);
+        copy(t->username, sizeof t->username, env("CAIROS_USER"));
+        copy(t->password, sizeof t->password, env("CAIROS_PASSWORD"));
+        return 1;
+    }
+    return 0;
+}
+
+int suite_target_start(const char *service, suite_target *t)
+{
+    memset(t, 0, sizeof *t);
+    if (live_target(service, t)) {
+        t->live = 1;
+        fprintf(stderr, "[suite] %s: live target %s\n", service, t->base_url);
+        return 0;
+    }
+
+    char dir[1024];
+    suite_fixtures_dir(service, dir, sizeof dir);
+    mk_mock_options o;
+    mk_mock_options_init(&o);
+    o.service = service;
+    o.port = 0;
+    o.speed = env("MOCKKIT_SPEED") ? atof(env("MOCKKIT_SPEED")) : 0.0;
+    o.quiet = 1;
+    const char *paths[] = {dir};
+    mk_diag d;
+    memset(&d, 0, sizeof d);
+    int rc = mk_mock_new(&o, paths, 1, &t->mock, &d);
+    if (rc != MK_MOCK_OK) {
+        char msg[1200];
+        fprintf(stderr, "[suite] %s: mock did not start: %s: %s\n", service,
+                mk_mock_strerror(rc), mk_diag_format(&d, msg, sizeof msg));
+        return -1;
+    }
+    copy(t->root_url, sizeof t->root_url, mk_mock_url(t->mock));
+    snprintf(t->base_url, sizeof t->base_url, "%s%s", t->root_url, mk_mock_base_path(t->mock));
+    copy(t->api_key, sizeof t->api_key, "sk-proj-testkey");
+    copy(t->username, sizeof t->username, "bob");
+    copy(t->password, sizeof t->password, "bobspassword");
+    return 0;
+}
+
+void suite_target_stop(suite_target *t)
+{
+    mk_mock_free(t->mock);
+    t->mock = NULL;
+}
+
+int suite_run(int argc, char **argv, const char *name, const struct CMUnitTest *tests,
+              size_t count, CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    const char *base = strrchr(name, '/');
+    return _cmocka_run_group_tests(base ? base + 1 : name, tests, count, setup, teardown);
+}
+
+char *suite_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        return NULL;
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}

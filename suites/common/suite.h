@@ -1,0 +1,56 @@
+/* suite.h: what every mockkit suite shares.
+ *
+ * A suite runs against the embedded mock of its service (default: started
+ * in-process on an ephemeral port from fixtures/<service>, instant timing)
+ * or against a live service when the environment names one:
+ *
+ *   pieces  PIECES_URL                         e.g. http://127.0.0.1:39300
+ *   bee     BEE_API + BEE_API_KEY              e.g. http://127.0.0.1:4000 (no /v1)
+ *   openai  OPENAI_BASE_URL + OPENAI_API_KEY   e.g. http://127.0.0.1:8080/v1
+ *   cairos  CAIROS_URL + CAIROS_USER + CAIROS_PASSWORD   e.g. http://127.0.0.1:8000/api
+ *
+ * MOCKKIT_FIXTURES=DIR replaces fixtures/ for the embedded mocks and
+ * MOCKKIT_SPEED=X their replay speed (default 0, instant).
+ */
+#ifndef MOCKKIT_SUITE_H
+#define MOCKKIT_SUITE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "mockkit/mock.h"
+
+typedef struct suite_target {
+    int live;               /* 1: a live service from the environment */
+    char root_url[512];     /* scheme://host:port */
+    char base_url[512];     /* root_url + the service's base path (/v1, /api, "") */
+    char api_key[256];      /* bee/openai: key to send */
+    char username[128];     /* cairos */
+    char password[128];     /* cairos */
+    mk_mock *mock;          /* the embedded mock, NULL when live */
+} suite_target;
+
+/* Start the embedded mock for service or read the live target from the
+ * environment. Returns 0, or -1 with a message on stderr. */
+int suite_target_start(const char *service, suite_target *t);
+void suite_target_stop(suite_target *t);
+
+/* The fixtures folder of a service (MOCKKIT_FIXTURES or the shipped one). */
+const char *suite_fixtures_dir(const char *service, char *buf, size_t size);
+
+/* Run a group: argv[1], if given, filters test names (cmocka glob).
+ * Use through SUITE_MAIN. */
+int suite_run(int argc, char **argv, const char *name, const struct CMUnitTest *tests,
+              size_t count, CMFixtureFunction setup, CMFixtureFunction teardown);
+
+#define SUITE_RUN(argc, argv, tests, setup, teardown)                               \
+    suite_run((argc), (argv), __FILE__, (tests), sizeof(tests) / sizeof((tests)[0]), \
+              (setup), (teardown))
+
+/* Read a whole file (tests only). Caller frees. NULL on error. */
+char *suite_read_file(const char *path, size_t *len);
+
+#endif
