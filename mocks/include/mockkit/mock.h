@@ -69,12 +69,18 @@ typedef struct mk_mock_options {
     mk_clock *clock;        /* NULL = real time; borrowed, must outlive the mock */
     int threads;            /* worker threads (concurrent connections); 0 = 64 */
     int quiet;              /* 1: do not log unmatched requests to stderr */
+    int rate_limit;         /* bee: requests per second per key before 429, as
+                               Bee enforces it (Bee's default is 25); 0 = off */
 } mk_mock_options;
 
 /* Fills defaults (everything 0/NULL, speed 1.0). */
 void mk_mock_options_init(mk_mock_options *o);
 
 typedef struct mk_mock mk_mock;
+
+/* Unmatched requests are answered with the service's error envelope, a
+ * near-miss report, and the header "X-Mockkit-Unmatched: 1" (the recorder's
+ * `new` mode uses it to tell replayed from missing interactions). */
 
 /* Start a server replaying the given cassette files and/or folders (every
  * *.json inside, sorted by name). Returns MK_MOCK_OK with *out ready to
