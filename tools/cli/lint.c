@@ -1,10 +1,202 @@
-/* placeholder until the lint command lands */
+/* lint.c: `mockkit lint FILE|DIR...`: validate cassettes and scan them for
+ * secrets, printing every problem (not only the first) as
+ * "file:line:col: message" (not JSON) or "file: /pointer: message". */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "cli.h"
+/* The cassette library's internal reporters list every problem; the
+ * public API keeps only the first. */
+#include "../../mocks/cassette/internal.h"
+
+typedef struct path_list {
+    char **items;
+    size_t count, cap;
+} path_list;
+
+static int list_add(path_list *l, const char *path)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        char **bigger = realloc(l->items, cap * sizeof *bigger);
+        if (!bigger)
+            return -1;
+        l->items = bigger;
+        l->cap = cap;
+    }
+    l->items[l->count] = strdup(path);
+    if (!l->items[l->count])
+        return -1;
+    l->count++;
+    return 0;
+}
+
+static void list_free(path_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i]);
+    free(l->items);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Every *.json under dir (hidden entries skipped). Returns -1 when a
+ * folder cannot be read (reported). */
+static int collect(const char *dir, path_list *out, int depth)
+{
+    if (depth > 32) {
+        fprintf(stderr, "%s: folders nested too deep\n", dir);
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        printf("%s: cannot read: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (n < 0 || (size_t)n >= sizeof path)
+            continue;
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (collect(path, out, depth + 1) != 0)
+                rc = -1;
+        } else if (S_ISREG(st.st_mode) && ends_with(e->d_name, ".json")) {
+            if (list_add(out, path) != 0)
+                rc = -1;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+typedef struct lint_file {
+    const char *file;
+    size_t errors;
+} lint_file;
+
+static void print_issue(void *ctx, const char *pointer, const char *message)
+{
+    lint_file *lf = ctx;
+    mk_diag d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.file, sizeof d.file, "%s", lf->file);
+    snprintf(d.pointer, sizeof d.pointer, "%s", pointer);
+    snprintf(d.message, sizeof d.message, "%s", message);
+    char line[1400];
+    printf("%s\n", mk_diag_format(&d, line, sizeof line));
+    lf->errors++;
+}
+
+/* Returns the number of problems, or -1 when the file cannot be read. */
+static long lint_one(const char *path)
+{
+    mk_diag d;
+    char line[1400];
+    char *text = NULL;
+    size_t len = 0;
+    if (mk_cas__read_file(path, &text, &len, &d) != MK_CASSETTE_OK) {
+        printf("%s\n", mk_diag_format(&d, line, sizeof line));
+        return -1;
+    }
+    cJSON *root = mk_cas__parse_text(text, len, path, &d);
+    free(text);
+    if (!root) {
+        printf("%s\n", mk_diag_format(&d, line, sizeof line));
+        return 1;
+    }
+    lint_file lf = {path, 0};
+    mk_cas__validate(root, print_issue, &lf);
+    mk_cas__scan(root, print_issue, &lf);
+    cJSON_Delete(root);
+    return (long)lf.errors;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mockkit lint FILE|DIR...\n\n"
+            "Validate cassettes (docs/cassette.md) and scan them for secrets. A folder\n"
+            "means every *.json below it, in sorted order. Every problem is printed as\n"
+            "  file:line:col: message      (not JSON)\n"
+            "  file: /json/pointer: message (not a valid cassette, or a secret)\n"
+            "then a summary line. Exit status: 0 all valid, 1 problems found,\n"
+            "2 usage error or unreadable path.\n");
+}
+
 int mk_cmd_lint(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "mockkit lint: not built yet\n");
-    return 2;
+    if (mk_cli_wants_help(argc, argv)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    int unreadable = 0;
+    path_list files = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] == '-' && arg[1] != '\0' && strcmp(arg, "--") != 0) {
+            fprintf(stderr, "mockkit lint: unknown option '%s'\n", arg);
+            usage(stderr);
+            list_free(&files);
+            return 2;
+        }
+        if (strcmp(arg, "--") == 0)
+            continue;
+        struct stat st;
+        if (stat(arg, &st) != 0) {
+            printf("%s: cannot read: %s\n", arg, strerror(errno));
+            unreadable = 1;
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            path_list found = {0};
+            if (collect(arg, &found, 0) != 0)
+                unreadable = 1;
+            qsort(found.items, found.count, sizeof *found.items, cmp_str);
+            for (size_t k = 0; k < found.count; k++)
+                if (list_add(&files, found.items[k]) != 0)
+                    unreadable = 1;
+            list_free(&found);
+        } else if (list_add(&files, arg) != 0) {
+            unreadable = 1;
+        }
+    }
+    size_t errors = 0;
+    for (size_t i = 0; i < files.count; i++) {
+        long n = lint_one(files.items[i]);
+        if (n < 0)
+            unreadable = 1;
+        else
+            errors += (size_t)n;
+    }
+    printf("%zu cassette%s, %zu error%s\n", files.count, files.count == 1 ? "" : "s", errors,
+           errors == 1 ? "" : "s");
+    list_free(&files);
+    if (unreadable)
+        return 2;
+    return errors ? 1 : 0;
 }

@@ -1,0 +1,113 @@
+/* text.c: reading cassette files and parsing JSON with line:column errors. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int mk_cas__read_file(const char *path, char **text, size_t *len, mk_diag *diag)
+{
+    *text = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return mk_cas__diag(diag, MK_CASSETTE_EIO, path, "cannot open: %s", strerror(errno));
+    size_t cap = 8192, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (cap - n < 2) {
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int failed = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (!buf)
+        return mk_cas__diag(diag, MK_CASSETTE_ENOMEM, path, "out of memory reading the file");
+    if (failed) {
+        free(buf);
+        return mk_cas__diag(diag, MK_CASSETTE_EIO, path, "cannot read: %s", strerror(saved));
+    }
+    buf[n] = '\0';
+    *len = n;
+    *text = buf;
+    return MK_CASSETTE_OK;
+}
+
+/* 1-based line and column (in characters: UTF-8 continuation bytes do not
+ * count) of a byte offset. */
+static void line_col(const char *text, size_t offset, int *line, int *col)
+{
+    int l = 1, c = 1;
+    for (size_t i = 0; i < offset; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '\n') {
+            l++;
+            c = 1;
+        } else if ((ch & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+static void syntax_error(mk_diag *diag, const char *name, const char *text, size_t len,
+                         size_t offset, const char *what)
+{
+    if (!diag)
+        return;
+    mk_cas__diag_init(diag, name);
+    if (offset > len)
+        offset = len;
+    diag->offset = offset;
+    line_col(text, offset, &diag->line, &diag->column);
+    unsigned char ch = offset < len ? (unsigned char)text[offset] : 0;
+    if (offset >= len)
+        snprintf(diag->message, sizeof diag->message,
+                 "%s: unexpected end of input (byte %zu)", what, offset);
+    else if (ch >= 0x20 && ch < 0x7f)
+        snprintf(diag->message, sizeof diag->message, "%s: unexpected '%c' (byte %zu)", what,
+                 ch, offset);
+    else
+        snprintf(diag->message, sizeof diag->message, "%s: unexpected byte 0x%02x (byte %zu)",
+                 what, ch, offset);
+}
+
+cJSON *mk_cas__parse_text(const char *text, size_t len, const char *name, mk_diag *diag)
+{
+    const char *end = NULL;
+    /* Trailing data is checked below rather than with require_null_terminated,
+     * which needs the NUL inside buffer_length. */
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        size_t off = end && end >= text ? (size_t)(end - text) : 0;
+        /* cJSON reports the last byte when input ends early. */
+        if (len == 0 || (off + 1 == len && off > 0 && (text[off] == ' ' || text[off] == '\n' ||
+                                                      text[off] == '\r' || text[off] == '\t')))
+            off = len;
+        syntax_error(diag, name, text, len, off, "not valid JSON");
+        return NULL;
+    }
+    size_t off = (size_t)(end - text);
+    while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' ||
+                         text[off] == '\r'))
+        off++;
+    if (off < len) {
+        syntax_error(diag, name, text, len, off, "not valid JSON: data after the document");
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
