@@ -211,7 +211,7 @@ typedef struct stream_state {
     int stopped;         /* the callback asked to stop */
     const char *url;
     uint64_t events;
-    mkc_error *err;
+    mkc_error own;       /* the failure, kept apart until the core returns */
 } stream_state;
 
 /* An SDK raises an error for a data-only event whose JSON has a truthy
@@ -226,15 +226,13 @@ static void stream_error(stream_state *st, const cJSON *data, const char *raw, s
         msg = ae.message;
     else if (cJSON_IsObject(data) && cJSON_IsString(cJSON_GetObjectItem(data, "message")))
         msg = cJSON_GetObjectItem(data, "message")->valuestring;
-    if (!st->err)
-        return;
-    fail(st->err, MKC_EHTTP, 200, st->url, "error event in stream: %s", msg);
+    fail(&st->own, MKC_EHTTP, 200, st->url, "error event in stream: %s", msg);
     char *copy = malloc(raw_len + 1);
     if (copy) {
         memcpy(copy, raw, raw_len);
         copy[raw_len] = '\0';
-        st->err->body = copy;
-        st->err->body_len = raw_len;
+        st->own.body = copy;
+        st->own.body_len = raw_len;
     }
 }
 
@@ -275,7 +273,7 @@ static int on_event(void *user, const mkc_sse_event *ev)
         char where[96];
         snprintf(where, sizeof where, "event %llu is not a JSON object",
                  (unsigned long long)st->events);
-        fail(st->err, MKC_EJSON, 200, st->url, "%s", where);
+        fail(&st->own, MKC_EJSON, 200, st->url, "%s", where);
         return 1;
     }
     int stop = st->on_chunk ? st->on_chunk(st->user, data) : 0;
@@ -306,7 +304,7 @@ int mk_openai_chat_stream(mk_openai *c, const cJSON *request, mk_openai_chunk_cb
 
     char url[600];
     snprintf(url, sizeof url, "%s%s", c->base_url, CHAT_PATH);
-    stream_state st = {.on_chunk = on_chunk, .user = user, .url = url, .err = err};
+    stream_state st = {.on_chunk = on_chunk, .user = user, .url = url};
     mkc_sse_options o;
     memset(&o, 0, sizeof o);
     o.method = "POST";
@@ -316,8 +314,16 @@ int mk_openai_chat_stream(mk_openai *c, const cJSON *request, mk_openai_chunk_cb
     int rc = mkc_sse_stream(c->http, CHAT_PATH, &o, on_event, &st, NULL, err);
     cJSON_free(body);
 
-    if (st.failed)
-        return st.failed;   /* err already describes it */
+    if (st.failed) {
+        /* The core reported MKC_EABORTED; the event's own error is the news. */
+        if (err) {
+            mkc_error_clear(err);
+            *err = st.own;
+        } else {
+            mkc_error_clear(&st.own);
+        }
+        return st.failed;
+    }
     if (rc == MKC_EHTTP) {
         describe_http_error(err);
         return rc;
