@@ -1,10 +1,129 @@
-/* placeholder until the record command lands */
+/* record.c: `mockkit record`: run the recording proxy until SIGINT/SIGTERM,
+ * then write the cassette (or report why it was refused). */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pthread.h>
+
 #include "cli.h"
+#include "record.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mockkit record --upstream URL --out CASSETTE [--listen ADDR:PORT]\n"
+            "                      [--mode none|once|new|all] [--service NAME]\n"
+            "                      [--redact-header NAME]... [--redact-field NAME]...\n\n"
+            "Forwards every request to URL, answers the client as the upstream does, and\n"
+            "writes what passed (redacted) to CASSETTE on Ctrl-C / SIGTERM.\n"
+            "  --listen   where to listen (default 127.0.0.1:0, the URL is printed)\n"
+            "  --mode     once: record if CASSETTE is missing, else replay it (default)\n"
+            "             none: replay only; new: replay matches, record the rest and\n"
+            "             append it; all: record everything, replacing CASSETTE\n"
+            "  --service  meta.service of the cassette (default generic)\n"
+            "  --redact-header, --redact-field  redact more than the defaults\n"
+            "             (Authorization, cookies, API key headers; password, token,\n"
+            "             secret, api_key ... fields)\n");
+}
+
 int mk_cmd_record(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "mockkit record: not built yet\n");
-    return 2;
+    if (mk_cli_wants_help(argc, argv)) {
+        usage(stdout);
+        return 0;
+    }
+    mk_record_options o;
+    mk_record_options_init(&o);
+    const char **headers = calloc((size_t)argc, sizeof *headers);
+    const char **fields = calloc((size_t)argc, sizeof *fields);
+    int status = 2;
+    if (!headers || !fields)
+        goto out;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v) {
+            fprintf(stderr, "mockkit record: %s needs a value\n", a);
+            usage(stderr);
+            goto out;
+        }
+        if (strcmp(a, "--upstream") == 0) {
+            o.upstream = v;
+        } else if (strcmp(a, "--out") == 0) {
+            o.out = v;
+        } else if (strcmp(a, "--listen") == 0) {
+            o.listen = v;
+        } else if (strcmp(a, "--service") == 0) {
+            o.service = v;
+        } else if (strcmp(a, "--mode") == 0) {
+            int m = mk_record_mode_parse(v);
+            if (m < 0) {
+                fprintf(stderr, "mockkit record: unknown mode '%s' (none, once, new, all)\n", v);
+                goto out;
+            }
+            o.mode = (mk_record_mode)m;
+        } else if (strcmp(a, "--redact-header") == 0) {
+            headers[o.redact_header_count++] = v;
+        } else if (strcmp(a, "--redact-field") == 0) {
+            fields[o.redact_field_count++] = v;
+        } else {
+            fprintf(stderr, "mockkit record: unknown option '%s'\n", a);
+            usage(stderr);
+            goto out;
+        }
+        i++;
+    }
+    o.redact_headers = headers;
+    o.redact_fields = fields;
+    if (!o.out || (!o.upstream && o.mode != MK_RECORD_MODE_NONE && o.mode != MK_RECORD_MODE_ONCE)) {
+        fprintf(stderr, "mockkit record: --out and --upstream are required\n");
+        usage(stderr);
+        goto out;
+    }
+
+    /* Signals are taken by sigwait below, so every server thread must have
+     * them blocked: block before starting anything. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    mk_record *r = NULL;
+    mk_diag d;
+    int rc = mk_record_new(&o, &r, &d);
+    if (rc != MK_RECORD_OK) {
+        char msg[1200];
+        fprintf(stderr, "mockkit record: %s: %s\n", mk_record_strerror(rc),
+                mk_diag_format(&d, msg, sizeof msg));
+        goto out;
+    }
+    if (mk_record_replaying(r))
+        printf("replaying %s on %s (mode %s; --mode all re-records)\n", o.out, mk_record_url(r),
+               mk_record_mode_name(o.mode));
+    else
+        printf("recording %s -> %s on %s (mode %s); Ctrl-C writes the cassette\n", o.upstream,
+               o.out, mk_record_url(r), mk_record_mode_name(o.mode));
+    fflush(stdout);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    rc = mk_record_stop(r, &d);
+    if (rc == MK_RECORD_OK) {
+        if (!mk_record_replaying(r))
+            printf("wrote %s (%zu interactions recorded)\n", o.out, mk_record_count(r));
+        status = 0;
+    } else {
+        char msg[1200];
+        fprintf(stderr, "mockkit record: %s not written: %s\n", o.out,
+                mk_diag_format(&d, msg, sizeof msg));
+        status = 2;
+    }
+    mk_record_free(r);
+out:
+    free(headers);
+    free(fields);
+    return status;
 }

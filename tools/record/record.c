@@ -1,1 +1,458 @@
-/* placeholder: replaced by the recorder */
+/* record.c: the recorder's life: options, modes, the server, and writing
+ * the cassette when it stops. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <civetweb.h>
+#include <curl/curl.h>
+
+#include "mockkit/mock.h"
+#include "record_internal.h"
+
+const char *mk_record_strerror(int status)
+{
+    switch ((mk_record_status)status) {
+    case MK_RECORD_OK:
+        return "success";
+    case MK_RECORD_EINVAL:
+        return "invalid option";
+    case MK_RECORD_EBIND:
+        return "could not listen";
+    case MK_RECORD_ENOMEM:
+        return "out of memory";
+    case MK_RECORD_ECASSETTE:
+        return "cassette not readable or not written";
+    case MK_RECORD_EMOCK:
+        return "replay server did not start";
+    }
+    return "unknown status";
+}
+
+static const char *const mode_names[] = {"once", "none", "new", "all"};
+
+int mk_record_mode_parse(const char *name)
+{
+    for (int i = 0; name && i < 4; i++)
+        if (strcmp(name, mode_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *mk_record_mode_name(mk_record_mode mode)
+{
+    return (unsigned)mode < 4 ? mode_names[mode] : "?";
+}
+
+void mk_record_options_init(mk_record_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = MK_RECORD_MODE_ONCE;
+}
+
+void mk_rec__report(mk_record *r, const char *fmt, ...)
+{
+    if (r->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+static int fail(mk_diag *d, const char *file, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(mk_diag *d, const char *file, int status, const char *fmt, ...)
+{
+    if (d) {
+        memset(d, 0, sizeof *d);
+        snprintf(d->file, sizeof d->file, "%s", file ? file : "");
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(d->message, sizeof d->message, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+/* http://host:port[/prefix] */
+static int parse_upstream(const char *url, mk_rec_upstream *up)
+{
+    memset(up, 0, sizeof *up);
+    if (!url || strncmp(url, "http://", 7) != 0)
+        return -1;
+    snprintf(up->url, sizeof up->url, "%s", url);
+    size_t n = strlen(up->url);
+    while (n > 7 && up->url[n - 1] == '/')
+        up->url[--n] = '\0';
+    const char *host = up->url + 7;
+    const char *slash = strchr(host, '/');
+    const char *colon = memchr(host, ':', slash ? (size_t)(slash - host) : strlen(host));
+    const char *host_end = colon ? colon : (slash ? slash : host + strlen(host));
+    if (host_end == host || (size_t)(host_end - host) >= sizeof up->host)
+        return -1;
+    memcpy(up->host, host, (size_t)(host_end - host));
+    up->port = 80;
+    if (colon) {
+        char *end;
+        long p = strtol(colon + 1, &end, 10);
+        if (p <= 0 || p > 65535 || (*end && *end != '/'))
+            return -1;
+        up->port = (int)p;
+    }
+    snprintf(up->prefix, sizeof up->prefix, "%s", slash ? slash : "");
+    return 0;
+}
+
+/* "ADDR:PORT" or "PORT" -> CivetWeb listening_ports ("127.0.0.1:0" default). */
+static int parse_listen(const char *listen, char *bind, size_t bsize, int *port)
+{
+    const char *l = listen && *listen ? listen : "127.0.0.1:0";
+    const char *colon = strrchr(l, ':');
+    char *end;
+    long p = strtol(colon ? colon + 1 : l, &end, 10);
+    if (*end || p < 0 || p > 65535)
+        return -1;
+    if (colon)
+        snprintf(bind, bsize, "%.*s", (int)(colon - l), l);
+    else
+        snprintf(bind, bsize, "127.0.0.1");
+    *port = (int)p;
+    return 0;
+}
+
+static char *dup_or(const char *s, const char *dflt)
+{
+    const char *v = s && *s ? s : dflt;
+    return v ? strdup(v) : NULL;
+}
+
+/* meta.name default: the file name without folder and .json. */
+static char *default_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char *n = strdup(base);
+    if (n) {
+        size_t l = strlen(n);
+        if (l > 5 && strcmp(n + l - 5, ".json") == 0)
+            n[l - 5] = '\0';
+    }
+    return n;
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* Start the embedded replay server on the cassette. */
+static int start_mock(mk_record *r, const char *bind, int port, mk_diag *diag)
+{
+    mk_mock_options mo;
+    mk_mock_options_init(&mo);
+    /* Generic: a service profile would enforce its own key and reject the
+     * real one the client sends through the recorder. */
+    mo.service = NULL;
+    mo.bind = bind;
+    mo.port = port;
+    mo.quiet = 1;
+    const char *paths[] = {r->out};
+    int rc = mk_mock_new(&mo, paths, 1, &r->mock, diag);
+    if (rc != MK_MOCK_OK) {
+        if (diag && !diag->message[0])
+            fail(diag, r->out, 0, "replay server: %s", mk_mock_strerror(rc));
+        return rc == MK_MOCK_ECASSETTE ? MK_RECORD_ECASSETTE : MK_RECORD_EMOCK;
+    }
+    return MK_RECORD_OK;
+}
+
+static void record_free(mk_record *r)
+{
+    if (r->ctx)
+        mg_stop(r->ctx);
+    mk_mock_free(r->mock);
+    mk_rec__tape_cleanup(&r->tape);
+    mk_rec__redactor_cleanup(&r->red);
+    pthread_mutex_destroy(&r->ws_mu);
+    free(r->ws);
+    free(r->out);
+    free(r->service);
+    free(r->name);
+    free(r->mock_url);
+    free(r);
+}
+
+int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
+{
+    if (out)
+        *out = NULL;
+    if (!o || !out || !o->out || !*o->out)
+        return fail(diag, "", MK_RECORD_EINVAL, "record: an output cassette path is required");
+    if ((unsigned)o->mode > MK_RECORD_MODE_ALL)
+        return fail(diag, o->out, MK_RECORD_EINVAL, "record: unknown mode %d", (int)o->mode);
+    pthread_once(&curl_once, curl_init);
+
+    mk_record *r = calloc(1, sizeof *r);
+    if (!r)
+        return fail(diag, o->out, MK_RECORD_ENOMEM, "record: out of memory");
+    r->opts = *o;
+    pthread_mutex_init(&r->ws_mu, NULL);
+    mk_rec__tape_init(&r->tape);
+    r->out = strdup(o->out);
+    r->service = dup_or(o->service, "generic");
+    r->name = o->name && *o->name ? strdup(o->name) : default_name(o->out);
+    r->mode = o->mode;
+    r->quiet = o->quiet;
+    r->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+    if (mk_rec__redactor_init(&r->red, o) || !r->out || !r->service || !r->name) {
+        record_free(r);
+        return fail(diag, o->out, MK_RECORD_ENOMEM, "record: out of memory");
+    }
+
+    char bind[256];
+    int port;
+    if (parse_listen(o->listen, bind, sizeof bind, &port)) {
+        record_free(r);
+        return fail(diag, o->out, MK_RECORD_EINVAL,
+                    "record: listen address '%s' is not ADDR:PORT", o->listen);
+    }
+    int exists = file_exists(r->out);
+    r->replaying = r->mode == MK_RECORD_MODE_NONE || (r->mode == MK_RECORD_MODE_ONCE && exists);
+    if (r->replaying) {
+        if (!exists) {
+            record_free(r);
+            return fail(diag, o->out, MK_RECORD_ECASSETTE,
+                        "record: mode none replays a cassette, and there is none at this path");
+        }
+        int rc = start_mock(r, bind, port, diag);
+        if (rc != MK_RECORD_OK) {
+            record_free(r);
+            return rc;
+        }
+        r->port = mk_mock_port(r->mock);
+        snprintf(r->url, sizeof r->url, "%s", mk_mock_url(r->mock));
+        r->stopped = 0;
+        *out = r;
+        return MK_RECORD_OK;
+    }
+
+    if (parse_upstream(o->upstream, &r->up)) {
+        record_free(r);
+        return fail(diag, o->out, MK_RECORD_EINVAL,
+                    "record: upstream '%s' is not http://host[:port][/prefix]",
+                    o->upstream ? o->upstream : "(none)");
+    }
+    if (r->mode == MK_RECORD_MODE_NEW && exists) {
+        int rc = start_mock(r, "127.0.0.1", 0, diag);
+        if (rc != MK_RECORD_OK) {
+            record_free(r);
+            return rc;
+        }
+        r->mock_url = strdup(mk_mock_url(r->mock));
+    }
+
+    char ports[300], threads[16] = "64";
+    snprintf(ports, sizeof ports, "%s:%d", bind, port);
+    const char *cfg[] = {"listening_ports", ports, "num_threads", threads, "tcp_nodelay", "1",
+                         "request_timeout_ms", "600000", "websocket_timeout_ms", "600000",
+                         "enable_keep_alive", "no", NULL};
+    struct mg_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    r->ctx = mg_start(&cb, r, cfg);
+    if (!r->ctx) {
+        record_free(r);
+        return fail(diag, o->out, MK_RECORD_EBIND, "record: could not listen on %s", ports);
+    }
+    struct mg_server_port sp[4];
+    int n = mg_get_server_ports(r->ctx, 4, sp);
+    if (n < 1) {
+        record_free(r);
+        return fail(diag, o->out, MK_RECORD_EBIND, "record: no listening port on %s", ports);
+    }
+    r->port = sp[0].port;
+    snprintf(r->url, sizeof r->url, "http://%s:%d", strcmp(bind, "0.0.0.0") ? bind : "127.0.0.1",
+             r->port);
+    mg_set_request_handler(r->ctx, "**", mk_rec__http_handler, r);
+    mk_rec__ws_install(r);
+    *out = r;
+    return MK_RECORD_OK;
+}
+
+int mk_record_port(const mk_record *r)
+{
+    return r ? r->port : 0;
+}
+
+const char *mk_record_url(const mk_record *r)
+{
+    return r ? r->url : "";
+}
+
+int mk_record_replaying(const mk_record *r)
+{
+    return r ? r->replaying : 0;
+}
+
+size_t mk_record_count(const mk_record *r)
+{
+    return r ? mk_rec__tape_count((mk_rec_tape *)&r->tape) : 0;
+}
+
+static void iso_now(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Largest at_ms anywhere in an existing interactions array (NEW appends after it). */
+static int64_t last_ms(const cJSON *v)
+{
+    int64_t m = 0;
+    if (!v)
+        return 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, v)
+    {
+        if (c->string && strcmp(c->string, "at_ms") == 0 && cJSON_IsNumber(c) &&
+            (int64_t)c->valuedouble > m)
+            m = (int64_t)c->valuedouble;
+        int64_t s = last_ms(c);
+        if (s > m)
+            m = s;
+    }
+    return m;
+}
+
+static int write_cassette(mk_record *r, mk_diag *diag)
+{
+    cJSON *root = NULL;
+    int64_t offset = 0;
+    if (r->mode == MK_RECORD_MODE_NEW && r->mock) {
+        size_t len;
+        FILE *f = fopen(r->out, "rb");
+        char *text = NULL;
+        if (f) {
+            fseek(f, 0, SEEK_END);
+            long l = ftell(f);
+            fseek(f, 0, SEEK_SET);
+            text = l >= 0 ? malloc((size_t)l + 1) : NULL;
+            len = text ? fread(text, 1, (size_t)l, f) : 0;
+            if (text)
+                text[len] = '\0';
+            fclose(f);
+        }
+        root = text ? cJSON_Parse(text) : NULL;
+        free(text);
+        if (!root)
+            return fail(diag, r->out, MK_RECORD_ECASSETTE,
+                        "record: could not re-read the cassette to append to it");
+        if (mk_rec__tape_count(&r->tape) == 0) {
+            cJSON_Delete(root);
+            return MK_RECORD_OK; /* nothing new: leave the file as it is */
+        }
+        offset = last_ms(cJSON_GetObjectItemCaseSensitive(root, "interactions")) + 1;
+        /* Merge redactions. */
+        cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "meta");
+        cJSON *have = cJSON_GetObjectItemCaseSensitive(meta, "redactions");
+        cJSON *add = mk_rec__redactions_json(&r->red);
+        if (!have && meta && cJSON_GetArraySize(add) > 0) {
+            cJSON_AddItemToObject(meta, "redactions", add);
+            add = NULL;
+        } else if (have && add) {
+            cJSON *it;
+            cJSON_ArrayForEach(it, add)
+            {
+                int dup = 0;
+                cJSON *h;
+                cJSON_ArrayForEach(h, have) dup |= cJSON_Compare(h, it, 1);
+                if (!dup)
+                    cJSON_AddItemToArray(have, cJSON_CreateString(it->valuestring));
+            }
+        }
+        cJSON_Delete(add);
+    } else {
+        root = cJSON_CreateObject();
+        cJSON_AddNumberToObject(root, "mockkit_cassette", 1);
+        cJSON *meta = cJSON_AddObjectToObject(root, "meta");
+        cJSON_AddStringToObject(meta, "service", r->service);
+        cJSON_AddStringToObject(meta, "name", r->name);
+        char now[32];
+        iso_now(now, sizeof now);
+        cJSON_AddStringToObject(meta, "created", now);
+        cJSON *src = cJSON_AddObjectToObject(meta, "source");
+        cJSON_AddStringToObject(src, "kind", "recorded");
+        cJSON_AddStringToObject(src, "url", r->up.url);
+        cJSON *red = mk_rec__redactions_json(&r->red);
+        if (cJSON_GetArraySize(red) > 0)
+            cJSON_AddItemToObject(meta, "redactions", red);
+        else
+            cJSON_Delete(red);
+        cJSON_AddArrayToObject(root, "interactions");
+    }
+    cJSON *ixs = cJSON_GetObjectItemCaseSensitive(root, "interactions");
+    if (!cJSON_IsArray(ixs)) {
+        cJSON_Delete(root);
+        return fail(diag, r->out, MK_RECORD_ECASSETTE, "record: /interactions is not an array");
+    }
+    mk_rec__tape_emit(&r->tape, ixs, offset);
+    mk_diag d;
+    memset(&d, 0, sizeof d);
+    int rc = mk_cassette_save_json(root, r->out, &d);
+    cJSON_Delete(root);
+    if (rc != MK_CASSETTE_OK) {
+        if (diag)
+            *diag = d;
+        char msg[1200];
+        mk_rec__report(r, "mockkit record: cassette not written: %s: %s\n",
+                       mk_cassette_strerror(rc), mk_diag_format(&d, msg, sizeof msg));
+        return MK_RECORD_ECASSETTE;
+    }
+    return MK_RECORD_OK;
+}
+
+int mk_record_stop(mk_record *r, mk_diag *diag)
+{
+    if (!r)
+        return MK_RECORD_EINVAL;
+    if (diag)
+        memset(diag, 0, sizeof *diag);
+    if (r->stopped)
+        return r->stop_status;
+    r->stopped = 1;
+    if (r->replaying) {
+        mk_mock_free(r->mock);
+        r->mock = NULL;
+        r->stop_status = MK_RECORD_OK;
+        return MK_RECORD_OK;
+    }
+    __atomic_store_n(&r->stopping, 1, __ATOMIC_SEQ_CST);
+    mk_rec__ws_close_all(r);
+    mg_stop(r->ctx); /* waits for every handler: the tape is complete after this */
+    r->ctx = NULL;
+    r->stop_status = write_cassette(r, diag);
+    mk_mock_free(r->mock);
+    r->mock = NULL;
+    return r->stop_status;
+}
+
+void mk_record_free(mk_record *r)
+{
+    if (!r)
+        return;
+    mk_record_stop(r, NULL);
+    record_free(r);
+}

@@ -1,0 +1,351 @@
+/* redact.c: what the recorder replaces before anything reaches a cassette.
+ * Placeholders are stable (<REDACTED:name>) so a replayed request that
+ * carries the same placeholder still matches, and the shape of each value
+ * (auth scheme, cookie names and attributes) is kept for readers. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "record_internal.h"
+
+/* Headers whose whole value is a credential. */
+static const char *const secret_headers[] = {
+    "x-api-key", "api-key", "apikey", "openai-organization", "openai-project",
+    "x-auth-token", "x-access-token", "x-csrf-token", "x-session-token",
+    "proxy-authorization", "x-goog-api-key", "x-organization", "x-project"};
+
+/* Body fields whose value is a credential, compared case-insensitively
+ * with '-' and '_' alike. */
+static const char *const secret_fields[] = {
+    "password", "passwd", "pass", "api_key", "apikey", "token", "secret",
+    "access_token", "refresh_token", "id_token", "auth_token", "session_token",
+    "client_secret", "secret_key", "private_key", "new_password", "old_password",
+    "current_password"};
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static int add_names(char ***dst, size_t *count, const char *const *src, size_t n)
+{
+    if (n == 0)
+        return 0;
+    *dst = calloc(n, sizeof **dst);
+    if (!*dst)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        (*dst)[i] = mk_rec__lower(src[i] ? src[i] : "");
+        if (!(*dst)[i])
+            return -1;
+        (*count)++;
+    }
+    return 0;
+}
+
+int mk_rec__redactor_init(mk_rec_redactor *r, const mk_record_options *o)
+{
+    memset(r, 0, sizeof *r);
+    pthread_mutex_init(&r->mu, NULL);
+    if (add_names(&r->headers, &r->header_count, o->redact_headers, o->redact_header_count) ||
+        add_names(&r->fields, &r->field_count, o->redact_fields, o->redact_field_count))
+        return -1;
+    return 0;
+}
+
+void mk_rec__redactor_cleanup(mk_rec_redactor *r)
+{
+    for (size_t i = 0; i < r->header_count; i++)
+        free(r->headers[i]);
+    for (size_t i = 0; i < r->field_count; i++)
+        free(r->fields[i]);
+    for (size_t i = 0; i < r->applied_count; i++)
+        free(r->applied[i]);
+    free(r->headers);
+    free(r->fields);
+    free(r->applied);
+    pthread_mutex_destroy(&r->mu);
+    memset(r, 0, sizeof *r);
+}
+
+/* Remember "kind:name" once, for meta.redactions. */
+static void applied(mk_rec_redactor *r, const char *kind, const char *name)
+{
+    char key[256];
+    snprintf(key, sizeof key, "%s:%s", kind, name);
+    for (char *p = key; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->applied_count; i++)
+        if (strcmp(r->applied[i], key) == 0)
+            goto out;
+    char **na = realloc(r->applied, (r->applied_count + 1) * sizeof *na);
+    if (na) {
+        r->applied = na;
+        na[r->applied_count] = dupstr(key);
+        if (na[r->applied_count])
+            r->applied_count++;
+    }
+out:
+    pthread_mutex_unlock(&r->mu);
+}
+
+cJSON *mk_rec__redactions_json(mk_rec_redactor *r)
+{
+    cJSON *a = cJSON_CreateArray();
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; a && i < r->applied_count; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(r->applied[i]));
+    pthread_mutex_unlock(&r->mu);
+    return a;
+}
+
+static int in_list(const char *name, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(name, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Field names compare case-insensitively with '-' == '_'. */
+static int field_eq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
+        if (ca == '-')
+            ca = '_';
+        if (cb == '-')
+            cb = '_';
+        if (ca != cb)
+            return 0;
+    }
+    return *a == *b;
+}
+
+static int secret_field(const mk_rec_redactor *r, const char *name)
+{
+    for (size_t i = 0; i < sizeof secret_fields / sizeof *secret_fields; i++)
+        if (field_eq(name, secret_fields[i]))
+            return 1;
+    for (size_t i = 0; i < r->field_count; i++)
+        if (field_eq(name, r->fields[i]))
+            return 1;
+    return 0;
+}
+
+static char *placeholder(const char *name)
+{
+    size_t n = strlen(name) + 13;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "<REDACTED:%s>", name);
+    return s;
+}
+
+/* "name=value; name2=value2" (Cookie) or "name=value; Attr=x; Flag"
+ * (Set-Cookie: only the first pair is the cookie). */
+static char *redact_cookies(mk_rec_redactor *r, const char *value, int set_cookie,
+                            const char *header)
+{
+    size_t cap = strlen(value) * 2 + 64, n = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    const char *p = value;
+    int first = 1;
+    while (*p) {
+        const char *end = strchr(p, ';');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        if ((first || !set_cookie) && eq) {
+            const char *ns = p;
+            while (ns < eq && *ns == ' ')
+                ns++;
+            char name[128];
+            size_t nl = (size_t)(eq - ns) < sizeof name - 1 ? (size_t)(eq - ns) : sizeof name - 1;
+            memcpy(name, ns, nl);
+            name[nl] = '\0';
+            size_t need = (size_t)(ns - p) + nl * 2 + 16;
+            if (n + need + 2 >= cap) {
+                cap = (n + need) * 2 + 64;
+                char *no = realloc(out, cap);
+                if (!no) {
+                    free(out);
+                    return NULL;
+                }
+                out = no;
+            }
+            n += (size_t)snprintf(out + n, cap - n, "%.*s%s=<REDACTED:%s>", (int)(ns - p), p,
+                                  name, name);
+            applied(r, "cookie", name);
+        } else {
+            if (n + len + 2 >= cap) {
+                cap = (n + len) * 2 + 64;
+                char *no = realloc(out, cap);
+                if (!no) {
+                    free(out);
+                    return NULL;
+                }
+                out = no;
+            }
+            memcpy(out + n, p, len);
+            n += len;
+        }
+        first = 0;
+        if (!end)
+            break;
+        out[n++] = ';';
+        p = end + 1;
+    }
+    out[n] = '\0';
+    applied(r, "header", header);
+    return out;
+}
+
+char *mk_rec__redact_header(mk_rec_redactor *r, const char *name, const char *value)
+{
+    if (strcasecmp(name, "authorization") == 0 || strcasecmp(name, "proxy-authorization") == 0) {
+        /* Keep the scheme: "Bearer <REDACTED:authorization>". */
+        char *lname = mk_rec__lower(name);
+        if (!lname)
+            return NULL;
+        const char *sp = strchr(value, ' ');
+        size_t n = strlen(value) + strlen(lname) + 16;
+        char *out = malloc(n);
+        if (out) {
+            if (sp)
+                snprintf(out, n, "%.*s <REDACTED:%s>", (int)(sp - value), value, lname);
+            else
+                snprintf(out, n, "<REDACTED:%s>", lname);
+        }
+        applied(r, "header", lname);
+        free(lname);
+        return out;
+    }
+    if (strcasecmp(name, "cookie") == 0)
+        return redact_cookies(r, value, 0, "cookie");
+    if (strcasecmp(name, "set-cookie") == 0)
+        return redact_cookies(r, value, 1, "set-cookie");
+    if (in_list(name, secret_headers, sizeof secret_headers / sizeof *secret_headers) ||
+        in_list(name, (const char *const *)r->headers, r->header_count)) {
+        char *lname = mk_rec__lower(name);
+        char *out = lname ? placeholder(lname) : NULL;
+        if (lname)
+            applied(r, "header", lname);
+        free(lname);
+        return out;
+    }
+    return NULL;
+}
+
+int mk_rec__redact_json(mk_rec_redactor *r, cJSON *v)
+{
+    int n = 0;
+    if (!v)
+        return 0;
+    for (cJSON *c = v->child; c; c = c->next) {
+        if (cJSON_IsObject(v) && c->string && secret_field(r, c->string) &&
+            !cJSON_IsObject(c) && !cJSON_IsArray(c) && !cJSON_IsNull(c)) {
+            char *ph = placeholder(c->string);
+            if (ph && !(cJSON_IsString(c) && strcmp(c->valuestring, ph) == 0)) {
+                cJSON *s = cJSON_CreateString(ph);
+                if (s) {
+                    applied(r, "json", c->string);
+                    cJSON_ReplaceItemViaPointer(v, c, s);
+                    c = s;
+                    n++;
+                }
+            }
+            free(ph);
+            continue;
+        }
+        n += mk_rec__redact_json(r, c);
+    }
+    return n;
+}
+
+/* Decode %XX and '+' of a form name into buf. */
+static void form_decode(const char *s, size_t len, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < size; i++) {
+        if (s[i] == '+') {
+            buf[n++] = ' ';
+        } else if (s[i] == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
+                   isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            buf[n++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            buf[n++] = s[i];
+        }
+    }
+    buf[n] = '\0';
+}
+
+char *mk_rec__redact_form(mk_rec_redactor *r, const char *body, size_t len, size_t *out_len)
+{
+    size_t cap = len * 2 + 64, n = 0;
+    char *out = malloc(cap);
+    int changed = 0;
+    if (!out)
+        return NULL;
+    size_t i = 0;
+    while (i <= len) {
+        size_t j = i;
+        while (j < len && body[j] != '&')
+            j++;
+        const char *pair = body + i;
+        size_t plen = j - i;
+        const char *eq = memchr(pair, '=', plen);
+        char name[128];
+        form_decode(pair, eq ? (size_t)(eq - pair) : plen, name, sizeof name);
+        if (eq && secret_field(r, name)) {
+            size_t nl = (size_t)(eq - pair);
+            if (n + nl + strlen(name) + 16 >= cap) {
+                cap = (n + nl + strlen(name) + 16) * 2;
+                char *no = realloc(out, cap);
+                if (!no) {
+                    free(out);
+                    return NULL;
+                }
+                out = no;
+            }
+            memcpy(out + n, pair, nl);
+            n += nl;
+            n += (size_t)snprintf(out + n, cap - n, "=<REDACTED:%s>", name);
+            applied(r, "form", name);
+            changed = 1;
+        } else {
+            if (n + plen + 2 >= cap) {
+                cap = (n + plen) * 2 + 16;
+                char *no = realloc(out, cap);
+                if (!no) {
+                    free(out);
+                    return NULL;
+                }
+                out = no;
+            }
+            memcpy(out + n, pair, plen);
+            n += plen;
+        }
+        if (j >= len)
+            break;
+        out[n++] = '&';
+        i = j + 1;
+    }
+    out[n] = '\0';
+    if (!changed) {
+        free(out);
+        return NULL;
+    }
+    *out_len = n;
+    return out;
+}

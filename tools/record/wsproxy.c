@@ -1,0 +1,269 @@
+/* wsproxy.c: websocket sessions through the recorder. The client's upgrade
+ * is answered by CivetWeb's server; before it completes, a CivetWeb client
+ * connection to the upstream is opened on the same path, so a refused
+ * upstream becomes a 502 instead of a socket that opens and dies. Frames
+ * are forwarded both ways and recorded with their arrival times. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <civetweb.h>
+
+#include "record_internal.h"
+
+typedef struct mk_rec_ws {
+    mk_record *r;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct mg_connection *client;   /* server side, set once the handshake is done */
+    struct mg_connection *upstream; /* our client connection to the upstream */
+    int ready;
+    int client_closed;
+    int upstream_closed;
+    int close_sent;                 /* a close frame already went to the client */
+    mk_rec_ix *ix;
+    cJSON *frames;
+} mk_rec_ws;
+
+static const char *type_name(int op)
+{
+    switch (op) {
+    case MG_WEBSOCKET_OPCODE_BINARY:
+        return "binary";
+    case MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE:
+        return "close";
+    case MG_WEBSOCKET_OPCODE_PING:
+        return "ping";
+    case MG_WEBSOCKET_OPCODE_PONG:
+        return "pong";
+    default:
+        return "text";
+    }
+}
+
+static void record_frame(mk_rec_ws *s, int from_client, int op, const char *data, size_t len)
+{
+    cJSON *f = cJSON_CreateObject();
+    if (!f)
+        return;
+    int64_t at = mk_rec__now_us(&s->r->tape);
+    cJSON_AddStringToObject(f, "from", from_client ? "client" : "server");
+    cJSON_AddStringToObject(f, "type", type_name(op));
+    if (op == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) {
+        if (len >= 2) {
+            cJSON_AddNumberToObject(f, "code", ((unsigned char)data[0] << 8) | (unsigned char)data[1]);
+            if (len > 2) {
+                char *reason = strndup(data + 2, len - 2);
+                if (reason)
+                    cJSON_AddStringToObject(f, "reason", reason);
+                free(reason);
+            }
+        }
+    } else if (op == MG_WEBSOCKET_OPCODE_BINARY) {
+        mk_rec__body_add_base64(f, data, len);
+    } else {
+        mk_rec__body_add(f, data, len, NULL, &s->r->red);
+    }
+    mk_rec__ix_event(s->ix, s->frames, f, at, !from_client);
+}
+
+/* Wait (bounded) until the client's handshake is done or it went away. */
+static int wait_ready(mk_rec_ws *s)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    pthread_mutex_lock(&s->mu);
+    while (!s->ready && !s->client_closed)
+        if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
+            break;
+    int ok = s->ready && !s->client_closed;
+    pthread_mutex_unlock(&s->mu);
+    return ok;
+}
+
+/* Upstream -> client. */
+static int up_data(struct mg_connection *conn, int bits, char *data, size_t len, void *user)
+{
+    (void)conn;
+    mk_rec_ws *s = user;
+    int op = bits & 0x0f;
+    if (!wait_ready(s))
+        return 0;
+    record_frame(s, 0, op, data, len);
+    pthread_mutex_lock(&s->mu);
+    if (!s->client_closed) {
+        mg_websocket_write(s->client, op, data, len);
+        if (op == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE)
+            s->close_sent = 1;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return op == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE ? 0 : 1;
+}
+
+static void up_close(const struct mg_connection *conn, void *user)
+{
+    (void)conn;
+    mk_rec_ws *s = user;
+    pthread_mutex_lock(&s->mu);
+    s->upstream_closed = 1;
+    if (s->ready && !s->client_closed && !s->close_sent) {
+        /* The upstream vanished without a close frame: tell the client. */
+        static const char going[] = "\x03\xe9upstream closed";
+        mg_websocket_write(s->client, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, going,
+                           sizeof going - 1);
+        s->close_sent = 1;
+    }
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void track(mk_record *r, mk_rec_ws *s, int add)
+{
+    pthread_mutex_lock(&r->ws_mu);
+    if (add) {
+        if (r->ws_count == r->ws_cap) {
+            size_t cap = r->ws_cap ? r->ws_cap * 2 : 8;
+            mk_rec_ws **n = realloc(r->ws, cap * sizeof *n);
+            if (n) {
+                r->ws = n;
+                r->ws_cap = cap;
+            }
+        }
+        if (r->ws_count < r->ws_cap)
+            r->ws[r->ws_count++] = s;
+    } else {
+        for (size_t i = 0; i < r->ws_count; i++)
+            if (r->ws[i] == s) {
+                r->ws[i] = r->ws[--r->ws_count];
+                break;
+            }
+    }
+    pthread_mutex_unlock(&r->ws_mu);
+}
+
+static void session_free(mk_rec_ws *s)
+{
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    mk_rec__ix_free(s->ix);
+    free(s);
+}
+
+static int on_connect(const struct mg_connection *conn, void *cbdata)
+{
+    mk_record *r = cbdata;
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    mk_rec_ws *s = calloc(1, sizeof *s);
+    if (!s)
+        return 1;
+    s->r = r;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    s->ix = mk_rec__ix_new(&r->tape);
+    cJSON *req = s->ix ? mk_rec__request_json(r, ri, NULL, 0) : NULL;
+    if (!req) {
+        session_free(s);
+        return 1;
+    }
+    cJSON_AddItemToObject(s->ix->json, "request", req);
+    s->frames = cJSON_AddArrayToObject(cJSON_AddObjectToObject(s->ix->json, "websocket"), "frames");
+
+    char path[4096], err[256] = "";
+    snprintf(path, sizeof path, "%s%s%s%s", r->up.prefix,
+             ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri,
+             ri->query_string && *ri->query_string ? "?" : "",
+             ri->query_string ? ri->query_string : "");
+    s->upstream = mg_connect_websocket_client(r->up.host, r->up.port, 0, err, sizeof err, path,
+                                              NULL, up_data, up_close, s);
+    if (!s->upstream) {
+        char msg[4096 + 1024];
+        snprintf(msg, sizeof msg, "mockkit record: upstream ws://%s:%d%s: %s\n", r->up.host,
+                 r->up.port, path, err[0] ? err : "websocket handshake failed");
+        mk_rec__report(r, "%s", msg);
+        /* CivetWeb gives up the connection without an answer; give one. */
+        mg_printf((struct mg_connection *)conn,
+                  "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\n"
+                  "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                  strlen(msg), msg);
+        session_free(s);
+        mg_set_user_connection_data(conn, NULL);
+        return 1;
+    }
+    mg_set_user_connection_data(conn, s);
+    track(r, s, 1);
+    return 0;
+}
+
+static void on_ready(struct mg_connection *conn, void *cbdata)
+{
+    (void)cbdata;
+    mk_rec_ws *s = mg_get_user_connection_data(conn);
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->client = conn;
+    s->ready = 1;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Client -> upstream. */
+static int on_data(struct mg_connection *conn, int bits, char *data, size_t len, void *cbdata)
+{
+    (void)cbdata;
+    mk_rec_ws *s = mg_get_user_connection_data(conn);
+    if (!s)
+        return 0;
+    int op = bits & 0x0f;
+    record_frame(s, 1, op, data, len);
+    pthread_mutex_lock(&s->mu);
+    int up_open = !s->upstream_closed;
+    pthread_mutex_unlock(&s->mu);
+    if (up_open)
+        mg_websocket_client_write(s->upstream, op, data, len);
+    return op == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE ? 0 : 1;
+}
+
+static void on_close(const struct mg_connection *conn, void *cbdata)
+{
+    mk_record *r = cbdata;
+    mk_rec_ws *s = mg_get_user_connection_data(conn);
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->client_closed = 1;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    /* Joins the upstream reader; no lock held, it may be in up_data. */
+    mg_close_connection(s->upstream);
+    track(r, s, 0);
+    mk_rec__tape_add(&r->tape, s->ix);
+    s->ix = NULL;
+    session_free(s);
+}
+
+void mk_rec__ws_install(mk_record *r)
+{
+    mg_set_websocket_handler(r->ctx, "**", on_connect, on_ready, on_data, on_close, r);
+}
+
+void mk_rec__ws_close_all(mk_record *r)
+{
+    /* Going away (1001) to every open client; mg_stop then ends them. */
+    static const char going[] = "\x03\xe9recorder stopped";
+    pthread_mutex_lock(&r->ws_mu);
+    for (size_t i = 0; i < r->ws_count; i++) {
+        mk_rec_ws *s = r->ws[i];
+        pthread_mutex_lock(&s->mu);
+        if (s->ready && !s->client_closed && !s->close_sent) {
+            mg_websocket_write(s->client, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, going,
+                               sizeof going - 1);
+            s->close_sent = 1;
+        }
+        pthread_mutex_unlock(&s->mu);
+    }
+    pthread_mutex_unlock(&r->ws_mu);
+}
