@@ -1,1 +1,284 @@
-/* placeholder: replaced by the replay server */
+/* mock.c: mk_mock lifecycle (options, CivetWeb start/stop), speed, reset. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mock_internal.h"
+
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+
+static void lib_init(void)
+{
+    mg_init_library(MG_FEATURES_WEBSOCKET);
+}
+
+const char *mk_mock_strerror(int status)
+{
+    switch ((mk_mock_status)status) {
+    case MK_MOCK_OK:
+        return "ok";
+    case MK_MOCK_ECASSETTE:
+        return "a cassette failed to load";
+    case MK_MOCK_EBIND:
+        return "could not listen on the address";
+    case MK_MOCK_EINVAL:
+        return "bad option";
+    case MK_MOCK_ENOMEM:
+        return "out of memory";
+    case MK_MOCK_ENOENT:
+        return "no such file, folder, or service";
+    }
+    return "unknown status";
+}
+
+void mk_mock_options_init(mk_mock_options *o)
+{
+    if (o) {
+        memset(o, 0, sizeof(*o));
+        o->speed = 1.0;
+    }
+}
+
+static void diag_msg(mk_diag *d, const char *file, const char *fmt, const char *a, int n)
+{
+    if (!d) {
+        return;
+    }
+    memset(d, 0, sizeof(*d));
+    snprintf(d->file, sizeof(d->file), "%s", file);
+    snprintf(d->message, sizeof(d->message), fmt, a, n);
+}
+
+static int log_quiet(const struct mg_connection *conn, const char *message)
+{
+    (void)conn;
+    (void)message;
+    return 1; /* CivetWeb's own log lines would only be noise in test output */
+}
+
+void mk__log_unmatched(const struct mk_mock *m, const char *line)
+{
+    if (!m->opts.quiet) {
+        fprintf(stderr, "mockkit: unmatched %s\n", line);
+    }
+}
+
+double mk__speed(struct mk_mock *m)
+{
+    double s;
+    pthread_mutex_lock(&m->mu);
+    s = m->speed;
+    pthread_mutex_unlock(&m->mu);
+    return s;
+}
+
+void mk_mock_set_speed(mk_mock *m, double speed)
+{
+    if (!m || isnan(speed)) {
+        return;
+    }
+    pthread_mutex_lock(&m->mu);
+    m->speed = speed < 0 ? 1.0 : speed;
+    pthread_mutex_unlock(&m->mu);
+}
+
+static int check_options(const mk_mock_options *o, mk_diag *diag)
+{
+    const char *bind = o->bind ? o->bind : "127.0.0.1";
+    if (o->port < 0 || o->port > 65535) {
+        diag_msg(diag, "options", "port %s%d: must be 0-65535", "", o->port);
+        return MK_MOCK_EINVAL;
+    }
+    if (!bind[0] || strlen(bind) >= 64 || strpbrk(bind, ":, ") != NULL) {
+        diag_msg(diag, "options", "bind \"%s\": must be an IPv4 address%.0d", bind, 0);
+        return MK_MOCK_EINVAL;
+    }
+    if (o->threads < 0 || o->threads > 1024) {
+        diag_msg(diag, "options", "threads %s%d: must be 0-1024", "", o->threads);
+        return MK_MOCK_EINVAL;
+    }
+    if (o->rate_limit < 0) {
+        diag_msg(diag, "options", "rate_limit %s%d: must be >= 0", "", o->rate_limit);
+        return MK_MOCK_EINVAL;
+    }
+    if (isnan(o->speed) || isinf(o->speed)) {
+        diag_msg(diag, "options", "speed: must be a finite number%s%.0d", "", 0);
+        return MK_MOCK_EINVAL;
+    }
+    return MK_MOCK_OK;
+}
+
+static int has_websockets(const mk_mock *m)
+{
+    for (size_t i = 0; i < m->ix_count; i++) {
+        if (m->ixs[i].ix->kind == MK_IX_WEBSOCKET) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int start_server(mk_mock *m, mk_diag *diag)
+{
+    char ports[96], threads[16];
+    char err[256] = "";
+    struct mg_callbacks cb;
+    struct mg_init_data init;
+    struct mg_error_data error;
+    struct mg_server_port sp[4];
+    int n;
+    const char *options[] = {"listening_ports", ports,
+                             "num_threads", threads,
+                             "tcp_nodelay", "1",
+                             "enable_keep_alive", "yes",
+                             "keep_alive_timeout_ms", "30000",
+                             "request_timeout_ms", "60000",
+                             "websocket_timeout_ms", "86400000",
+                             NULL};
+    snprintf(ports, sizeof(ports), "%s:%d", m->bind, m->opts.port);
+    snprintf(threads, sizeof(threads), "%d", m->opts.threads > 0 ? m->opts.threads : 64);
+    memset(&cb, 0, sizeof(cb));
+    cb.log_message = log_quiet;
+    memset(&init, 0, sizeof(init));
+    init.callbacks = &cb;
+    init.user_data = m;
+    init.configuration_options = options;
+    memset(&error, 0, sizeof(error));
+    error.text = err;
+    error.text_buffer_size = sizeof(err);
+    m->ctx = mg_start2(&init, &error);
+    if (!m->ctx) {
+        if (diag) {
+            memset(diag, 0, sizeof(*diag));
+            snprintf(diag->file, sizeof(diag->file), "%s", ports);
+            snprintf(diag->message, sizeof(diag->message), "cannot listen on %s: %s", ports,
+                     err[0] ? err : "mg_start failed");
+        }
+        return MK_MOCK_EBIND;
+    }
+    n = mg_get_server_ports(m->ctx, 4, sp);
+    if (n < 1 || sp[0].port <= 0) {
+        diag_msg(diag, ports, "cannot listen on %s: no port after start%.0d", ports, 0);
+        return MK_MOCK_EBIND;
+    }
+    m->port = sp[0].port;
+    snprintf(m->url, sizeof(m->url), "http://%s:%d", m->bind, m->port);
+    /* "/" is a prefix of every URI: one handler routes everything itself
+     * (template paths included), for plain requests and upgrades alike. */
+    if (has_websockets(m)) {
+        mg_set_websocket_handler(m->ctx, "/", mk__ws_connect, mk__ws_ready, mk__ws_data,
+                                 mk__ws_close, m);
+    }
+    mg_set_request_handler(m->ctx, "/", mk__http_handler, m);
+    return MK_MOCK_OK;
+}
+
+int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t path_count,
+                mk_mock **out, mk_diag *diag)
+{
+    mk_mock_options defaults;
+    mk_mock *m;
+    int rc;
+    if (diag) {
+        memset(diag, 0, sizeof(*diag));
+    }
+    if (!out || (path_count > 0 && !paths)) {
+        diag_msg(diag, "arguments", "out and paths must not be NULL%s%.0d", "", 0);
+        return MK_MOCK_EINVAL;
+    }
+    *out = NULL;
+    if (!opts) {
+        mk_mock_options_init(&defaults);
+        opts = &defaults;
+    }
+    rc = check_options(opts, diag);
+    if (rc != MK_MOCK_OK) {
+        return rc;
+    }
+    pthread_once(&lib_once, lib_init);
+    m = calloc(1, sizeof(*m));
+    if (!m) {
+        return MK_MOCK_ENOMEM;
+    }
+    m->opts = *opts;
+    if (mk__service_parse(opts->service, &m->service) != 0) {
+        diag_msg(diag, "options", "service \"%s\": not pieces, bee, openai, cairos or generic%.0d",
+                 opts->service, 0);
+        free(m);
+        return MK_MOCK_ENOENT;
+    }
+    m->opts.service = NULL; /* not kept: the caller's string may go away */
+    m->opts.bind = NULL;
+    snprintf(m->bind, sizeof(m->bind), "%s", opts->bind ? opts->bind : "127.0.0.1");
+    m->speed = opts->speed < 0 ? 1.0 : opts->speed;
+    pthread_mutex_init(&m->mu, NULL);
+    pthread_cond_init(&m->ws_cv, NULL);
+    atomic_init(&m->stopping, 0);
+    m->api_key = strdup(opts->api_key ? opts->api_key : "sk-proj-testkey");
+    m->username = strdup(opts->username ? opts->username : "bob");
+    m->password = strdup(opts->password ? opts->password : "bobspassword");
+    m->opts.api_key = m->opts.username = m->opts.password = NULL;
+    m->clock = opts->clock;
+    if (!m->clock) {
+        m->own_clock = mk__clock_new_real();
+        m->clock = m->own_clock;
+    }
+    if (!m->api_key || !m->username || !m->password || !m->clock ||
+        mk__journal_init(&m->journal, opts->journal_size ? opts->journal_size : 256) != 0) {
+        mk_mock_free(m);
+        return MK_MOCK_ENOMEM;
+    }
+    rc = mk__engine_load(m, paths, path_count, diag);
+    if (rc == MK_MOCK_OK) {
+        rc = start_server(m, diag);
+    }
+    if (rc != MK_MOCK_OK) {
+        mk_mock_free(m);
+        return rc;
+    }
+    *out = m;
+    return MK_MOCK_OK;
+}
+
+void mk_mock_free(mk_mock *m)
+{
+    if (!m) {
+        return;
+    }
+    atomic_store(&m->stopping, 1);
+    if (m->clock) {
+        mk__clock_wake(m->clock); /* parked schedulers see `stopping` */
+    }
+    mk__ws_stop_all(m);
+    if (m->ctx) {
+        mg_stop(m->ctx); /* joins the workers; websocket close handlers join players */
+    }
+    mk__engine_free(m);
+    mk__journal_free(&m->journal);
+    mk_clock_free(m->own_clock);
+    free(m->rates);
+    free(m->api_key);
+    free(m->username);
+    free(m->password);
+    pthread_cond_destroy(&m->ws_cv);
+    pthread_mutex_destroy(&m->mu);
+    free(m);
+}
+
+int mk_mock_port(const mk_mock *m) { return m ? m->port : 0; }
+
+const char *mk_mock_url(const mk_mock *m) { return m ? m->url : ""; }
+
+const char *mk_mock_base_path(const mk_mock *m)
+{
+    return m ? mk__service_base_path(m->service) : "";
+}
+
+void mk_mock_reset(mk_mock *m)
+{
+    if (m) {
+        mk__engine_reset(m);
+        mk__clock_wake(m->clock);
+    }
+}

@@ -1,0 +1,286 @@
+/* http.c: the CivetWeb request handler: read the request, admin paths,
+ * service checks, matching, then the recorded response, timed.
+ *
+ * Responses are written raw (status line and headers in one write, each
+ * chunk "len CRLF data CRLF" in one write) so that, with tcp_nodelay, every
+ * recorded chunk leaves as its own HTTP chunk when its time comes. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mock_internal.h"
+
+#define MAX_BODY (64u * 1024u * 1024u)
+
+static int read_body(struct mg_connection *conn, mk__req *req)
+{
+    size_t cap = 0;
+    for (;;) {
+        int n;
+        if (cap - req->body_len < 4096) {
+            size_t ncap = cap ? cap * 2 : 8192;
+            unsigned char *grown;
+            if (ncap > MAX_BODY) {
+                return -1;
+            }
+            grown = realloc(req->body, ncap + 1);
+            if (!grown) {
+                return -1;
+            }
+            req->body = grown;
+            cap = ncap;
+        }
+        n = mg_read(conn, req->body + req->body_len, cap - req->body_len);
+        if (n <= 0) {
+            break;
+        }
+        req->body_len += (size_t)n;
+    }
+    if (req->body) {
+        req->body[req->body_len] = '\0';
+    }
+    return 0;
+}
+
+static int write_all(struct mg_connection *conn, const void *buf, size_t len)
+{
+    return len == 0 || mg_write(conn, buf, len) == (int)len ? 0 : -1;
+}
+
+/* A growing string for the response head. */
+typedef struct sbuf {
+    char *data;
+    size_t len, cap;
+    int failed;
+} sbuf;
+
+static void sb_add(sbuf *b, const void *s, size_t n)
+{
+    if (b->failed) {
+        return;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t ncap = (b->len + n + 1) * 2;
+        char *grown = realloc(b->data, ncap);
+        if (!grown) {
+            b->failed = 1;
+            return;
+        }
+        b->data = grown;
+        b->cap = ncap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+    }
+}
+
+static void status_line(sbuf *b, struct mg_connection *conn, int status)
+{
+    const char *text = mg_get_response_code_text(conn, status);
+    sb_printf(b, "HTTP/1.1 %d %s\r\n", status, text ? text : "");
+}
+
+static int send_reply(struct mg_connection *conn, const mk__reply *r, int head_only)
+{
+    sbuf b = {0};
+    size_t blen = r->body ? strlen(r->body) : 0;
+    int rc;
+    status_line(&b, conn, r->status);
+    if (r->content_type) {
+        sb_printf(&b, "Content-Type: %s\r\n", r->content_type);
+    }
+    sb_str(&b, r->extra);
+    sb_printf(&b, "Content-Length: %zu\r\n\r\n", blen);
+    if (!head_only && blen) {
+        sb_add(&b, r->body, blen);
+    }
+    rc = b.failed ? -1 : write_all(conn, b.data, b.len);
+    free(b.data);
+    return rc;
+}
+
+static int regenerated(const char *name)
+{
+    return strcasecmp(name, "content-length") == 0 ||
+           strcasecmp(name, "transfer-encoding") == 0 || strcasecmp(name, "connection") == 0;
+}
+
+/* Write one recorded chunk as exactly one HTTP chunk. */
+static int send_chunk(struct mg_connection *conn, const mk_bytes *data)
+{
+    char head[24];
+    sbuf b = {0};
+    int rc;
+    if (data->len == 0) {
+        return 0; /* a zero-size chunk would end the stream */
+    }
+    snprintf(head, sizeof(head), "%zx\r\n", data->len);
+    sb_str(&b, head);
+    sb_add(&b, data->data, data->len);
+    sb_add(&b, "\r\n", 2);
+    rc = b.failed ? -1 : write_all(conn, b.data, b.len);
+    free(b.data);
+    return rc;
+}
+
+/* Replay the recorded response of ixs[index]. Returns the status sent. */
+static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, int64_t arrival,
+                  int head_only)
+{
+    const mk__ix *x = &m->ixs[index];
+    const mk_response *resp = &x->ix->response;
+    double speed = mk__speed(m);
+    int64_t anchor_now = arrival, anchor_at = x->ix->at_ms;
+    atomic_int never = 0;
+    sbuf b = {0};
+
+    if (mk__schedule(m, SIZE_MAX, speed, &anchor_now, &anchor_at,
+                     resp->at_ms > 0 ? resp->at_ms : x->ix->at_ms, &never) != 0) {
+        mg_disable_connection_keep_alive(conn);
+        return resp->status;
+    }
+    status_line(&b, conn, resp->status);
+    for (size_t i = 0; i < resp->headers.count; i++) {
+        const mk_header *h = &resp->headers.items[i];
+        if (!regenerated(h->name)) {
+            sb_str(&b, h->name);
+            sb_str(&b, ": ");
+            sb_str(&b, h->value);
+            sb_str(&b, "\r\n");
+        }
+    }
+    if (resp->streamed) {
+        sb_str(&b, "Transfer-Encoding: chunked\r\n\r\n");
+    } else {
+        sb_printf(&b, "Content-Length: %zu\r\n\r\n", resp->body.bytes.len);
+        if (!head_only) {
+            sb_add(&b, resp->body.bytes.data, resp->body.bytes.len);
+        }
+    }
+    if (b.failed || write_all(conn, b.data, b.len) != 0) {
+        free(b.data);
+        mg_disable_connection_keep_alive(conn);
+        return resp->status;
+    }
+    free(b.data);
+    if (!resp->streamed || head_only) {
+        return resp->status;
+    }
+    for (size_t i = 0; i < resp->chunk_count; i++) {
+        const mk_chunk *c = &resp->chunks[i];
+        size_t trigger = mk__engine_find(m, x->cas, c->after);
+        if (mk__schedule(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms, &never) != 0 ||
+            send_chunk(conn, &c->body.bytes) != 0) {
+            /* stopping, or the client went away: no clean end */
+            mg_disable_connection_keep_alive(conn);
+            return resp->status;
+        }
+    }
+    if (resp->close) {
+        mg_disable_connection_keep_alive(conn); /* a cut stream: no 0-chunk */
+    } else if (write_all(conn, "0\r\n\r\n", 5) != 0) {
+        mg_disable_connection_keep_alive(conn);
+    }
+    return resp->status;
+}
+
+static int admin(struct mk_mock *m, struct mg_connection *conn, const mk__req *req)
+{
+    mk__reply r = {0};
+    r.content_type = "application/json";
+    if (strcmp(req->path, "/__mockkit/requests") == 0 && strcmp(req->method, "GET") == 0) {
+        cJSON *j = mk_mock_journal_json(m);
+        r.status = 200;
+        r.body = j ? cJSON_PrintUnformatted(j) : NULL;
+        cJSON_Delete(j);
+    } else if (strcmp(req->path, "/__mockkit/reset") == 0 && strcmp(req->method, "POST") == 0) {
+        mk_mock_reset(m);
+        r.status = 200;
+        r.body = strdup("{\"reset\":true}");
+    } else {
+        r.status = 404;
+        r.body = strdup("{\"error\":\"unknown admin path: GET /__mockkit/requests, POST "
+                        "/__mockkit/reset\"}");
+    }
+    send_reply(conn, &r, 0);
+    mk__reply_clear(&r);
+    return r.status ? r.status : 200;
+}
+
+int mk__http_handler(struct mg_connection *conn, void *cbdata)
+{
+    struct mk_mock *m = cbdata;
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    int64_t arrival = mk_clock_now_ms(m->clock);
+    mk__req req;
+    mk__reply r = {0};
+    mk__pick pick;
+    int status;
+    int head = 0;
+
+    memset(&req, 0, sizeof(req));
+    req.method = ri->request_method;
+    req.path = ri->local_uri ? ri->local_uri : "/";
+    req.query_string = ri->query_string;
+    req.ri = ri;
+    if (read_body(conn, &req) != 0 || mk__query_parse(ri->query_string, &req.query, &req.query_count) != 0) {
+        free(req.body);
+        mg_send_http_error(conn, 413, "mockkit: request too large or out of memory");
+        return 413;
+    }
+    head = strcmp(req.method, "HEAD") == 0;
+
+    if (!m->opts.disable_admin && strncmp(req.path, "/__mockkit/", 11) == 0) {
+        status = admin(m, conn, &req);
+        goto done;
+    }
+    if (mk__profile_check(m, &req, arrival, &r)) {
+        send_reply(conn, &r, head);
+        status = r.status;
+        mk__journal_note(m, &req, arrival, status, 0, SIZE_MAX, NULL);
+        goto done;
+    }
+    mk__engine_pick(m, &req, MK_IX_HTTP, arrival, &pick);
+    if (pick.index != SIZE_MAX) {
+        mk__journal_note(m, &req, arrival, m->ixs[pick.index].ix->response.status, 1, pick.index,
+                         NULL);
+        status = replay(m, conn, pick.index, arrival, head);
+    } else {
+        const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
+        char line[1200];
+        mk__profile_unmatched(m, &req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
+                              pick.failed, &r);
+        send_reply(conn, &r, head);
+        status = r.status;
+        mk__journal_note(m, &req, arrival, status, 0, pick.nearest, pick.failed);
+        snprintf(line, sizeof(line), "%s %s%s%s: nearest %s%s%s: %s", req.method, req.path,
+                 req.query_string ? "?" : "", req.query_string ? req.query_string : "",
+                 near ? near->cas->path : "(none)", near ? "#" : "", near ? near->ix->id : "",
+                 pick.failed[0] ? pick.failed : "no interactions loaded");
+        mk__log_unmatched(m, line);
+    }
+done:
+    mk__reply_clear(&r);
+    mk__query_free(req.query, req.query_count);
+    cJSON_Delete(req.json);
+    free(req.body);
+    return status > 0 ? status : 500;
+}

@@ -1,0 +1,218 @@
+/* mock_internal.h: what the files of mockkit_mock share (not installed).
+ *
+ * Threading: CivetWeb worker threads run the HTTP handler and websocket
+ * callbacks; each websocket gets one player thread. Engine state (sequence
+ * use, journal) is guarded by mk_mock.mu. Trigger arrival times and stop /
+ * cancel flags are atomics so that clock waits can test them under the
+ * clock's own mutex without nesting locks; whoever sets one calls
+ * mk__clock_wake() afterwards so no wakeup is lost.
+ */
+#ifndef MOCKKIT_MOCK_INTERNAL_H
+#define MOCKKIT_MOCK_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <civetweb.h>
+
+#include "mockkit/mock.h"
+
+#define MK__NO_DEADLINE INT64_MAX
+
+/* ---- clock.c ----------------------------------------------------------- */
+
+/* A real clock (owned by a mock when opts.clock is NULL) or a virtual one. */
+mk_clock *mk__clock_new_real(void);
+
+/* Returns nonzero when the wait should end early (stop, disconnect,
+ * trigger arrived). Called with the clock's mutex held: must not block. */
+typedef int (*mk__wait_pred)(void *arg);
+
+/* Park until the clock reaches deadline (MK__NO_DEADLINE: none) or pred
+ * returns nonzero. Returns 0 when the deadline was reached, 1 when pred
+ * ended the wait. */
+int mk__clock_wait(mk_clock *c, int64_t deadline, mk__wait_pred pred, void *arg);
+
+/* Wake every waiter so it re-checks its predicate. */
+void mk__clock_wake(mk_clock *c);
+
+/* ---- profiles.c -------------------------------------------------------- */
+
+typedef enum mk__service {
+    MK__SVC_GENERIC = 0,
+    MK__SVC_PIECES,
+    MK__SVC_BEE,
+    MK__SVC_OPENAI,
+    MK__SVC_CAIROS
+} mk__service;
+
+/* A response the mock makes up itself (auth errors, unmatched, admin). */
+typedef struct mk__reply {
+    int status;
+    const char *content_type;
+    char *body;            /* owned, NUL-terminated */
+    char extra[512];       /* extra header lines, each ending in \r\n */
+} mk__reply;
+
+void mk__reply_clear(mk__reply *r);
+
+/* The incoming request as the matcher and profiles see it. */
+typedef struct mk__req {
+    const char *method;
+    const char *path;          /* decoded, no query */
+    const char *query_string;  /* raw, may be NULL */
+    mk_query_param *query;     /* decoded */
+    size_t query_count;
+    const struct mg_request_info *ri;  /* headers; NULL in unit use */
+    unsigned char *body;
+    size_t body_len;
+    cJSON *json;               /* parsed body if it is JSON, else NULL */
+    int json_tried;
+} mk__req;
+
+const char *mk__req_header(const mk__req *r, const char *name);
+
+int mk__service_parse(const char *name, mk__service *out);
+const char *mk__service_base_path(mk__service s);
+
+struct mk_mock;
+
+/* Auth and rate limit, checked before matching. Returns 1 with *out filled
+ * when the request is refused, 0 when it may go on. */
+int mk__profile_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out);
+
+/* The service's envelope for an unmatched request. */
+int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const char *cassette,
+                          const char *interaction, const char *failed, mk__reply *out);
+
+/* ---- match.c ----------------------------------------------------------- */
+
+/* Compare req with a recorded interaction. Returns 1 when every matcher
+ * passes, with *score = matched query params + headers + JSON leaves.
+ * Returns 0 otherwise: *passed = how many matchers passed (method, path,
+ * query, headers, body, in that order) and fail (if not NULL) names the
+ * first failing one with a pointer. */
+int mk__match(const mk_interaction *ix, mk__req *req, int *score, int *passed, char *fail,
+              size_t fail_size);
+
+/* Path template check: literal, or {name} segments matching one segment. */
+int mk__path_match(const char *pattern, const char *path);
+
+/* JSON partial (recorded ⊆ got) or equal. Returns 1/0; leaves counts
+ * matched leaves of want; on failure, fail gets "/ptr: expected X, got Y". */
+int mk__json_match(const cJSON *want, const cJSON *got, int partial, int *leaves, char *fail,
+                   size_t fail_size);
+
+/* Decode a raw query string into params (owned, free with mk__query_free). */
+int mk__query_parse(const char *qs, mk_query_param **out, size_t *count);
+void mk__query_free(mk_query_param *q, size_t count);
+
+/* Do two interactions record the same request (same sequence)? */
+int mk__same_request(const mk_interaction *a, const mk_interaction *b);
+
+/* ---- engine.c ---------------------------------------------------------- */
+
+typedef struct mk__ix {
+    const mk_interaction *ix;
+    const mk_cassette *cas;
+    size_t group;             /* index of the first interaction with the same request */
+    int used;                 /* sequence: served since start/reset (under mu) */
+    _Atomic int64_t arrived;  /* clock ms of the last arrival, -1 = never */
+} mk__ix;
+
+typedef struct mk__pick {
+    size_t index;              /* SIZE_MAX: unmatched */
+    int via_get;               /* HEAD answered from GET */
+    /* near miss when unmatched */
+    size_t nearest;            /* SIZE_MAX: none */
+    char failed[400];
+} mk__pick;
+
+/* Choose the interaction answering req (kind: MK_IX_HTTP or MK_IX_WEBSOCKET),
+ * advance its sequence and record its arrival. Thread-safe. */
+void mk__engine_pick(struct mk_mock *m, mk__req *req, int kind, int64_t now_ms, mk__pick *out);
+
+/* Load and index every cassette. */
+int mk__engine_load(struct mk_mock *m, const char *const *paths, size_t n, mk_diag *diag);
+void mk__engine_free(struct mk_mock *m);
+void mk__engine_reset(struct mk_mock *m);
+
+/* Index of interaction id in cassette cas, or SIZE_MAX (id NULL ok). */
+size_t mk__engine_find(const struct mk_mock *m, const mk_cassette *cas, const char *id);
+
+/* Deadline on the clock for something recorded at at_ms, anchored at
+ * anchor_at (recorded) which happened at anchor_now (clock). */
+int64_t mk__deadline(double speed, int64_t anchor_now, int64_t anchor_at, int64_t at_ms);
+
+/* Wait for an `after` trigger (if any) and then the recorded time.
+ * anchor_* are updated when a trigger becomes the anchor. Returns 0 when
+ * it is time to send, -1 when cancelled (stop or *cancel). */
+int mk__schedule(struct mk_mock *m, size_t trigger, double speed, int64_t *anchor_now,
+                 int64_t *anchor_at, int64_t at_ms, atomic_int *cancel);
+
+/* ---- journal.c --------------------------------------------------------- */
+
+typedef struct mk__journal {
+    mk_journal_entry *ring;
+    size_t cap, head, count;
+    uint64_t seq;
+} mk__journal;
+
+int mk__journal_init(mk__journal *j, size_t cap);
+void mk__journal_free(mk__journal *j);
+/* Appends (fills seq); caller holds m->mu. */
+void mk__journal_add(mk__journal *j, const mk_journal_entry *e);
+void mk__journal_clear(mk__journal *j);
+void mk__journal_note(struct mk_mock *m, const mk__req *req, int64_t at, int status, int matched,
+                      size_t index, const char *near_miss);
+
+/* ---- http.c / ws.c ----------------------------------------------------- */
+
+int mk__http_handler(struct mg_connection *conn, void *cbdata);
+int mk__ws_connect(const struct mg_connection *conn, void *cbdata);
+void mk__ws_ready(struct mg_connection *conn, void *cbdata);
+int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, void *cbdata);
+void mk__ws_close(const struct mg_connection *conn, void *cbdata);
+/* Tell every player to stop and wait for them to be joined. */
+void mk__ws_stop_all(struct mk_mock *m);
+
+/* ---- mock.c ------------------------------------------------------------ */
+
+struct mk_mock {
+    mk_mock_options opts;
+    mk__service service;
+    char bind[64];
+    char url[96];
+    int port;
+    char *api_key, *username, *password;
+
+    mk_clock *clock;          /* opts.clock or own_clock */
+    mk_clock *own_clock;
+    struct mg_context *ctx;
+
+    pthread_mutex_t mu;       /* engine state, journal, speed, ws list, rate limit */
+    double speed;
+    atomic_int stopping;
+
+    mk_cassette **cassettes;
+    size_t cassette_count;
+    mk__ix *ixs;
+    size_t ix_count;
+
+    mk__journal journal;
+
+    /* websocket players (ws.c) */
+    struct mk__ws *ws_list;
+    pthread_cond_t ws_cv;     /* signalled when a player ends */
+
+    /* rate limit (profiles.c): one fixed window per key */
+    struct mk__rate *rates;
+    size_t rate_count;
+};
+
+double mk__speed(struct mk_mock *m);
+void mk__log_unmatched(const struct mk_mock *m, const char *line);
+
+#endif

@@ -1,0 +1,349 @@
+/* profiles.c: what each service enforces whatever the cassette says (auth,
+ * rate limit) and its envelope for unmatched requests
+ * (/tmp/mockkit/profiles.md is the contract). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mock_internal.h"
+
+struct mk__rate {
+    char key[160];
+    int64_t window_start;
+    int count;
+};
+
+int mk__service_parse(const char *name, mk__service *out)
+{
+    static const struct {
+        const char *name;
+        mk__service svc;
+    } table[] = {{"generic", MK__SVC_GENERIC}, {"pieces", MK__SVC_PIECES},
+                 {"bee", MK__SVC_BEE},         {"openai", MK__SVC_OPENAI},
+                 {"cairos", MK__SVC_CAIROS}};
+    if (!name) {
+        *out = MK__SVC_GENERIC;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        if (strcmp(name, table[i].name) == 0) {
+            *out = table[i].svc;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *mk__service_base_path(mk__service s)
+{
+    switch (s) {
+    case MK__SVC_BEE:
+    case MK__SVC_OPENAI:
+        return "/v1";
+    case MK__SVC_CAIROS:
+        return "/api";
+    case MK__SVC_PIECES:
+    case MK__SVC_GENERIC:
+        break;
+    }
+    return "";
+}
+
+void mk__reply_clear(mk__reply *r)
+{
+    free(r->body);
+    memset(r, 0, sizeof(*r));
+}
+
+static void reply_json(mk__reply *r, int status, cJSON *body)
+{
+    r->status = status;
+    r->content_type = "application/json";
+    r->body = body ? cJSON_PrintUnformatted(body) : NULL;
+    cJSON_Delete(body);
+}
+
+static cJSON *error_obj(const char *code, const char *message)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *err = cJSON_AddObjectToObject(root, "error");
+    cJSON_AddStringToObject(err, "code", code);
+    cJSON_AddStringToObject(err, "message", message);
+    return root;
+}
+
+static cJSON *openai_error(const char *message, const char *code)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *err = cJSON_AddObjectToObject(root, "error");
+    cJSON_AddStringToObject(err, "message", message);
+    cJSON_AddStringToObject(err, "type", "invalid_request_error");
+    cJSON_AddNullToObject(err, "param");
+    if (code) {
+        cJSON_AddStringToObject(err, "code", code);
+    } else {
+        cJSON_AddNullToObject(err, "code");
+    }
+    return root;
+}
+
+static cJSON *detail(const char *text)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "detail", text);
+    return root;
+}
+
+static int under(const char *path, const char *base)
+{
+    size_t n = strlen(base);
+    return strncmp(path, base, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The token after "Bearer " (exact prefix), or NULL. */
+static const char *bearer(const mk__req *req)
+{
+    const char *h = mk__req_header(req, "Authorization");
+    if (!h || strncmp(h, "Bearer ", 7) != 0) {
+        return NULL;
+    }
+    return h + 7;
+}
+
+/* Fixed one-second window per key. Returns 1 when over the limit. */
+static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *reset_s)
+{
+    struct mk__rate *r = NULL;
+    int over = 0;
+    pthread_mutex_lock(&m->mu);
+    for (size_t i = 0; i < m->rate_count; i++) {
+        if (strcmp(m->rates[i].key, key) == 0) {
+            r = &m->rates[i];
+            break;
+        }
+    }
+    if (!r) {
+        struct mk__rate *grown = realloc(m->rates, (m->rate_count + 1) * sizeof(*grown));
+        if (grown) {
+            m->rates = grown;
+            r = &m->rates[m->rate_count++];
+            memset(r, 0, sizeof(*r));
+            snprintf(r->key, sizeof(r->key), "%s", key);
+            r->window_start = now;
+        }
+    }
+    if (r) {
+        if (now - r->window_start >= 1000) {
+            r->window_start = now;
+            r->count = 0;
+        }
+        r->count++;
+        over = r->count > m->opts.rate_limit;
+        *reset_s = (int)((r->window_start + 1000 - now + 999) / 1000);
+        if (*reset_s < 1) {
+            *reset_s = 1;
+        }
+    }
+    pthread_mutex_unlock(&m->mu);
+    return over;
+}
+
+static int bee_check(struct mk_mock *m, const mk__req *req, int64_t now, mk__reply *out)
+{
+    const char *key = bearer(req);
+    if (m->opts.rate_limit > 0) {
+        int reset_s = 1;
+        if (rate_limited(m, key ? key : "", now, &reset_s)) {
+            char msg[96];
+            snprintf(msg, sizeof(msg), "Exceeded %d requests per 1 second", m->opts.rate_limit);
+            reply_json(out, 429, error_obj("too_many_requests", msg));
+            snprintf(out->extra, sizeof(out->extra),
+                     "ratelimit-limit: %d\r\nratelimit-remaining: 0\r\nratelimit-reset: "
+                     "%d\r\nretry-after: %d\r\n",
+                     m->opts.rate_limit, reset_s, reset_s);
+            return 1;
+        }
+    }
+    if (!key || !key[0]) {
+        reply_json(out, 401, error_obj("auth_error", "Invalid authorization"));
+        return 1;
+    }
+    if (strcmp(key, m->api_key) != 0) {
+        reply_json(out, 401, error_obj("auth_error", "Key not found"));
+        return 1;
+    }
+    return 0;
+}
+
+static int openai_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
+{
+    const char *key = bearer(req);
+    char msg[320], masked[64];
+    size_t n;
+    if (!key || !key[0]) {
+        reply_json(out, 401,
+                   openai_error("You didn't provide an API key. You need to provide your API key "
+                                "in an Authorization header using Bearer auth (i.e. "
+                                "Authorization: Bearer YOUR_KEY).",
+                                NULL));
+        return 1;
+    }
+    if (strcmp(key, m->api_key) == 0) {
+        return 0;
+    }
+    n = strlen(key);
+    if (n >= 7) {
+        snprintf(masked, sizeof(masked), "%.3s***%s", key, key + n - 4);
+    } else {
+        snprintf(masked, sizeof(masked), "***");
+    }
+    snprintf(msg, sizeof(msg),
+             "Incorrect API key provided: %s. You can find your API key at "
+             "https://platform.openai.com/account/api-keys.",
+             masked);
+    reply_json(out, 401, openai_error(msg, "invalid_api_key"));
+    return 1;
+}
+
+/* Does the Cookie header carry a non-empty name=value? */
+static int has_cookie(const char *cookies, const char *name)
+{
+    size_t n = strlen(name);
+    const char *p = cookies;
+    while (p && *p) {
+        while (*p == ' ' || *p == ';') {
+            p++;
+        }
+        if (strncmp(p, name, n) == 0 && p[n] == '=' && p[n + 1] && p[n + 1] != ';') {
+            return 1;
+        }
+        p = strchr(p, ';');
+    }
+    return 0;
+}
+
+static int cairos_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
+{
+    const char *token;
+    if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/api/login") == 0) {
+        mk_query_param *form = NULL;
+        size_t count = 0;
+        const char *user = NULL, *pass = NULL;
+        char *text = malloc(req->body_len + 1);
+        int ok;
+        if (!text) {
+            return 0;
+        }
+        memcpy(text, req->body, req->body_len);
+        text[req->body_len] = '\0';
+        if (mk__query_parse(text, &form, &count) == 0) {
+            for (size_t i = 0; i < count; i++) {
+                if (strcmp(form[i].name, "username") == 0) {
+                    user = form[i].value;
+                } else if (strcmp(form[i].name, "password") == 0) {
+                    pass = form[i].value;
+                }
+            }
+        }
+        ok = user && pass && strcmp(user, m->username) == 0 && strcmp(pass, m->password) == 0;
+        mk__query_free(form, count);
+        free(text);
+        if (!ok) {
+            reply_json(out, 401, detail("Incorrect username or password"));
+            return 1;
+        }
+        return 0;
+    }
+    token = bearer(req);
+    if ((token && token[0]) ||
+        has_cookie(mk__req_header(req, "Cookie"), "Outseta.nocode.accessToken")) {
+        return 0;
+    }
+    reply_json(out, 401, detail("Not authenticated"));
+    return 1;
+}
+
+int mk__profile_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out)
+{
+    const char *base = mk__service_base_path(m->service);
+    if (!base[0] || !under(req->path, base)) {
+        return 0;
+    }
+    switch (m->service) {
+    case MK__SVC_BEE:
+        return bee_check(m, req, now_ms, out);
+    case MK__SVC_OPENAI:
+        return openai_check(m, req, out);
+    case MK__SVC_CAIROS:
+        return cairos_check(m, req, out);
+    case MK__SVC_PIECES:
+    case MK__SVC_GENERIC:
+        break;
+    }
+    return 0;
+}
+
+static void add_mockkit(cJSON *root, const char *unmatched, const char *cassette,
+                        const char *interaction, const char *failed)
+{
+    cJSON *mk = cJSON_AddObjectToObject(root, "mockkit");
+    cJSON_AddStringToObject(mk, "unmatched", unmatched);
+    if (cassette) {
+        cJSON *near = cJSON_AddObjectToObject(mk, "nearest");
+        cJSON_AddStringToObject(near, "cassette", cassette);
+        cJSON_AddStringToObject(near, "interaction", interaction ? interaction : "");
+        cJSON_AddStringToObject(near, "failed", failed ? failed : "");
+    }
+}
+
+int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const char *cassette,
+                          const char *interaction, const char *failed, mk__reply *out)
+{
+    char line[700], msg[700];
+    cJSON *root;
+    int has_q = req->query_string && req->query_string[0];
+    snprintf(line, sizeof(line), "%s %s%s%s", req->method, req->path, has_q ? "?" : "",
+             has_q ? req->query_string : "");
+    switch (m->service) {
+    case MK__SVC_PIECES: {
+        size_t cap = 1600;
+        out->status = 404;
+        out->content_type = "text/plain; charset=utf-8";
+        out->body = malloc(cap);
+        if (!out->body) {
+            return -1;
+        }
+        if (cassette) {
+            snprintf(out->body, cap,
+                     "mockkit: no recorded interaction for %s (nearest: %s#%s, failed: %s)", line,
+                     cassette, interaction ? interaction : "", failed ? failed : "");
+        } else {
+            snprintf(out->body, cap, "mockkit: no recorded interaction for %s", line);
+        }
+        out->status = 404;
+        snprintf(out->extra, sizeof(out->extra), "X-Mockkit-Unmatched: 1\r\n");
+        return 0;
+    }
+    case MK__SVC_BEE:
+        root = error_obj("not_found", "Route does not exist");
+        break;
+    case MK__SVC_OPENAI:
+        snprintf(msg, sizeof(msg), "mockkit: no recorded interaction for %s %s", req->method,
+                 req->path);
+        root = openai_error(msg, "unknown_url");
+        break;
+    case MK__SVC_CAIROS:
+        root = detail("Not Found");
+        break;
+    case MK__SVC_GENERIC:
+    default:
+        root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "error", "no recorded interaction");
+        break;
+    }
+    add_mockkit(root, line, cassette, interaction, failed);
+    reply_json(out, 404, root);
+    snprintf(out->extra, sizeof(out->extra), "X-Mockkit-Unmatched: 1\r\n");
+    return out->body ? 0 : -1;
+}
