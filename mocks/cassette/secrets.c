@@ -106,37 +106,43 @@ static int token_char(char c)
     return isalnum((unsigned char)c) || strchr("-._~+/=", c) != NULL;
 }
 
-/* Patterns that are secrets wherever they appear. Returns 1 on a finding. */
+/* Patterns that are secrets wherever they appear; the most specific kind
+ * (API key, then JWT, then any bearer token) names the finding. Returns 1
+ * on a finding. */
 static int scan_patterns(sctx *s, const char *v)
 {
     char pv[64];
-    for (const char *p = v; *p; p++) {
-        int boundary = p == v || !key_char(p[-1]);
-        if (boundary && strncmp(p, "sk-", 3) == 0) {
-            size_t n = run_of(p + 3, key_char);
-            if (n >= MIN_KEY_LEN) {
-                finding(s, "looks like an API key (%s); use a placeholder such as "
-                           "<REDACTED:api-key>", preview(p, n + 3, pv, sizeof pv));
-                return 1;
+    for (int pass = 0; pass < 3; pass++) {
+        for (const char *p = v; *p; p++) {
+            if (p != v && key_char(p[-1]))
+                continue; /* only at a word boundary: "task-..." is no key */
+            if (pass == 0 && strncmp(p, "sk-", 3) == 0) {
+                size_t n = run_of(p + 3, key_char);
+                if (n >= MIN_KEY_LEN) {
+                    finding(s, "looks like an API key (%s); use a placeholder such as "
+                               "<REDACTED:api-key>", preview(p, n + 3, pv, sizeof pv));
+                    return 1;
+                }
             }
-        }
-        if (boundary && strncasecmp(p, "bearer", 6) == 0 && isspace((unsigned char)p[6])) {
-            const char *t = p + 6;
-            while (*t == ' ' || *t == '\t')
-                t++;
-            size_t n = run_of(t, token_char);
-            if (*t != '<' && n >= MIN_KEY_LEN) {
-                finding(s, "looks like a bearer token (%s); use \"Bearer <REDACTED>\"",
-                        preview(t, n, pv, sizeof pv));
-                return 1;
+            if (pass == 1 && strncmp(p, "eyJ", 3) == 0) {
+                size_t n = run_of(p, key_char);
+                if (p[n] == '.' && strncmp(p + n + 1, "eyJ", 3) == 0) {
+                    finding(s, "looks like a JWT (%s); use a placeholder such as "
+                               "<REDACTED:jwt>", preview(p, n, pv, sizeof pv));
+                    return 1;
+                }
             }
-        }
-        if (boundary && strncmp(p, "eyJ", 3) == 0) {
-            size_t n = run_of(p, key_char);
-            if (p[n] == '.' && strncmp(p + n + 1, "eyJ", 3) == 0) {
-                finding(s, "looks like a JWT (%s); use a placeholder such as <REDACTED:jwt>",
-                        preview(p, n, pv, sizeof pv));
-                return 1;
+            if (pass == 2 && strncasecmp(p, "bearer", 6) == 0 &&
+                isspace((unsigned char)p[6])) {
+                const char *t = p + 6;
+                while (*t == ' ' || *t == '\t')
+                    t++;
+                size_t n = run_of(t, token_char);
+                if (*t != '<' && n >= MIN_KEY_LEN) {
+                    finding(s, "looks like a bearer token (%s); use \"Bearer <REDACTED>\"",
+                            preview(t, n, pv, sizeof pv));
+                    return 1;
+                }
             }
         }
     }

@@ -87,20 +87,24 @@ static void syntax_error(mk_diag *diag, const char *name, const char *text, size
 
 cJSON *mk_cas__parse_text(const char *text, size_t len, const char *name, mk_diag *diag)
 {
+    /* cJSON reports "ran out of input" at the last byte; parsing a copy
+     * that includes a terminating NUL makes it report the true end. */
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        mk_cas__diag(diag, MK_CASSETTE_ENOMEM, name, "out of memory parsing");
+        return NULL;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
     const char *end = NULL;
-    /* Trailing data is checked below rather than with require_null_terminated,
-     * which needs the NUL inside buffer_length. */
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    /* Trailing data is checked below rather than with require_null_terminated. */
+    cJSON *root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 0);
+    size_t off = end && end >= copy ? (size_t)(end - copy) : 0;
+    free(copy);
     if (!root) {
-        size_t off = end && end >= text ? (size_t)(end - text) : 0;
-        /* cJSON reports the last byte when input ends early. */
-        if (len == 0 || (off + 1 == len && off > 0 && (text[off] == ' ' || text[off] == '\n' ||
-                                                      text[off] == '\r' || text[off] == '\t')))
-            off = len;
         syntax_error(diag, name, text, len, off, "not valid JSON");
         return NULL;
     }
-    size_t off = (size_t)(end - text);
     while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' ||
                          text[off] == '\r'))
         off++;
