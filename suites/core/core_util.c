@@ -167,10 +167,28 @@ static void stream_feed(cu_stream *s, const char *p, size_t n)
 static size_t stream_cb(char *p, size_t size, size_t n, void *arg)
 {
     cu_stream *s = arg;
+    size_t ret = size * n;
     pthread_mutex_lock(&s->mu);
-    stream_feed(s, p, size * n);
+    if (s->plain) {
+        cu_chunk *c = &s->chunks[0];
+        char *grown = realloc(c->data, c->len + size * n + 1);
+        if (grown) {
+            memcpy(grown + c->len, p, size * n);
+            c->len += size * n;
+            grown[c->len] = '\0';
+            c->data = grown;
+            c->t_ms = cu_now_ms();
+            s->count = 1;
+        }
+        pthread_cond_broadcast(&s->cv);
+    } else {
+        stream_feed(s, p, size * n);
+        if (s->abort_after && s->count >= s->abort_after) {
+            ret = 0; /* the client hangs up mid-stream */
+        }
+    }
     pthread_mutex_unlock(&s->mu);
-    return size * n;
+    return ret;
 }
 
 static void *stream_main(void *arg)
@@ -186,7 +204,7 @@ static void *stream_main(void *arg)
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, s->body);
     }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, l);
-    curl_easy_setopt(c, CURLOPT_HTTP_TRANSFER_DECODING, 0L);
+    curl_easy_setopt(c, CURLOPT_HTTP_TRANSFER_DECODING, s->plain ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, stream_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
@@ -203,11 +221,22 @@ static void *stream_main(void *arg)
     return NULL;
 }
 
+void cu_stream_init(cu_stream *s)
+{
+    memset(s, 0, sizeof(*s));
+}
+
 int cu_stream_start(cu_stream *s, const char *method, const char *url, const char *body,
                     const char *const *headers)
 {
+    cu_stream_init(s);
+    return cu_stream_run(s, method, url, body, headers);
+}
+
+int cu_stream_run(cu_stream *s, const char *method, const char *url, const char *body,
+                  const char *const *headers)
+{
     pthread_condattr_t a;
-    memset(s, 0, sizeof(*s));
     snprintf(s->method, sizeof(s->method), "%s", method);
     snprintf(s->url, sizeof(s->url), "%s", url);
     s->body = body ? strdup(body) : NULL;

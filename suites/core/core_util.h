@@ -50,6 +50,8 @@ typedef struct cu_stream {
     int curl_rc;
     long status;
     /* parser state */
+    int plain;       /* 1: not chunked: the whole body collects in chunks[0] */
+    size_t abort_after;  /* >0: hang up after this many chunks */
     int state;       /* 0 size line, 1 data, 2 CRLF after data, 3 trailer */
     char line[32];
     size_t line_len;
@@ -60,6 +62,10 @@ typedef struct cu_stream {
 
 int cu_stream_start(cu_stream *s, const char *method, const char *url, const char *body,
                     const char *const *headers);
+/* Same, with options set on s before: call cu_stream_init first. */
+void cu_stream_init(cu_stream *s);
+int cu_stream_run(cu_stream *s, const char *method, const char *url, const char *body,
+                  const char *const *headers);
 /* Wait until at least n chunks arrived or the transfer ended (timeout_ms of
  * real time at most). Returns the chunk count. */
 size_t cu_stream_wait(cu_stream *s, size_t n, int timeout_ms);
