@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <civetweb.h>
 #include <curl/curl.h>
@@ -242,6 +243,67 @@ static void test_sse_burst_concatenation(void **state)
     reply_free(&b);
 }
 
+typedef struct hold_arg {
+    const char *url;
+    reply rep;
+} hold_arg;
+
+static void *hold_thread(void *p)
+{
+    hold_arg *h = p;
+    char url[512];
+    snprintf(url, sizeof url, "%s/v1/sse/hold", h->url);
+    client_request(&up, "GET", url, NULL, NULL, &h->rep);
+    return NULL;
+}
+
+/* One timeline across connections: the event that followed a request on
+ * another connection names it in "after"; the one before it does not. */
+static void test_after_across_connections(void **state)
+{
+    (void)state;
+    char out[512];
+    tmp_path(out, sizeof out, "after.json");
+    pthread_mutex_lock(&up.mu);
+    up.client_bytes = 0;
+    up.triggered = 0;
+    pthread_mutex_unlock(&up.mu);
+    mk_record *r = rec_start(up.url, out, MK_RECORD_MODE_ALL);
+    assert_non_null(r);
+    hold_arg h = {mk_record_url(r), {0}};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, hold_thread, &h), 0);
+    /* Trigger only once the stream's first event reached the client. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_mutex_lock(&up.mu);
+    while (up.client_bytes < strlen(up_sse_pieces[0]))
+        if (pthread_cond_timedwait(&up.cv, &up.mu, &until) != 0)
+            break;
+    pthread_mutex_unlock(&up.mu);
+    reply tr;
+    get(mk_record_url(r), "POST", "/v1/trigger", NULL, "{}", &tr, 0);
+    assert_int_equal(tr.status, 200);
+    pthread_join(t, NULL);
+    assert_int_equal(h.rep.curl_rc, 0);
+    rec_finish(r);
+
+    mk_cassette *cas = load(out);
+    assert_int_equal(cas->count, 2);
+    const mk_interaction *hold = &cas->interactions[0], *trig = &cas->interactions[1];
+    assert_string_equal(hold->request.path, "/v1/sse/hold");
+    assert_string_equal(trig->request.path, "/v1/trigger");
+    assert_int_equal(hold->response.chunk_count, 2);
+    assert_null(hold->response.chunks[0].after);
+    assert_non_null(hold->response.chunks[1].after);
+    assert_string_equal(hold->response.chunks[1].after, trig->id);
+    assert_true(hold->response.chunks[1].at_ms >= trig->at_ms);
+    mk_cassette_free(cas);
+    reply_free(&tr);
+    reply_free(&h.rep);
+}
+
 /* Record one websocket session through the proxy into out. */
 static void record_ws_session(const char *out)
 {
@@ -444,6 +506,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_http_roundtrip),
         cmocka_unit_test(test_sse_gaps_roundtrip),
         cmocka_unit_test(test_sse_burst_concatenation),
+        cmocka_unit_test(test_after_across_connections),
         cmocka_unit_test(test_ws_record),
         cmocka_unit_test(test_ws_replay),
         cmocka_unit_test(test_redaction),

@@ -118,6 +118,25 @@ static int handler(struct mg_connection *c, void *cbdata)
         mg_send_chunk(c, up_sse_pieces[0], (unsigned)strlen(up_sse_pieces[0]));
         wait_client(u, strlen(up_sse_pieces[0]));
         /* No terminating chunk: the connection just ends. */
+    } else if (strcmp(uri, "/v1/sse/hold") == 0) {
+        /* The second event waits for POST /v1/trigger on another connection. */
+        sse_head(c);
+        mg_send_chunk(c, up_sse_pieces[0], (unsigned)strlen(up_sse_pieces[0]));
+        struct timespec until;
+        deadline_in(&until, 5000);
+        pthread_mutex_lock(&u->mu);
+        while (!u->triggered)
+            if (pthread_cond_timedwait(&u->cv, &u->mu, &until) == ETIMEDOUT)
+                break;
+        pthread_mutex_unlock(&u->mu);
+        mg_send_chunk(c, up_sse_pieces[3], (unsigned)strlen(up_sse_pieces[3]));
+        mg_write(c, "0\r\n\r\n", 5);
+    } else if (strcmp(uri, "/v1/trigger") == 0) {
+        pthread_mutex_lock(&u->mu);
+        u->triggered = 1;
+        pthread_cond_broadcast(&u->cv);
+        pthread_mutex_unlock(&u->mu);
+        reply_json(c, 200, NULL, "{\"ok\":true}");
     } else if (strcmp(uri, "/v1/bin") == 0) {
         mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
                      "Content-Length: 4\r\nConnection: close\r\n\r\n");

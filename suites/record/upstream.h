@@ -22,6 +22,7 @@ typedef struct upstream {
     int hits;              /* HTTP requests served */
     size_t client_bytes;   /* bytes the test client has received (gap handshake) */
     int ws_hits;
+    int triggered;         /* POST /v1/trigger arrived */
 } upstream;
 
 /* Routes:
@@ -33,6 +34,9 @@ typedef struct upstream {
  *                             has received everything before it
  *   GET  /v1/sse/burst        the same pieces back to back
  *   GET  /v1/sse/cut          one piece, then the connection is dropped
+ *   GET  /v1/sse/hold         piece 0, then the last piece once
+ *                             POST /v1/trigger arrived (another connection)
+ *   POST /v1/trigger          releases /v1/sse/hold
  *   GET  /v1/bin              4 bytes that are not UTF-8
  *   WS   /ws/echo             says {"hello":"ws"}, echoes text as
  *                             {"echo":<text>}, binary as is; "bye" -> close 1000 */
