@@ -1,36 +1,451 @@
-/* ws.c: websocket replay (placeholder until step 3). */
+/* ws.c: websocket replay.
+ *
+ * CivetWeb calls connect (choose the interaction), ready (start the player),
+ * data (match a client frame, queue what follows it) and close (cancel and
+ * join the player) on its worker thread. The player thread sends server
+ * frames when due; mg_websocket_write locks the connection itself, so its
+ * writes never interleave with CivetWeb's or ours from the data callback. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "mock_internal.h"
 
-int mk__ws_connect(const struct mg_connection *conn, void *cbdata)
+#define MAX_RUNS 64
+
+/* A stretch of server frames to play: from frame `frame` of interaction
+ * `ix` up to its next client frame, timed from the anchor. */
+typedef struct run {
+    size_t ix, frame;
+    int64_t anchor_now, anchor_at;
+} run;
+
+/* An interaction whose client frames this socket may match. */
+typedef struct cand {
+    size_t ix;
+    unsigned char *played;   /* per frame */
+    int arrived;             /* recorded as received (trigger) */
+} cand;
+
+typedef struct mk__ws {
+    struct mk_mock *m;
+    struct mg_connection *conn;
+    pthread_t thread;
+    int started;
+    pthread_mutex_t mu;      /* the run queue */
+    pthread_cond_t cv;
+    run q[MAX_RUNS];
+    size_t qhead, qcount;
+    atomic_int cancel;
+    atomic_int closed;       /* a recorded server close went out */
+    double speed;
+    cand *cands;
+    size_t cand_count;
+    char path[512];
+    struct mk__ws *next;
+} mk__ws;
+
+/* ---- frames ------------------------------------------------------------ */
+
+static int opcode_of(mk_frame_type t)
 {
-    (void)conn;
-    (void)cbdata;
+    switch (t) {
+    case MK_FRAME_TEXT:
+        return MG_WEBSOCKET_OPCODE_TEXT;
+    case MK_FRAME_BINARY:
+        return MG_WEBSOCKET_OPCODE_BINARY;
+    case MK_FRAME_PING:
+        return MG_WEBSOCKET_OPCODE_PING;
+    case MK_FRAME_PONG:
+        return MG_WEBSOCKET_OPCODE_PONG;
+    case MK_FRAME_CLOSE:
+        return MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE;
+    }
+    return MG_WEBSOCKET_OPCODE_TEXT;
+}
+
+static int type_of(int opcode, mk_frame_type *out)
+{
+    switch (opcode & 0xf) {
+    case MG_WEBSOCKET_OPCODE_TEXT:
+        *out = MK_FRAME_TEXT;
+        return 0;
+    case MG_WEBSOCKET_OPCODE_BINARY:
+        *out = MK_FRAME_BINARY;
+        return 0;
+    case MG_WEBSOCKET_OPCODE_PING:
+        *out = MK_FRAME_PING;
+        return 0;
+    case MG_WEBSOCKET_OPCODE_PONG:
+        *out = MK_FRAME_PONG;
+        return 0;
+    case MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE:
+        *out = MK_FRAME_CLOSE;
+        return 0;
+    }
+    return -1; /* continuation: fragmented messages are not replayed */
+}
+
+static int send_frame(struct mg_connection *conn, const mk_frame *f)
+{
+    if (f->type == MK_FRAME_CLOSE) {
+        unsigned char buf[128];
+        size_t len = 0;
+        if (f->close_code > 0) {
+            size_t rlen = f->close_reason ? strlen(f->close_reason) : 0;
+            if (rlen > sizeof(buf) - 2) {
+                rlen = sizeof(buf) - 2; /* a control frame carries at most 125 bytes */
+            }
+            buf[0] = (unsigned char)((f->close_code >> 8) & 0xff);
+            buf[1] = (unsigned char)(f->close_code & 0xff);
+            memcpy(buf + 2, f->close_reason ? f->close_reason : "", rlen);
+            len = 2 + rlen;
+        }
+        return mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, (const char *)buf,
+                                  len) < 0 ? -1 : 0;
+    }
+    return mg_websocket_write(conn, opcode_of(f->type), (const char *)f->payload.bytes.data,
+                              f->payload.bytes.len) < 0 ? -1 : 0;
+}
+
+/* Does a live client frame match a recorded one? fail explains a miss. */
+static int frame_match(const mk_frame *f, mk_frame_type type, const char *data, size_t len,
+                       char *fail, size_t fs)
+{
+    mk_frame_match mode = f->match;
+    if (f->type != type) {
+        snprintf(fail, fs, "frame: type differs");
+        return 0;
+    }
+    if (mode == MK_FRAME_MATCH_ANY || type == MK_FRAME_CLOSE) {
+        return 1;
+    }
+    if (f->payload.json && mode != MK_FRAME_MATCH_EXACT) {
+        mode = MK_FRAME_MATCH_PARTIAL;
+    }
+    if (f->payload.json) {
+        cJSON *got = cJSON_ParseWithLength(data, len);
+        char sub[300];
+        int ok;
+        if (!got) {
+            snprintf(fail, fs, "frame: expected JSON, got %zu bytes that are not JSON", len);
+            return 0;
+        }
+        ok = mk__json_match(f->payload.json, got, mode == MK_FRAME_MATCH_PARTIAL, NULL, sub,
+                            sizeof(sub));
+        cJSON_Delete(got);
+        if (!ok) {
+            snprintf(fail, fs, "frame: %s", sub);
+        }
+        return ok;
+    }
+    if (f->payload.bytes.len != len ||
+        (len && memcmp(f->payload.bytes.data, data, len) != 0)) {
+        snprintf(fail, fs, "frame: payload differs (expected %zu bytes, got %zu)",
+                 f->payload.bytes.len, len);
+        return 0;
+    }
     return 1;
+}
+
+/* ---- the player -------------------------------------------------------- */
+
+static void push_run(mk__ws *ws, run r)
+{
+    pthread_mutex_lock(&ws->mu);
+    if (ws->qcount < MAX_RUNS) {
+        ws->q[(ws->qhead + ws->qcount) % MAX_RUNS] = r;
+        ws->qcount++;
+        pthread_cond_signal(&ws->cv);
+    }
+    pthread_mutex_unlock(&ws->mu);
+}
+
+static void play(mk__ws *ws, run *r)
+{
+    const mk__ix *x = &ws->m->ixs[r->ix];
+    for (size_t f = r->frame; f < x->ix->frame_count; f++) {
+        const mk_frame *fr = &x->ix->frames[f];
+        size_t trigger;
+        if (fr->from == MK_FROM_CLIENT || atomic_load(&ws->closed)) {
+            return; /* a wait point: the next run starts after a matching client frame */
+        }
+        trigger = mk__engine_find(ws->m, x->cas, fr->after);
+        if (mk__schedule(ws->m, trigger, ws->speed, &r->anchor_now, &r->anchor_at, fr->at_ms,
+                         &ws->cancel) != 0 ||
+            send_frame(ws->conn, fr) != 0) {
+            return;
+        }
+        if (fr->type == MK_FRAME_CLOSE) {
+            atomic_store(&ws->closed, 1);
+            return;
+        }
+    }
+}
+
+static void *player_main(void *arg)
+{
+    mk__ws *ws = arg;
+    for (;;) {
+        run r;
+        pthread_mutex_lock(&ws->mu);
+        while (ws->qcount == 0 && !atomic_load(&ws->cancel) && !atomic_load(&ws->m->stopping)) {
+            pthread_cond_wait(&ws->cv, &ws->mu);
+        }
+        if (atomic_load(&ws->cancel) || atomic_load(&ws->m->stopping)) {
+            pthread_mutex_unlock(&ws->mu);
+            break;
+        }
+        r = ws->q[ws->qhead];
+        ws->qhead = (ws->qhead + 1) % MAX_RUNS;
+        ws->qcount--;
+        pthread_mutex_unlock(&ws->mu);
+        play(ws, &r);
+    }
+    return NULL;
+}
+
+/* ---- CivetWeb callbacks ------------------------------------------------ */
+
+static void ws_free(mk__ws *ws)
+{
+    for (size_t i = 0; i < ws->cand_count; i++) {
+        free(ws->cands[i].played);
+    }
+    free(ws->cands);
+    pthread_cond_destroy(&ws->cv);
+    pthread_mutex_destroy(&ws->mu);
+    free(ws);
+}
+
+/* The chosen interaction first, then the other websocket interactions
+ * recorded on a path that matches this one, in order. */
+static int build_cands(mk__ws *ws, size_t chosen, const char *path)
+{
+    struct mk_mock *m = ws->m;
+    ws->cands = calloc(m->ix_count, sizeof(*ws->cands));
+    if (!ws->cands) {
+        return -1;
+    }
+    for (size_t pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < m->ix_count; i++) {
+            const mk_interaction *ix = m->ixs[i].ix;
+            const char *pattern = ix->match.path ? ix->match.path : ix->request.path;
+            if ((pass == 0) != (i == chosen) || ix->kind != MK_IX_WEBSOCKET ||
+                !mk__path_match(pattern, path)) {
+                continue;
+            }
+            cand *c = &ws->cands[ws->cand_count++];
+            c->ix = i;
+            c->arrived = i == chosen;
+            c->played = calloc(ix->frame_count ? ix->frame_count : 1, 1);
+            if (!c->played) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
+{
+    struct mk_mock *m = cbdata;
+    /* The handshake has not been sent yet, so an unmatched upgrade can still
+     * get a plain HTTP answer: CivetWeb hands us a const pointer here only to
+     * say "do not write after accepting". */
+    struct mg_connection *conn = (struct mg_connection *)(uintptr_t)cconn;
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    int64_t arrival = mk_clock_now_ms(m->clock);
+    mk__req req;
+    mk__pick pick;
+    mk__ws *ws;
+
+    memset(&req, 0, sizeof(req));
+    req.method = ri->request_method;
+    req.path = ri->local_uri ? ri->local_uri : "/";
+    req.query_string = ri->query_string;
+    req.ri = ri;
+    if (mk__query_parse(ri->query_string, &req.query, &req.query_count) != 0) {
+        return 1;
+    }
+    mk__engine_pick(m, &req, MK_IX_WEBSOCKET, arrival, &pick);
+    if (pick.index == SIZE_MAX) {
+        const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
+        mk__reply r = {0};
+        char line[1200], head[700];
+        mk__profile_unmatched(m, &req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
+                              pick.failed, &r);
+        snprintf(head, sizeof(head),
+                 "HTTP/1.1 404 Not Found\r\nContent-Type: %s\r\n%sContent-Length: %zu\r\n"
+                 "Connection: close\r\n\r\n",
+                 r.content_type ? r.content_type : "text/plain", r.extra,
+                 r.body ? strlen(r.body) : 0);
+        mg_write(conn, head, strlen(head));
+        if (r.body) {
+            mg_write(conn, r.body, strlen(r.body));
+        }
+        mg_disable_connection_keep_alive(conn);
+        mk__journal_note(m, &req, arrival, 404, 0, pick.nearest, pick.failed);
+        snprintf(line, sizeof(line), "websocket %s: nearest %s%s%s: %s", req.path,
+                 near ? near->cas->path : "(none)", near ? "#" : "", near ? near->ix->id : "",
+                 pick.failed[0] ? pick.failed : "no websocket interactions");
+        mk__log_unmatched(m, line);
+        mk__reply_clear(&r);
+        mk__query_free(req.query, req.query_count);
+        return 1;
+    }
+    mk__journal_note(m, &req, arrival, 101, 1, pick.index, NULL);
+    ws = calloc(1, sizeof(*ws));
+    if (!ws) {
+        mk__query_free(req.query, req.query_count);
+        return 1;
+    }
+    ws->m = m;
+    ws->conn = conn;
+    ws->speed = mk__speed(m);
+    pthread_mutex_init(&ws->mu, NULL);
+    pthread_cond_init(&ws->cv, NULL);
+    atomic_init(&ws->cancel, 0);
+    atomic_init(&ws->closed, 0);
+    snprintf(ws->path, sizeof(ws->path), "%s", req.path);
+    mk__query_free(req.query, req.query_count);
+    if (build_cands(ws, pick.index, ws->path) != 0) {
+        ws_free(ws);
+        return 1;
+    }
+    push_run(ws, (run){pick.index, 0, arrival, m->ixs[pick.index].ix->at_ms});
+    pthread_mutex_lock(&m->mu);
+    ws->next = m->ws_list;
+    m->ws_list = ws;
+    pthread_mutex_unlock(&m->mu);
+    mg_set_user_connection_data(conn, ws);
+    return 0;
 }
 
 void mk__ws_ready(struct mg_connection *conn, void *cbdata)
 {
-    (void)conn;
+    mk__ws *ws = mg_get_user_connection_data(conn);
     (void)cbdata;
+    if (ws && pthread_create(&ws->thread, NULL, player_main, ws) == 0) {
+        ws->started = 1;
+    }
+}
+
+static void note_unmatched_frame(mk__ws *ws, const char *what, const char *failed, size_t near)
+{
+    mk__req req;
+    char line[1000];
+    memset(&req, 0, sizeof(req));
+    req.method = what;
+    req.path = ws->path;
+    mk__journal_note(ws->m, &req, mk_clock_now_ms(ws->m->clock), 0, 0, near, failed);
+    snprintf(line, sizeof(line), "websocket frame on %s: nearest %s#%s: %s", ws->path,
+             near != SIZE_MAX ? ws->m->ixs[near].cas->path : "(none)",
+             near != SIZE_MAX ? ws->m->ixs[near].ix->id : "", failed);
+    mk__log_unmatched(ws->m, line);
 }
 
 int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, void *cbdata)
 {
-    (void)conn;
-    (void)opcode;
-    (void)data;
-    (void)len;
+    mk__ws *ws = mg_get_user_connection_data(conn);
+    int64_t arrival;
+    mk_frame_type type;
+    char fail[400] = "", first_fail[400] = "";
+    size_t near = SIZE_MAX;
     (void)cbdata;
-    return 0;
+    if (!ws || type_of(opcode, &type) != 0) {
+        return 1;
+    }
+    arrival = mk_clock_now_ms(ws->m->clock);
+    for (size_t c = 0; c < ws->cand_count; c++) {
+        const mk__ix *x = &ws->m->ixs[ws->cands[c].ix];
+        for (size_t f = 0; f < x->ix->frame_count; f++) {
+            const mk_frame *fr = &x->ix->frames[f];
+            if (fr->from != MK_FROM_CLIENT || ws->cands[c].played[f]) {
+                continue;
+            }
+            if (!frame_match(fr, type, data, len, fail, sizeof(fail))) {
+                if (near == SIZE_MAX && fr->type == type) {
+                    near = ws->cands[c].ix;
+                    snprintf(first_fail, sizeof(first_fail), "%s", fail);
+                }
+                continue;
+            }
+            ws->cands[c].played[f] = 1;
+            if (!ws->cands[c].arrived) {
+                ws->cands[c].arrived = 1;
+                atomic_store(&ws->m->ixs[ws->cands[c].ix].arrived, arrival);
+                mk__clock_wake(ws->m->clock);
+            }
+            if (type == MK_FRAME_CLOSE) {
+                /* CivetWeb ends the connection after this callback: answer
+                 * with the recorded server close, if that comes next, now. */
+                if (f + 1 < x->ix->frame_count && x->ix->frames[f + 1].from == MK_FROM_SERVER &&
+                    x->ix->frames[f + 1].type == MK_FRAME_CLOSE) {
+                    send_frame(conn, &x->ix->frames[f + 1]);
+                } else {
+                    mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data,
+                                       len > 125 ? 125 : len);
+                }
+                return 0;
+            }
+            push_run(ws, (run){ws->cands[c].ix, f + 1, arrival, fr->at_ms});
+            return 1;
+        }
+    }
+    if (type == MK_FRAME_CLOSE) {
+        /* not recorded: answer the close as a server would */
+        mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data, len > 125 ? 125 : len);
+        return 0;
+    }
+    if (type == MK_FRAME_PING) {
+        mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
+        return 1;
+    }
+    if (type == MK_FRAME_PONG) {
+        return 1;
+    }
+    note_unmatched_frame(ws, "WS", first_fail[0] ? first_fail : "frame: no unplayed client frame "
+                         "of this type recorded on this path", near);
+    return 1; /* the connection stays open */
 }
 
 void mk__ws_close(const struct mg_connection *conn, void *cbdata)
 {
-    (void)conn;
-    (void)cbdata;
+    struct mk_mock *m = cbdata;
+    mk__ws *ws = mg_get_user_connection_data(conn);
+    if (!ws) {
+        return;
+    }
+    atomic_store(&ws->cancel, 1);
+    pthread_mutex_lock(&ws->mu);
+    pthread_cond_signal(&ws->cv);
+    pthread_mutex_unlock(&ws->mu);
+    mk__clock_wake(m->clock);
+    if (ws->started) {
+        pthread_join(ws->thread, NULL);
+    }
+    pthread_mutex_lock(&m->mu);
+    for (mk__ws **p = &m->ws_list; *p; p = &(*p)->next) {
+        if (*p == ws) {
+            *p = ws->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&m->mu);
+    mg_set_user_connection_data(conn, NULL);
+    ws_free(ws);
 }
 
 void mk__ws_stop_all(struct mk_mock *m)
 {
-    (void)m;
+    pthread_mutex_lock(&m->mu);
+    for (mk__ws *ws = m->ws_list; ws; ws = ws->next) {
+        atomic_store(&ws->cancel, 1);
+        pthread_mutex_lock(&ws->mu);
+        pthread_cond_signal(&ws->cv);
+        pthread_mutex_unlock(&ws->mu);
+    }
+    pthread_mutex_unlock(&m->mu);
+    mk__clock_wake(m->clock);
 }
