@@ -170,9 +170,12 @@ static void shape_of(ctx *c, const endpoint *e, int status, mk_shape *shape)
     }
 }
 
-/* 1 when the parent of path is itself missing from other (report only the top). */
+/* 1 when the parent of path is itself missing from other (report only the
+ * top). A whole SSE event ("event:name") is the event order's business. */
 static int parent_missing(const char *path, const mk_shape *other)
 {
+    if (strncmp(path, "event:", 6) == 0 && !strchr(path, '/'))
+        return 1;
     const char *slash = strrchr(path, '/');
     if (!slash || slash == path)
         return 0;
