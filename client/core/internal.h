@@ -1,0 +1,48 @@
+/* internal.h: helpers shared by the client core's files (mkc__ prefix). */
+#ifndef MOCKKIT_CLIENT_INTERNAL_H
+#define MOCKKIT_CLIENT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <curl/curl.h>
+
+#include "mockkit/client.h"
+
+/* Fill err (if not NULL) with code, URL and a printf-style message; keeps
+ * an existing body. Returns code. */
+int mkc__fail(mkc_error *err, int code, const char *url, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Map a CURLcode to an mkc_status. */
+int mkc__curl_status(CURLcode c);
+
+/* A growable byte buffer, always NUL-terminated. */
+typedef struct mkc__buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} mkc__buf;
+
+int mkc__buf_append(mkc__buf *b, const void *data, size_t len);
+void mkc__buf_free(mkc__buf *b);
+
+/* The connection's easy handle, prepared for url with default headers,
+ * cookies and extra headers applied; *list receives the header list the
+ * caller frees with curl_slist_free_all after the transfer. */
+CURL *mkc__http_prepare(mkc_http *h, const char *method, const char *path,
+                        const char *const *extra_headers, const char *content_type,
+                        const void *body, size_t body_len, struct curl_slist **list,
+                        char *url_out, size_t url_size);
+
+/* Join base and path ("http://h/v1" + "/x" → "http://h/v1/x"); an absolute
+ * path (with "://") is used as is. */
+void mkc__join_url(const char *base, const char *path, char *out, size_t size);
+
+/* Collects response header lines into r (header callback). */
+size_t mkc__header_cb(char *data, size_t size, size_t n, void *user);
+
+/* Case-insensitive header name check: "Name: value" line starts with name. */
+const char *mkc__header_value(const char *line, const char *name);
+
+#endif

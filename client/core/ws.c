@@ -1,0 +1,242 @@
+/* ws.c: a websocket client on CivetWeb's mg_connect_websocket_client
+ * (Debian's libcurl has no websocket support). CivetWeb runs a reader
+ * thread per connection and calls data_cb/close_cb on it; the state those
+ * share with the caller's thread is under `lock`. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <civetweb.h>
+
+#include "internal.h"
+
+struct mkc_ws {
+    struct mg_connection *conn;
+    mkc_ws_callbacks cb;
+    char url[512];
+    pthread_mutex_t lock;
+    pthread_cond_t cond;   /* on CLOCK_MONOTONIC; signalled when closed */
+    int open;
+    int close_code;        /* from the peer's close frame; 1006 if none */
+    char close_reason[128];
+    /* A fragmented message being joined (reader thread only). */
+    mkc__buf frag;
+    int frag_op;
+};
+
+static pthread_once_t mg_once = PTHREAD_ONCE_INIT;
+static void mg_init_once(void) { mg_init_library(0); }
+
+static void deliver(mkc_ws *ws, int op, const char *data, size_t len)
+{
+    if (ws->cb.on_message)
+        ws->cb.on_message(ws->cb.user, (mkc_ws_opcode)op, data, len);
+}
+
+static int data_cb(struct mg_connection *conn, int flags, char *data, size_t len, void *user)
+{
+    (void)conn;
+    mkc_ws *ws = user;
+    int fin = flags & 0x80;
+    int op = flags & 0x0f;
+    if (op == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) {
+        pthread_mutex_lock(&ws->lock);
+        ws->close_code = len >= 2 ? ((unsigned char)data[0] << 8) | (unsigned char)data[1] : 1005;
+        snprintf(ws->close_reason, sizeof ws->close_reason, "%.*s",
+                 len > 2 ? (int)(len - 2) : 0, len > 2 ? data + 2 : "");
+        pthread_mutex_unlock(&ws->lock);
+        return 0;
+    }
+    if (op == MG_WEBSOCKET_OPCODE_PING || op == MG_WEBSOCKET_OPCODE_PONG) {
+        deliver(ws, op, data, len);
+        return 1;
+    }
+    if (op != MG_WEBSOCKET_OPCODE_CONTINUATION) {
+        ws->frag.len = 0;
+        ws->frag_op = op;
+    }
+    if (fin && op != MG_WEBSOCKET_OPCODE_CONTINUATION) {
+        deliver(ws, op, data, len);  /* the common case: one frame, no copy */
+        return 1;
+    }
+    if (mkc__buf_append(&ws->frag, data, len) != MKC_OK)
+        return 0;
+    if (fin) {
+        deliver(ws, ws->frag_op, ws->frag.data, ws->frag.len);
+        ws->frag.len = 0;
+    }
+    return 1;
+}
+
+static void close_cb(const struct mg_connection *conn, void *user)
+{
+    (void)conn;
+    mkc_ws *ws = user;
+    pthread_mutex_lock(&ws->lock);
+    int was_open = ws->open;
+    ws->open = 0;
+    int code = ws->close_code ? ws->close_code : 1006;
+    char reason[128];
+    snprintf(reason, sizeof reason, "%s", ws->close_reason);
+    pthread_cond_broadcast(&ws->cond);
+    pthread_mutex_unlock(&ws->lock);
+    if (was_open && ws->cb.on_close)
+        ws->cb.on_close(ws->cb.user, code, reason);
+}
+
+/* ws://host[:port][/path] into its parts. */
+static int parse_url(const char *url, char *host, size_t hsize, int *port, const char **path)
+{
+    if (strncmp(url, "ws://", 5) != 0)
+        return -1;
+    const char *h = url + 5;
+    const char *slash = strchr(h, '/');
+    const char *end = slash ? slash : h + strlen(h);
+    const char *colon = memchr(h, ':', (size_t)(end - h));
+    size_t hl = (size_t)((colon ? colon : end) - h);
+    if (hl == 0 || hl >= hsize)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    *port = 80;
+    if (colon) {
+        char *pe = NULL;
+        long p = strtol(colon + 1, &pe, 10);
+        if (pe != end || p <= 0 || p > 65535)
+            return -1;
+        *port = (int)p;
+    }
+    *path = slash ? slash : "/";
+    return 0;
+}
+
+int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out, mkc_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!url || !out)
+        return mkc__fail(err, MKC_EINVAL, url, "mkc_ws_connect: NULL %s", url ? "out" : "url");
+    char host[256];
+    int port;
+    const char *path;
+    if (parse_url(url, host, sizeof host, &port, &path) != 0)
+        return mkc__fail(err, MKC_EINVAL, url, "%s: not a ws://host:port/path URL (wss is not supported)", url);
+    pthread_once(&mg_once, mg_init_once);
+    mkc_ws *ws = calloc(1, sizeof *ws);
+    if (!ws)
+        return mkc__fail(err, MKC_ENOMEM, url, "out of memory for %s", url);
+    if (cb)
+        ws->cb = *cb;
+    snprintf(ws->url, sizeof ws->url, "%s", url);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_mutex_init(&ws->lock, NULL);
+    pthread_cond_init(&ws->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    /* Open before connecting: the reader may deliver frames (and even the
+     * close) before mg_connect_websocket_client returns. */
+    ws->open = 1;
+    char ebuf[256] = "";
+    ws->conn = mg_connect_websocket_client(host, port, 0, ebuf, sizeof ebuf, path, NULL, data_cb,
+                                           close_cb, ws);
+    if (!ws->conn) {
+        /* CivetWeb reports socket failures as "connect(...)" or "Cannot
+         * connect"; anything else is the server refusing the upgrade. */
+        int code = (strstr(ebuf, "onnect") || strstr(ebuf, "refused") || strstr(ebuf, "resolve"))
+                       ? MKC_ECONNECT
+                       : MKC_EHTTP;
+        mkc__fail(err, code, url, "%s: %s (%s)", url,
+                  code == MKC_ECONNECT ? "could not connect" : "websocket upgrade refused",
+                  ebuf[0] ? ebuf : "no details");
+        ws->open = 0;
+        mkc_ws_free(ws);
+        return code;
+    }
+    *out = ws;
+    return MKC_OK;
+}
+
+int mkc_ws_send(mkc_ws *ws, mkc_ws_opcode op, const void *data, size_t len)
+{
+    if (!ws || (!data && len))
+        return MKC_EINVAL;
+    if (!mkc_ws_is_open(ws))
+        return MKC_ECLOSED;
+    int n = mg_websocket_client_write(ws->conn, (int)op, data, len);
+    return n > 0 || (n == 0 && len == 0) ? MKC_OK : MKC_ECLOSED;
+}
+
+int mkc_ws_send_text(mkc_ws *ws, const char *text)
+{
+    return mkc_ws_send(ws, MKC_WS_TEXT, text, text ? strlen(text) : 0);
+}
+
+int mkc_ws_is_open(const mkc_ws *ws)
+{
+    if (!ws)
+        return 0;
+    pthread_mutex_lock((pthread_mutex_t *)&ws->lock);
+    int open = ws->open;
+    pthread_mutex_unlock((pthread_mutex_t *)&ws->lock);
+    return open;
+}
+
+int mkc_ws_wait_closed(mkc_ws *ws, int timeout_ms)
+{
+    if (!ws)
+        return 0;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&ws->lock);
+    while (ws->open)
+        if (pthread_cond_timedwait(&ws->cond, &ws->lock, &deadline) == ETIMEDOUT)
+            break;
+    int closed = !ws->open;
+    pthread_mutex_unlock(&ws->lock);
+    return closed ? 0 : -1;
+}
+
+int mkc_ws_close(mkc_ws *ws, int code, const char *reason)
+{
+    if (!ws)
+        return MKC_EINVAL;
+    if (!mkc_ws_is_open(ws))
+        return MKC_OK;
+    char payload[125];
+    size_t rl = reason ? strlen(reason) : 0;
+    if (rl > sizeof payload - 2)
+        rl = sizeof payload - 2;
+    payload[0] = (char)((code >> 8) & 0xff);
+    payload[1] = (char)(code & 0xff);
+    if (rl)
+        memcpy(payload + 2, reason, rl);
+    mg_websocket_client_write(ws->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, rl + 2);
+    /* Bounded: a server that never answers the close does not hang us. */
+    return mkc_ws_wait_closed(ws, 2000) == 0 ? MKC_OK : MKC_ETIMEOUT;
+}
+
+void mkc_ws_free(mkc_ws *ws)
+{
+    if (!ws)
+        return;
+    if (ws->conn) {
+        if (mkc_ws_is_open(ws))
+            mkc_ws_close(ws, 1000, "");
+        /* Stops and joins CivetWeb's reader thread. */
+        mg_close_connection(ws->conn);
+    }
+    mkc__buf_free(&ws->frag);
+    pthread_cond_destroy(&ws->cond);
+    pthread_mutex_destroy(&ws->lock);
+    free(ws);
+}
