@@ -1,0 +1,54 @@
+/* services.h: the four services the CLI knows, their default ports, and
+ * starting one mock per service from a fixtures folder (shared by `serve`
+ * and `check`). */
+#ifndef MOCKKIT_CLI_SERVICES_H
+#define MOCKKIT_CLI_SERVICES_H
+
+#include <stddef.h>
+
+#include "mockkit/mock.h"
+
+typedef struct mk_service {
+    const char *name;
+    int default_port;
+} mk_service;
+
+#define MK_SERVICE_COUNT 4
+extern const mk_service mk_services[MK_SERVICE_COUNT];
+
+/* Index of a service by name, or -1. */
+int mk_service_find(const char *name);
+
+/* What to start: per service whether it is selected and on which port. */
+typedef struct mk_serve_plan {
+    const char *fixtures;          /* folder holding <service>/ folders */
+    const char *bind;
+    double speed;
+    const char *api_key;           /* NULL = default */
+    int rate_limit;
+    int disable_admin;
+    int quiet;
+    int selected[MK_SERVICE_COUNT];  /* 1 = start it */
+    int port[MK_SERVICE_COUNT];
+} mk_serve_plan;
+
+/* Defaults: every service, default ports, loopback, speed 1.0. */
+void mk_serve_plan_init(mk_serve_plan *p);
+
+/* Parse "SERVICE=N" into the plan. Returns 0, or -1 with a message on stderr. */
+int mk_serve_plan_port(mk_serve_plan *p, const char *arg);
+
+/* The default fixtures folder: ./fixtures if it exists, else the source
+ * tree's. */
+const char *mk_default_fixtures(void);
+
+/* Count *.json files in dir (non-recursive); -1 if dir is unreadable. */
+int mk_count_cassettes(const char *dir);
+
+/* Start the selected services. A selected service whose folder is missing
+ * or empty is skipped with a note when `required` is 0 and is an error when
+ * it is 1. On error, everything started is stopped and 2 is returned. */
+int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVICE_COUNT]);
+void mk_serve_stop(mk_mock *mocks[MK_SERVICE_COUNT]);
+
+#endif

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs the unmodified official clients (tools/sdk-checks/*.mjs, and *.py with
+# Debian's python3) against `mockkit serve` started from the shipped
+# fixtures on free loopback ports. Each check gets its service's URL:
+#   MOCKKIT_PIECES_URL  http://127.0.0.1:P
+#   MOCKKIT_BEE_URL     http://127.0.0.1:P          (the SDK adds /v1)
+#   MOCKKIT_OPENAI_URL  http://127.0.0.1:P/v1
+#   MOCKKIT_CAIROS_URL  http://127.0.0.1:P/api
+# usage: tools/sdk-checks/run.sh [path/to/mockkit] [CHECK...]   (CHECK = bee, pieces, …)
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+mockkit="${1:-$root/build/bin/mockkit}"
+shift || true
+[ -x "$mockkit" ] || { echo "sdk-checks: no mockkit binary at $mockkit (build first)"; exit 2; }
+if [ ! -d "$here/node_modules" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || { echo "sdk-checks: npm ci failed"; exit 2; }
+fi
+
+tmp="$(mktemp -d)"
+serve_pid=""
+cleanup() { [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+"$mockkit" serve --fixtures "$root/fixtures" --speed 0 --quiet \
+  --port pieces=0 --port bee=0 --port cairos=0 --port openai=0 \
+  --ready-file "$tmp/ready" >"$tmp/serve.log" 2>&1 &
+serve_pid=$!
+for _ in $(seq 1 200); do   # bounded: 10 s
+  [ -f "$tmp/ready" ] && break
+  kill -0 "$serve_pid" 2>/dev/null || { echo "sdk-checks: mockkit serve exited:"; cat "$tmp/serve.log"; exit 2; }
+  sleep 0.05
+done
+[ -f "$tmp/ready" ] || { echo "sdk-checks: mockkit serve not ready after 10 s"; cat "$tmp/serve.log"; exit 2; }
+while read -r svc url; do
+  case "$svc" in
+    pieces) export MOCKKIT_PIECES_URL="$url" ;;
+    bee)    export MOCKKIT_BEE_URL="${url%/v1}" ;;
+    openai) export MOCKKIT_OPENAI_URL="$url" ;;
+    cairos) export MOCKKIT_CAIROS_URL="$url" ;;
+  esac
+done <"$tmp/ready"
+
+pass=0; fail=0; failed=()
+for check in "$here"/*.mjs "$here"/*.py; do
+  [ -f "$check" ] || continue
+  name="$(basename "$check")"
+  if [ $# -gt 0 ]; then
+    match=0; for want in "$@"; do case "$name" in "$want".*|"$want"_*) match=1 ;; esac; done
+    [ $match = 1 ] || continue
+  fi
+  echo "== $name"
+  case "$check" in
+    *.mjs) timeout 120 node "$check" ;;
+    *.py)  timeout 120 /usr/bin/python3 "$check" ;;
+  esac
+  rc=$?
+  if [ $rc = 0 ]; then pass=$((pass+1)); else fail=$((fail+1)); failed+=("$name (exit $rc)"); fi
+done
+echo
+for f in "${failed[@]:-}"; do [ -n "$f" ] && echo "FAILED: $f"; done
+echo "sdk-checks: $pass passed, $fail failed"
+[ $fail = 0 ] && [ $pass -gt 0 ]
