@@ -112,7 +112,7 @@ static void test_429_after_burst(void **state)
     mk_diag d = {0};
     mk_mock *mock = NULL;
     assert_int_equal(mk_mock_new(&o, paths, 1, &mock, &d), MK_MOCK_OK);
-    char url[600];
+    char url[1200];
     snprintf(url, sizeof url, "%s%s", mk_mock_url(mock), mk_mock_base_path(mock));
     mkc_http *h = mkc_http_new(url);
     assert_non_null(h);

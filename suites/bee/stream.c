@@ -211,7 +211,7 @@ static void test_stream_incremental(void **state)
 
     mk_clock *clock = NULL;
     mk_mock *mock = NULL;
-    char url[600];
+    char url[1200];
     snprintf(url, sizeof url, "%s", env->t.base_url);
     if (!env->t.live) {
         clock = mk_clock_new_virtual();
