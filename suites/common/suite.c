@@ -43,7 +43,7 @@ static int live_target(const char *service, suite_target *t)
     if (strcmp(service, "bee") == 0 && env("BEE_API")) {
         copy(t->root_url, sizeof t->root_url, env("BEE_API"));
         trim_slash(t->root_url);
-        snprintf(t->base_url, sizeof t->base_url, "%s/v1", t->root_url);
+        snprintf(t->base_url, sizeof t->base_url, "%.500s/v1", t->root_url);
         copy(t->api_key, sizeof t->api_key, env("BEE_API_KEY"));
         return 1;
     }
@@ -93,7 +93,7 @@ int suite_target_start(const char *service, suite_target *t)
         return -1;
     }
     copy(t->root_url, sizeof t->root_url, mk_mock_url(t->mock));
-    snprintf(t->base_url, sizeof t->base_url, "%s%s", t->root_url, mk_mock_base_path(t->mock));
+    snprintf(t->base_url, sizeof t->base_url, "%.500s%.8s", t->root_url, mk_mock_base_path(t->mock));
     copy(t->api_key, sizeof t->api_key, "sk-proj-testkey");
     copy(t->username, sizeof t->username, "bob");
     copy(t->password, sizeof t->password, "bobspassword");
