@@ -20,7 +20,7 @@ static const char *const volatile_keys[] = {"system_fingerprint", "service_tier"
 
 int mk_diff__looks_like_id(const char *s)
 {
-    size_t n = strlen(s), digits = 0, alpha = 0;
+    size_t n = strlen(s), digits = 0, hex_run = 0, longest_hex = 0;
     if (n == 0)
         return 0;
     if (s[0] == '{' && s[n - 1] == '}')
@@ -29,14 +29,16 @@ int mk_diff__looks_like_id(const char *s)
         unsigned char c = (unsigned char)s[i];
         if (isdigit(c))
             digits++;
-        else if (isalpha(c))
-            alpha++;
-        else if (c != '-' && c != '_' && c != '.' && c != ':')
+        else if (!isalpha(c) && c != '-' && c != '_' && c != '.' && c != ':')
             return 0;
+        hex_run = isxdigit(c) ? hex_run + 1 : 0;
+        if (hex_run > longest_hex)
+            longest_hex = hex_run;
     }
     if (digits == n)
         return 1;
-    return n >= 8 && digits > 0;
+    /* thread_6740a1..., file-abc12345, uuids; and asst_ffff... (hex, no digit). */
+    return n >= 8 && (digits > 0 || longest_hex >= 12);
 }
 
 int mk_diff__ignored(const mk_diff_options *o, const char *pointer, const char *key)
