@@ -11,7 +11,7 @@
 // (default 60000).
 import OpenAI from 'openai';
 
-const root = (process.env.MOCKKIT_BEE_URL || '').replace(/\/+$/, '');
+const root = (process.env.MOCKKIT_BEE_URL || '').replace(/\/+$/, '').replace(/\/v1$/, ''); // tolerate a base URL given with /v1
 if (!root) {
   console.error('bee.mjs: set MOCKKIT_BEE_URL (e.g. http://127.0.0.1:4000, without /v1)');
   process.exit(2);
