@@ -253,9 +253,10 @@ int mk__http_handler(struct mg_connection *conn, void *cbdata)
         goto done;
     }
     if (mk__profile_check(m, &req, arrival, &r)) {
-        send_reply(conn, &r, head);
+        /* journal first: a client that saw the answer must find the entry */
         status = r.status;
         mk__journal_note(m, &req, arrival, status, 0, SIZE_MAX, NULL);
+        send_reply(conn, &r, head);
         goto done;
     }
     mk__engine_pick(m, &req, MK_IX_HTTP, arrival, &pick);
@@ -268,9 +269,9 @@ int mk__http_handler(struct mg_connection *conn, void *cbdata)
         char line[1200];
         mk__profile_unmatched(m, &req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
                               pick.failed, &r);
-        send_reply(conn, &r, head);
         status = r.status;
         mk__journal_note(m, &req, arrival, status, 0, pick.nearest, pick.failed);
+        send_reply(conn, &r, head);
         snprintf(line, sizeof(line), "%s %s%s%s: nearest %s%s%s: %s", req.method, req.path,
                  req.query_string ? "?" : "", req.query_string ? req.query_string : "",
                  near ? near->cas->path : "(none)", near ? "#" : "", near ? near->ix->id : "",

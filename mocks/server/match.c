@@ -6,6 +6,7 @@
  * failing matcher. JSON "partial" means the recorded value is a subset of
  * the request's: objects by key, arrays element-wise with the same length
  * (a longer conversation is a different request), scalars equal. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,16 +39,11 @@ static char *decode_part(const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '+') {
             out[o++] = ' ';
-        } else if (s[i] == '%' && i + 2 < len) {
+        } else if (s[i] == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
+                   isxdigit((unsigned char)s[i + 2])) {
             char hex[3] = {s[i + 1], s[i + 2], 0};
-            char *end;
-            long v = strtol(hex, &end, 16);
-            if (*end == '\0') {
-                out[o++] = (char)v;
-                i += 2;
-            } else {
-                out[o++] = s[i];
-            }
+            out[o++] = (char)strtol(hex, NULL, 16);
+            i += 2;
         } else {
             out[o++] = s[i];
         }

@@ -1,8 +1,13 @@
 /* mock.c: mk_mock lifecycle (options, CivetWeb start/stop), speed, reset. */
+#include <arpa/inet.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "mock_internal.h"
 
@@ -109,16 +114,6 @@ static int check_options(const mk_mock_options *o, mk_diag *diag)
     return MK_MOCK_OK;
 }
 
-static int has_websockets(const mk_mock *m)
-{
-    for (size_t i = 0; i < m->ix_count; i++) {
-        if (m->ixs[i].ix->kind == MK_IX_WEBSOCKET) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 static int start_server(mk_mock *m, mk_diag *diag)
 {
     char ports[96], threads[16];
@@ -132,7 +127,7 @@ static int start_server(mk_mock *m, mk_diag *diag)
                              "num_threads", threads,
                              "tcp_nodelay", "1",
                              "enable_keep_alive", "yes",
-                             "keep_alive_timeout_ms", "30000",
+                             "keep_alive_timeout_ms", "5000",
                              "request_timeout_ms", "60000",
                              "websocket_timeout_ms", "86400000",
                              NULL};
@@ -163,13 +158,14 @@ static int start_server(mk_mock *m, mk_diag *diag)
         return MK_MOCK_EBIND;
     }
     m->port = sp[0].port;
-    snprintf(m->url, sizeof(m->url), "http://%s:%d", m->bind, m->port);
+    /* a wildcard bind is still reached over loopback */
+    snprintf(m->url, sizeof(m->url), "http://%s:%d",
+             strcmp(m->bind, "0.0.0.0") == 0 ? "127.0.0.1" : m->bind, m->port);
     /* "/" is a prefix of every URI: one handler routes everything itself
      * (template paths included), for plain requests and upgrades alike. */
-    if (has_websockets(m)) {
-        mg_set_websocket_handler(m->ctx, "/", mk__ws_connect, mk__ws_ready, mk__ws_data,
-                                 mk__ws_close, m);
-    }
+    /* always: an unmatched upgrade gets the service's 404 and a journal entry */
+    mg_set_websocket_handler(m->ctx, "/", mk__ws_connect, mk__ws_ready, mk__ws_data,
+                             mk__ws_close, m);
     mg_set_request_handler(m->ctx, "/", mk__http_handler, m);
     return MK_MOCK_OK;
 }
@@ -241,6 +237,50 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     return MK_MOCK_OK;
 }
 
+/* mg_stop waits for CivetWeb's accept loop, which polls with a 2 s quantum
+ * and only then sees the stop flag. Connecting to our own listener while
+ * mg_stop runs wakes the poll at once, so freeing a mock takes milliseconds. */
+typedef struct waker {
+    struct sockaddr_in addr;
+    atomic_int done;
+} waker;
+
+static void *waker_main(void *arg)
+{
+    waker *w = arg;
+    struct timespec tick = {0, 10 * 1000000L};
+    for (int i = 0; i < 300 && !atomic_load(&w->done); i++) { /* bounded: 3 s */
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd >= 0) {
+            (void)connect(fd, (struct sockaddr *)&w->addr, sizeof(w->addr));
+            close(fd);
+        }
+        nanosleep(&tick, NULL);
+    }
+    return NULL;
+}
+
+static void stop_server(mk_mock *m)
+{
+    waker w;
+    pthread_t t;
+    int started;
+    memset(&w, 0, sizeof(w));
+    w.addr.sin_family = AF_INET;
+    w.addr.sin_port = htons((uint16_t)m->port);
+    if (inet_pton(AF_INET, strcmp(m->bind, "0.0.0.0") == 0 ? "127.0.0.1" : m->bind,
+                  &w.addr.sin_addr) != 1) {
+        w.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    }
+    atomic_init(&w.done, 0);
+    started = m->port > 0 && pthread_create(&t, NULL, waker_main, &w) == 0;
+    mg_stop(m->ctx);
+    if (started) {
+        atomic_store(&w.done, 1);
+        pthread_join(t, NULL);
+    }
+}
+
 void mk_mock_free(mk_mock *m)
 {
     if (!m) {
@@ -252,7 +292,7 @@ void mk_mock_free(mk_mock *m)
     }
     mk__ws_stop_all(m);
     if (m->ctx) {
-        mg_stop(m->ctx); /* joins the workers; websocket close handlers join players */
+        stop_server(m); /* joins the workers; websocket close handlers join players */
     }
     mk__engine_free(m);
     mk__journal_free(&m->journal);

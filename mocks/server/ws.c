@@ -275,6 +275,7 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
         char line[1200], head[700];
         mk__profile_unmatched(m, &req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
                               pick.failed, &r);
+        mk__journal_note(m, &req, arrival, 404, 0, pick.nearest, pick.failed);
         snprintf(head, sizeof(head),
                  "HTTP/1.1 404 Not Found\r\nContent-Type: %s\r\n%sContent-Length: %zu\r\n"
                  "Connection: close\r\n\r\n",
@@ -285,7 +286,6 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
             mg_write(conn, r.body, strlen(r.body));
         }
         mg_disable_connection_keep_alive(conn);
-        mk__journal_note(m, &req, arrival, 404, 0, pick.nearest, pick.failed);
         snprintf(line, sizeof(line), "websocket %s: nearest %s%s%s: %s", req.path,
                  near ? near->cas->path : "(none)", near ? "#" : "", near ? near->ix->id : "",
                  pick.failed[0] ? pick.failed : "no websocket interactions");
