@@ -1,0 +1,62 @@
+/* bench.h: mockkit-bench, the replay engine and client benchmarks.
+ * Not a test: run through tools/bench/run.sh, which also runs nginx for the
+ * REST comparison. Everything binds 127.0.0.1 and every loop is bounded. */
+#ifndef MOCKKIT_BENCH_H
+#define MOCKKIT_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+typedef struct mkb_opts {
+    const char *wrk;          /* path of wrk */
+    const char *nginx_url;    /* nginx serving the same body, or NULL */
+    int duration_s;           /* wrk run length */
+    int connections;          /* wrk keep-alive connections */
+    int wrk_threads;
+    int streams;              /* concurrent SSE streams for the timing run */
+    int stream_events;        /* events per stream */
+    int gap_ms;               /* recorded gap between events */
+    int sse_events;           /* events in the throughput stream */
+    int ws_trips;             /* websocket round trips */
+    int parser_mb;            /* MiB fed to the SSE parser */
+    const char *only;         /* comma list of rest,sse,ws,parser, or NULL = all */
+    char tmpdir[256];         /* cassettes written here */
+} mkb_opts;
+
+/* One row of the result table. */
+typedef struct mkb_row {
+    char what[96];
+    char value[96];
+    char target[64];
+    char note[200];
+} mkb_row;
+
+typedef struct mkb_table {
+    mkb_row rows[32];
+    int count;
+} mkb_table;
+
+void mkb_add(mkb_table *t, const char *what, const char *target, const char *note,
+             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Monotonic time in nanoseconds. */
+int64_t mkb_now_ns(void);
+/* The p-th percentile (0-100) of v (sorted in place). */
+double mkb_percentile(double *v, size_t n, double p);
+
+/* The REST body both servers send (the same bytes). */
+extern const char mkb_rest_body[];
+
+/* A cassette document with the standard meta; add interactions to the
+ * returned array. mkb_save writes it to dir/name with mk_cassette_save_json. */
+cJSON *mkb_cassette(const char *name, cJSON **interactions);
+int mkb_save(cJSON *doc, const char *dir, const char *name, char *path, size_t size);
+
+void mkb_rest(const mkb_opts *o, mkb_table *t);
+void mkb_sse(const mkb_opts *o, mkb_table *t);
+void mkb_ws(const mkb_opts *o, mkb_table *t);
+void mkb_parser(const mkb_opts *o, mkb_table *t);
+
+#endif
