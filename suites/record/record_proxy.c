@@ -500,6 +500,34 @@ static void test_upstream_cut(void **state)
     reply_free(&a);
 }
 
+/* An upstream that says nothing for longer than the idle timeout is a 502
+ * naming it, well before the client's own timeout. */
+static void test_upstream_timeout(void **state)
+{
+    (void)state;
+    char out[512];
+    tmp_path(out, sizeof out, "timeout.json");
+    mk_record_options o;
+    mk_record_options_init(&o);
+    o.upstream = up.url;
+    o.out = out;
+    o.mode = MK_RECORD_MODE_ALL;
+    o.quiet = 1;
+    o.idle_timeout_ms = 1000;
+    mk_record *r = NULL;
+    mk_diag d;
+    assert_int_equal(mk_record_new(&o, &r, &d), MK_RECORD_OK);
+    reply a;
+    get(mk_record_url(r), "GET", "/v1/hang", NULL, NULL, &a, 0);
+    upstream_release(&up);
+    assert_int_equal(a.curl_rc, 0);
+    assert_int_equal(a.status, 502);
+    assert_non_null(strstr(a.body, up.url));
+    assert_non_null(strstr(a.body, "timed out"));
+    rec_finish(r);
+    reply_free(&a);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -513,6 +541,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_scan_refuses_leak),
         cmocka_unit_test(test_upstream_refused),
         cmocka_unit_test(test_upstream_cut),
+        cmocka_unit_test(test_upstream_timeout),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
 }

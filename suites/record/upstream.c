@@ -131,6 +131,16 @@ static int handler(struct mg_connection *c, void *cbdata)
         pthread_mutex_unlock(&u->mu);
         mg_send_chunk(c, up_sse_pieces[3], (unsigned)strlen(up_sse_pieces[3]));
         mg_write(c, "0\r\n\r\n", 5);
+    } else if (strcmp(uri, "/v1/hang") == 0) {
+        /* Say nothing until released (bounded), like a stuck service. */
+        struct timespec until;
+        deadline_in(&until, 8000);
+        pthread_mutex_lock(&u->mu);
+        while (!u->release)
+            if (pthread_cond_timedwait(&u->cv, &u->mu, &until) == ETIMEDOUT)
+                break;
+        pthread_mutex_unlock(&u->mu);
+        reply_json(c, 200, NULL, "{\"late\":true}");
     } else if (strcmp(uri, "/v1/trigger") == 0) {
         pthread_mutex_lock(&u->mu);
         u->triggered = 1;
@@ -229,6 +239,14 @@ int upstream_hits(upstream *u)
     int n = u->hits;
     pthread_mutex_unlock(&u->mu);
     return n;
+}
+
+void upstream_release(upstream *u)
+{
+    pthread_mutex_lock(&u->mu);
+    u->release = 1;
+    pthread_cond_broadcast(&u->cv);
+    pthread_mutex_unlock(&u->mu);
 }
 
 void upstream_client_got(upstream *u, size_t n)

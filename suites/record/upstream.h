@@ -23,6 +23,7 @@ typedef struct upstream {
     size_t client_bytes;   /* bytes the test client has received (gap handshake) */
     int ws_hits;
     int triggered;         /* POST /v1/trigger arrived */
+    int release;           /* lets GET /v1/hang answer */
 } upstream;
 
 /* Routes:
@@ -37,6 +38,7 @@ typedef struct upstream {
  *   GET  /v1/sse/hold         piece 0, then the last piece once
  *                             POST /v1/trigger arrived (another connection)
  *   POST /v1/trigger          releases /v1/sse/hold
+ *   GET  /v1/hang             answers only after upstream_release (or 8 s)
  *   GET  /v1/bin              4 bytes that are not UTF-8
  *   WS   /ws/echo             says {"hello":"ws"}, echoes text as
  *                             {"echo":<text>}, binary as is; "bye" -> close 1000 */
@@ -45,6 +47,8 @@ void upstream_stop(upstream *u);
 int upstream_hits(upstream *u);
 /* The test client reports received bytes here (see client_get). */
 void upstream_client_got(upstream *u, size_t n);
+/* Let /v1/hang answer. */
+void upstream_release(upstream *u);
 
 /* A port on 127.0.0.1 where nothing listens (bound, then closed). */
 int dead_port(void);

@@ -15,7 +15,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: mockkit record --upstream URL --out CASSETTE [--listen ADDR:PORT]\n"
             "                      [--mode none|once|new|all] [--service NAME]\n"
-            "                      [--redact-header NAME]... [--redact-field NAME]...\n\n"
+            "                      [--redact-header NAME]... [--redact-field NAME]...\n"
+            "                      [--idle-timeout MS]\n\n"
             "Forwards every request to URL, answers the client as the upstream does, and\n"
             "writes what passed (redacted) to CASSETTE on Ctrl-C / SIGTERM.\n"
             "  --listen   where to listen (default 127.0.0.1:0, the URL is printed)\n"
@@ -23,6 +24,8 @@ static void usage(FILE *out)
             "             none: replay only; new: replay matches, record the rest and\n"
             "             append it; all: record everything, replacing CASSETTE\n"
             "  --service  meta.service of the cassette (default generic)\n"
+            "  --idle-timeout  give up on an upstream silent this long (502 or a cut\n"
+            "             stream; default: wait)\n"
             "  --redact-header, --redact-field  redact more than the defaults\n"
             "             (Authorization, cookies, API key headers; password, token,\n"
             "             secret, api_key ... fields)\n");
@@ -64,6 +67,13 @@ int mk_cmd_record(int argc, char **argv)
                 goto out;
             }
             o.mode = (mk_record_mode)m;
+        } else if (strcmp(a, "--idle-timeout") == 0) {
+            char *end;
+            o.idle_timeout_ms = strtol(v, &end, 10);
+            if (*end || o.idle_timeout_ms < 0) {
+                fprintf(stderr, "mockkit record: --idle-timeout '%s' is not milliseconds\n", v);
+                goto out;
+            }
         } else if (strcmp(a, "--redact-header") == 0) {
             headers[o.redact_header_count++] = v;
         } else if (strcmp(a, "--redact-field") == 0) {

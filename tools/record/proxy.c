@@ -309,6 +309,11 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (r->idle_timeout_ms > 0) {
+        /* Less than a byte a second for that long: the upstream hangs. */
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (r->idle_timeout_ms + 999) / 1000);
+    }
     curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 16384L);
     /* Bytes as the wire carried them: no decoding, no redirects. */
@@ -320,7 +325,11 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
     if (f.probe && f.unmatched) {
         result = FWD_UNMATCHED;
     } else if (rc != CURLE_OK && !f.sent) {
-        const char *why = __atomic_load_n(&r->stopping, __ATOMIC_RELAXED) ? "recorder stopped" : (errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        char why_buf[CURL_ERROR_SIZE + 64];
+        snprintf(why_buf, sizeof why_buf, "%s%s",
+                 rc == CURLE_OPERATION_TIMEDOUT ? "timed out: " : "",
+                 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        const char *why = __atomic_load_n(&r->stopping, __ATOMIC_RELAXED) ? "recorder stopped" : why_buf;
         bad_gateway(&f, why);
         mk_rec__report(r, "mockkit record: %s %s: upstream %s: %s (answered 502)\n",
                        ri->request_method, ri->local_uri, url, why);

@@ -216,6 +216,7 @@ int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
     r->mode = o->mode;
     r->quiet = o->quiet;
     r->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+    r->idle_timeout_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 0;
     if (mk_rec__redactor_init(&r->red, o) || !r->out || !r->service || !r->name) {
         record_free(r);
         return fail(diag, o->out, MK_RECORD_ENOMEM, "record: out of memory");

@@ -63,6 +63,8 @@ typedef struct mk_record_options {
     const char *const *redact_fields;
     size_t redact_field_count;
     long connect_timeout_ms; /* upstream connect timeout; 0 = 10000 */
+    long idle_timeout_ms;    /* upstream silent this long (rounded up to whole
+                                seconds): 502, or a cut stream; 0 = wait forever */
     int quiet;               /* 1: no reports on stderr */
 } mk_record_options;
 

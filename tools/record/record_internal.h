@@ -130,6 +130,7 @@ struct mk_record {
     int stopped;
     int stop_status;
     long connect_timeout_ms;
+    long idle_timeout_ms;
     int quiet;
 };
 
