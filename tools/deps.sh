@@ -24,3 +24,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The SDK checks' npm packages (pinned by tools/sdk-checks/package-lock.json).
+if [ ! -d "$(dirname "$0")/sdk-checks/node_modules" ]; then
+  (cd "$(dirname "$0")/sdk-checks" && npm ci --no-audit --no-fund --loglevel=error)
+fi
