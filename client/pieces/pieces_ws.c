@@ -198,7 +198,6 @@ static cJSON *fetch_object(mk_pieces_ws *ws, const char *id)
         ws->fetch_http = mkc_http_new(p->base_url);
         if (!ws->fetch_http)
             return NULL;
-        mkc_http_set_timeout(ws->fetch_http, p->timeout_ms);
     }
     char path[200];
     snprintf(path, sizeof path, "%s%s",
@@ -207,7 +206,9 @@ static cJSON *fetch_object(mk_pieces_ws *ws, const char *id)
     pthread_mutex_lock(&p->http_mu);
     if (p->app_id)
         snprintf(app_id, sizeof app_id, "%s", p->app_id);
+    long timeout_ms = p->timeout_ms;
     pthread_mutex_unlock(&p->http_mu);
+    mkc_http_set_timeout(ws->fetch_http, timeout_ms);
     cJSON *obj = NULL;
     mkc_error err;
     memset(&err, 0, sizeof err);
