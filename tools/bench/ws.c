@@ -176,7 +176,7 @@ void mkb_ws(const mkb_opts *o, mkb_table *t)
         mg_connect_websocket_client("127.0.0.1", mk_mock_port(m), 0, err, sizeof err,
                                     "/bench/ws", NULL, on_data, on_close, &s);
     if (!conn) {
-        snprintf(note, sizeof note, "upgrade refused: %s", err[0] ? err : "no reason given");
+        snprintf(note, sizeof note, "upgrade refused: %.150s", err[0] ? err : "no reason given");
         mkb_add(t, what, "", note, "n/a");
         mk_mock_free(m);
         return;
