@@ -49,9 +49,11 @@ void mk_cas__diag_init(mk_diag *d, const char *file);
 /* Describe a JSON value for messages: "\"200\"", "1.5", "an object", ... */
 const char *mk_cas__describe(const cJSON *v, char *buf, size_t size);
 
-/* Parse text as JSON. On a syntax error returns NULL and fills diag with
- * line, column and byte offset (status MK_CASSETTE_ESYNTAX). */
-cJSON *mk_cas__parse_text(const char *text, size_t len, const char *name, mk_diag *diag);
+/* Parse text as JSON. On failure returns NULL, sets *status (if not NULL)
+ * to MK_CASSETTE_ESYNTAX (diag has line, column and byte offset) or
+ * MK_CASSETTE_ENOMEM. */
+cJSON *mk_cas__parse_text(const char *text, size_t len, const char *name, mk_diag *diag,
+                          int *status);
 
 /* Read a whole file into *text (NUL-terminated one past *len; caller
  * frees). Returns MK_CASSETTE_OK, EIO or ENOMEM (diag filled). */

@@ -287,10 +287,11 @@ int mk_cassette_parse(const char *text, size_t len, const char *name, mk_cassett
         name = "<memory>";
     if (!text || !out)
         return mk_cas__diag(diag, MK_CASSETTE_EINVAL, name, "NULL %s", text ? "out" : "text");
-    cJSON *root = mk_cas__parse_text(text, len, name, diag);
+    int rc = MK_CASSETTE_OK;
+    cJSON *root = mk_cas__parse_text(text, len, name, diag, &rc);
     if (!root)
-        return MK_CASSETTE_ESYNTAX;
-    int rc = mk_cassette_from_json(root, name, out, diag);
+        return rc;
+    rc = mk_cassette_from_json(root, name, out, diag);
     cJSON_Delete(root);
     return rc;
 }

@@ -85,13 +85,18 @@ static void syntax_error(mk_diag *diag, const char *name, const char *text, size
                  what, ch, offset);
 }
 
-cJSON *mk_cas__parse_text(const char *text, size_t len, const char *name, mk_diag *diag)
+cJSON *mk_cas__parse_text(const char *text, size_t len, const char *name, mk_diag *diag,
+                          int *status)
 {
+    int dummy;
+    if (!status)
+        status = &dummy;
+    *status = MK_CASSETTE_ESYNTAX;
     /* cJSON reports "ran out of input" at the last byte; parsing a copy
      * that includes a terminating NUL makes it report the true end. */
     char *copy = malloc(len + 1);
     if (!copy) {
-        mk_cas__diag(diag, MK_CASSETTE_ENOMEM, name, "out of memory parsing");
+        *status = mk_cas__diag(diag, MK_CASSETTE_ENOMEM, name, "out of memory parsing");
         return NULL;
     }
     memcpy(copy, text, len);
@@ -113,5 +118,6 @@ cJSON *mk_cas__parse_text(const char *text, size_t len, const char *name, mk_dia
         cJSON_Delete(root);
         return NULL;
     }
+    *status = MK_CASSETTE_OK;
     return root;
 }

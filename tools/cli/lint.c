@@ -119,7 +119,7 @@ static long lint_one(const char *path)
         printf("%s\n", mk_diag_format(&d, line, sizeof line));
         return -1;
     }
-    cJSON *root = mk_cas__parse_text(text, len, path, &d);
+    cJSON *root = mk_cas__parse_text(text, len, path, &d, NULL);
     free(text);
     if (!root) {
         printf("%s\n", mk_diag_format(&d, line, sizeof line));
