@@ -127,9 +127,12 @@ static int start_server(mk_mock *m, mk_diag *diag)
                              "num_threads", threads,
                              "tcp_nodelay", "1",
                              "enable_keep_alive", "yes",
-                             "keep_alive_timeout_ms", "5000",
+                             "keep_alive_timeout_ms", "500", /* idle keep-alive bounds mg_stop */
                              "request_timeout_ms", "60000",
-                             "websocket_timeout_ms", "86400000",
+                             /* With ping/pong off, CivetWeb 1.15's read_websocket only retries
+                              * on this timeout (it never closes), so a short one just
+                              * lets a socket notice mg_stop within 200 ms instead of 2 s. */
+                             "websocket_timeout_ms", "200",
                              NULL};
     snprintf(ports, sizeof(ports), "%s:%d", m->bind, m->opts.port);
     snprintf(threads, sizeof(threads), "%d", m->opts.threads > 0 ? m->opts.threads : 64);

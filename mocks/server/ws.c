@@ -439,12 +439,22 @@ void mk__ws_close(const struct mg_connection *conn, void *cbdata)
 
 void mk__ws_stop_all(struct mk_mock *m)
 {
+    /* 1001 "going away": the client answers or hangs up, which ends
+     * CivetWeb's read loop at once instead of at its next 2 s poll. The
+     * connection stays valid while we hold mu: its close callback must
+     * take mu to unlink it before CivetWeb frees it. */
+    static const char going_away[] = "\x03\xe9mockkit: server stopping";
     pthread_mutex_lock(&m->mu);
     for (mk__ws *ws = m->ws_list; ws; ws = ws->next) {
         atomic_store(&ws->cancel, 1);
         pthread_mutex_lock(&ws->mu);
         pthread_cond_signal(&ws->cv);
         pthread_mutex_unlock(&ws->mu);
+        if (!atomic_load(&ws->closed)) {
+            atomic_store(&ws->closed, 1);
+            mg_websocket_write(ws->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, going_away,
+                               sizeof(going_away) - 1);
+        }
     }
     pthread_mutex_unlock(&m->mu);
     mk__clock_wake(m->clock);

@@ -303,6 +303,24 @@ static void unmatched_frame_keeps_socket_open(void **state)
     mk_mock_free(m);
 }
 
+static void idle_socket_stays_open(void **state)
+{
+    const char *paths[] = {ROUNDTRIP};
+    mk_mock *m = cu_mock(NULL, paths, 1, 0.0, NULL);
+    wclient c;
+    (void)state;
+    assert_int_equal(ws_open(&c, m, "/ws/chat"), 0);
+    assert_int_equal(ws_wait(&c, 1, 5000), 1);
+    /* idle for well past the server's read timeout: no close arrives */
+    assert_int_equal(ws_wait(&c, 2, 1500), 1);
+    assert_false(c.closed);
+    ws_send(&c, "{\"q\":\"hi\"}");
+    assert_int_equal(ws_wait(&c, 3, 5000), 3);
+    assert_frame(&c, 1, MG_WEBSOCKET_OPCODE_TEXT, "{\"a\":\"hello\"}");
+    ws_close(&c);
+    mk_mock_free(m);
+}
+
 static void unknown_path_refused(void **state)
 {
     const char *paths[] = {ROUNDTRIP};
@@ -387,6 +405,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(two_exchanges_on_one_socket),
         cmocka_unit_test(exact_and_any_frames),
         cmocka_unit_test(unmatched_frame_keeps_socket_open),
+        cmocka_unit_test(idle_socket_stays_open),
         cmocka_unit_test(unknown_path_refused),
         cmocka_unit_test(trigger_gates_frame),
         cmocka_unit_test(client_vanishes_mid_session),
