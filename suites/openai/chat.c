@@ -589,14 +589,19 @@ static int error_cb(void *user, const cJSON *chunk)
 static void error_event_mid_stream_surfaces_after_the_deltas(void **state)
 {
     (void)state;
-    if (target.live)
-        skip();   /* a live service cannot be asked to fail half way */
     mk_openai *c = client();
     error_run er;
     memset(&er, 0, sizeof er);
     mkc_error err;
     memset(&err, 0, sizeof err);
     int rc = mk_openai_chat_stream_str(c, REQ_HAIKU, error_cb, &er, &err);
+    if (target.live && rc == MKC_OK) {
+        /* A real service answers the haiku; a mock posing as live (the
+         * cassettes served by `mockkit check`) fails it half way. */
+        mkc_error_clear(&err);
+        mk_openai_free(c);
+        skip();
+    }
     assert_int_equal(rc, MKC_EHTTP);
     assert_true(er.chunks >= 2);
     assert_true(strlen(er.content) > 0);
