@@ -14,6 +14,7 @@
 #include <civetweb.h>
 
 #include "bench.h"
+#include "mockkit/client.h"
 #include "mockkit/mock.h"
 
 typedef struct ws_state {
@@ -120,6 +121,65 @@ static void report(mkb_table *t, const char *what, const char *how, double *rtt,
     mkb_add(t, what, "", note, "%.0f", done / secs);
 }
 
+static void on_mkc_message(void *user, mkc_ws_opcode op, const char *data, size_t len)
+{
+    on_data(NULL, (int)op, (char *)data, len, user);
+}
+
+static void on_mkc_close(void *user, int code, const char *reason)
+{
+    (void)code;
+    (void)reason;
+    on_close(NULL, user);
+}
+
+/* The same exchange through the kit's own client (mkc_ws), bounded to a
+ * few trips because each may cost a delayed ACK. */
+static void kit_client(const mkb_opts *o, const char *path, mkb_table *t)
+{
+    const char *what = "WS replay: round trips/s, mkc_ws client";
+    mk_mock_options mo;
+    mk_mock_options_init(&mo);
+    mo.speed = 0.0;
+    mo.quiet = 1;
+    mo.threads = 8;
+    const char *paths[] = {path};
+    mk_mock *m = NULL;
+    mk_diag d;
+    if (mk_mock_new(&mo, paths, 1, &m, &d) != MK_MOCK_OK)
+        return;
+    ws_state s = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    mkc_ws_callbacks cb = {on_mkc_message, on_mkc_close, &s};
+    char url[256];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/bench/ws", mk_mock_port(m));
+    mkc_ws *ws = NULL;
+    mkc_error err;
+    memset(&err, 0, sizeof err);
+    if (mkc_ws_connect(url, &cb, &ws, &err) != MKC_OK) {
+        char note[200];
+        snprintf(note, sizeof note, "connect failed: %.150s", err.message);
+        mkb_add(t, what, "", note, "n/a");
+        mkc_error_clear(&err);
+        mk_mock_free(m);
+        return;
+    }
+    int want = o->ws_trips < 50 ? o->ws_trips : 50;
+    double *rtt = calloc((size_t)want, sizeof *rtt);
+    int done = 0;
+    int64_t t0 = mkb_now_ns();
+    for (int k = 0; k < want; k++) {
+        int64_t start = mkb_now_ns();
+        if (mkc_ws_send_text(ws, "ping") != MKC_OK || wait_replies(&s, k + 1, 2000) != 0)
+            break;
+        rtt[done++] = (double)(mkb_now_ns() - start) / 1e6;
+    }
+    double secs = (double)(mkb_now_ns() - t0) / 1e9;
+    mkc_ws_free(ws);
+    mk_mock_free(m);
+    report(t, what, "client/core mkc_ws", rtt, done, want, secs);
+    free(rtt);
+}
+
 static int write_cassette(const mkb_opts *o, char *path, size_t size)
 {
     cJSON *ixs;
@@ -200,5 +260,6 @@ void mkb_ws(const mkb_opts *o, mkb_table *t)
     }
     mg_close_connection(conn);
     mk_mock_free(m);
+    kit_client(o, path, t);
     free(rtt);
 }
