@@ -21,12 +21,7 @@ for tool in wrk nginx curl; do
 done
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
-# Until tools/CMakeLists.txt adds the bench folder, include it through a hook.
-hook=""
-if ! grep -q 'add_subdirectory(bench)' tools/CMakeLists.txt; then
-  hook="$PWD/tools/bench/hook.cmake"
-fi
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_PROJECT_INCLUDE=$hook" >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target mockkit-bench -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 bench="$build/bin/mockkit-bench"
 

@@ -235,9 +235,9 @@ static void parse_log(suite_run *r)
 /* Runs one suite with its output in r->log; bounded by SUITE_TIMEOUT_S. */
 static int run_suite(const char *dir, const char *logdir, suite_run *r)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, r->name);
-    snprintf(r->log, sizeof r->log, "%s/%s.log", logdir, r->name);
+    char path[4400];
+    snprintf(path, sizeof path, "%.4000s/%.255s", dir, r->name);
+    snprintf(r->log, sizeof r->log, "%.3800s/%.255s.log", logdir, r->name);
 
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
