@@ -9,6 +9,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <civetweb.h>
 
 #include "internal.h"
@@ -113,6 +119,39 @@ static int parse_url(const char *url, char *host, size_t hsize, int *port, const
     return 0;
 }
 
+/* CivetWeb's client writes a frame's header and payload separately, so with
+ * Nagle on, each client frame waits for the server's delayed ACK (~40 ms).
+ * It exposes no socket, so this finds the process's TCP sockets whose peer
+ * port is the server's and turns Nagle off; a false match (another of our
+ * connections to the same port) only loses Nagle too, which is harmless. */
+static void nodelay_towards(int port)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char *end = NULL;
+        long fd = strtol(e->d_name, &end, 10);
+        if (!end || *end || fd < 0 || fd == dirfd(d))
+            continue;
+        struct stat st;
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof peer;
+        if (fstat((int)fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+            getpeername((int)fd, (struct sockaddr *)&peer, &len) != 0)
+            continue;
+        int peer_port = peer.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&peer)->sin_port)
+                      : peer.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&peer)->sin6_port)
+                                                   : -1;
+        if (peer_port == port) {
+            int one = 1;
+            setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
+    }
+    closedir(d);
+}
+
 int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out, mkc_error *err)
 {
     if (out)
@@ -156,6 +195,7 @@ int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out, mk
         mkc_ws_free(ws);
         return code;
     }
+    nodelay_towards(port);
     *out = ws;
     return MKC_OK;
 }
