@@ -286,7 +286,7 @@ void mk__engine_pick(struct mk_mock *m, mk__req *req, int kind, int64_t now_ms, 
     }
     pthread_mutex_unlock(&m->mu);
     if (best != SIZE_MAX) {
-        mk__clock_wake(m->clock); /* a trigger may be waiting for it */
+        mk__clock_wake_triggers(m->clock); /* a trigger may be waiting for it */
     }
 }
 
@@ -330,7 +330,7 @@ int mk__schedule(struct mk_mock *m, size_t trigger, double speed, int64_t *ancho
     int64_t deadline;
     if (trigger != SIZE_MAX) {
         if (atomic_load(&m->ixs[trigger].arrived) < 0) {
-            mk__clock_wait(m->clock, MK__NO_DEADLINE, pred_trigger, &w);
+            mk__clock_wait(m->clock, MK__NO_DEADLINE, 1, pred_trigger, &w);
         }
         if (cancelled(&w)) {
             return -1;
@@ -340,7 +340,7 @@ int mk__schedule(struct mk_mock *m, size_t trigger, double speed, int64_t *ancho
     }
     deadline = mk__deadline(speed, *anchor_now, *anchor_at, at_ms);
     if (deadline > mk_clock_now_ms(m->clock)) {
-        mk__clock_wait(m->clock, deadline, pred_cancel, &w);
+        mk__clock_wait(m->clock, deadline, 0, pred_cancel, &w);
     }
     return cancelled(&w) ? -1 : 0;
 }

@@ -31,12 +31,15 @@ mk_clock *mk__clock_new_real(void);
 typedef int (*mk__wait_pred)(void *arg);
 
 /* Park until the clock reaches deadline (MK__NO_DEADLINE: none) or pred
- * returns nonzero. Returns 0 when the deadline was reached, 1 when pred
- * ended the wait. */
-int mk__clock_wait(mk_clock *c, int64_t deadline, mk__wait_pred pred, void *arg);
+ * returns nonzero. trigger: this wait ends on a trigger arrival (woken by
+ * mk__clock_wake_triggers). Returns 0 when the deadline was reached, 1 when
+ * pred ended the wait. */
+int mk__clock_wait(mk_clock *c, int64_t deadline, int trigger, mk__wait_pred pred, void *arg);
 
-/* Wake every waiter so it re-checks its predicate. */
+/* Wake every waiter so it re-checks its predicate (stop, cancel, reset). */
 void mk__clock_wake(mk_clock *c);
+/* Wake only the waiters parked on a trigger (an interaction arrived). */
+void mk__clock_wake_triggers(mk_clock *c);
 
 /* ---- profiles.c -------------------------------------------------------- */
 
