@@ -11,6 +11,7 @@
 
 #include "mockkit/cassette.h"
 #include "mockkit/mock.h"
+#include "diff.h"
 #include "record.h"
 #include "suite.h"
 #include "upstream.h"
@@ -528,6 +529,65 @@ static void test_upstream_timeout(void **state)
     reply_free(&a);
 }
 
+/* Re-recording a shipped session (served by the replay engine with its
+ * service profile) through the proxy gives a cassette that diff finds
+ * compatible with the original: the whole record -> diff loop agrees. */
+static void test_rerecord_fixture_is_compatible(void **state)
+{
+    (void)state;
+    char out[512], fixture[512];
+    tmp_path(out, sizeof out, "rerecord.json");
+    snprintf(fixture, sizeof fixture, "%s/openai/chat-hello.json", MOCKKIT_FIXTURES_DIR);
+    mk_mock_options mo;
+    mk_mock_options_init(&mo);
+    mo.service = "openai";
+    mo.speed = 0;
+    mo.quiet = 1;
+    const char *paths[] = {fixture};
+    mk_mock *m = NULL;
+    mk_diag d;
+    assert_int_equal(mk_mock_new(&mo, paths, 1, &m, &d), MK_MOCK_OK);
+    char upstream_url[300];
+    snprintf(upstream_url, sizeof upstream_url, "%s", mk_mock_url(m));
+
+    mk_record *r = rec_start(upstream_url, out, MK_RECORD_MODE_ALL);
+    assert_non_null(r);
+    const char *hdrs[] = {"Content-Type: application/json", "Accept: application/json",
+                          "Authorization: Bearer sk-proj-testkey", NULL};
+    static const char *const bodies[] = {
+        "{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, how are you?\"}]}",
+        "{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, how are you?\"}],"
+        "\"stream\":true}",
+        "{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, how are you?\"}],"
+        "\"stream\":true,\"stream_options\":{\"include_usage\":true}}"};
+    for (size_t i = 0; i < 3; i++) {
+        reply a;
+        get(mk_record_url(r), "POST", "/v1/chat/completions", hdrs, bodies[i], &a, 0);
+        assert_int_equal(a.status, 200);
+        reply_free(&a);
+    }
+    rec_finish(r);
+    mk_mock_free(m);
+
+    size_t len;
+    char *text = suite_read_file(out, &len);
+    assert_non_null(text);
+    assert_null(strstr(text, "sk-proj-testkey"));
+    free(text);
+
+    mk_diff_options o;
+    mk_diff_options_init(&o);
+    o.timing_min_ms = 1000000; /* replayed at speed 0: timing is not the question */
+    mk_diff_result *res = NULL;
+    assert_int_equal(mk_diff_files(fixture, out, &o, &res, &d), MK_CASSETTE_OK);
+    for (size_t i = 0; i < res->count; i++) {
+        char line[1400];
+        print_error("%s\n", mk_diff_format(&res->items[i], line, sizeof line));
+    }
+    assert_int_equal(res->count, 0);
+    mk_diff_result_free(res);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +602,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_upstream_refused),
         cmocka_unit_test(test_upstream_cut),
         cmocka_unit_test(test_upstream_timeout),
+        cmocka_unit_test(test_rerecord_fixture_is_compatible),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
 }
