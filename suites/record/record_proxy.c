@@ -432,6 +432,31 @@ static void test_redaction(void **state)
     reply_free(&d);
 }
 
+/* JSON websocket messages are redacted both ways too. */
+static void test_ws_redaction(void **state)
+{
+    (void)state;
+    char out[512], err[256];
+    tmp_path(out, sizeof out, "ws-redact.json");
+    mk_record *r = rec_start(up.url, out, MK_RECORD_MODE_ALL);
+    assert_non_null(r);
+    ws_client c;
+    assert_int_equal(ws_open(&c, mk_record_port(r), "/ws/echo", err, sizeof err), 0);
+    assert_int_equal(ws_wait(&c, 1, 5000), 0);
+    static const char msg[] = "{\"auth\":{\"token\":\"PLANTEDWSTOKEN123\"}}";
+    ws_send(&c, MG_WEBSOCKET_OPCODE_TEXT, msg, sizeof msg - 1);
+    assert_int_equal(ws_wait(&c, 2, 5000), 0);
+    assert_non_null(strstr(c.msgs[1].data, "PLANTEDWSTOKEN123")); /* the client sees it */
+    ws_close(&c);
+    rec_finish(r);
+    size_t len;
+    char *text = suite_read_file(out, &len);
+    assert_non_null(text);
+    assert_null(strstr(text, "PLANTEDWSTOKEN"));
+    assert_non_null(strstr(text, "<REDACTED:token>"));
+    free(text);
+}
+
 /* A secret the redaction cannot know about (a key in free text) makes the
  * scan refuse the cassette: nothing is written and the reason is given. */
 static void test_scan_refuses_leak(void **state)
@@ -598,6 +623,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_ws_record),
         cmocka_unit_test(test_ws_replay),
         cmocka_unit_test(test_redaction),
+        cmocka_unit_test(test_ws_redaction),
         cmocka_unit_test(test_scan_refuses_leak),
         cmocka_unit_test(test_upstream_refused),
         cmocka_unit_test(test_upstream_cut),
