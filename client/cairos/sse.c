@@ -316,7 +316,11 @@ static size_t on_header(char *buf, size_t size, size_t n, void *user)
         const char *v = line + 13;
         while (*v == ' ' || *v == '\t')
             v++;
-        snprintf(h->ctype, sizeof h->ctype, "%s", v);
+        size_t n = strlen(v); /* a longer value is not text/event-stream anyway */
+        if (n >= sizeof h->ctype)
+            n = sizeof h->ctype - 1;
+        memcpy(h->ctype, v, n);
+        h->ctype[n] = '\0';
     } else if (strncasecmp(line, "set-cookie:", 11) == 0) {
         char session[256];
         if (mk_cairos_cookie_from_set_cookie(line + 11, MK_CAIROS_SESSION_COOKIE, session,

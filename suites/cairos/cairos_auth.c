@@ -3,6 +3,7 @@
  * error for wrong credentials. */
 #include "cairos_common.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

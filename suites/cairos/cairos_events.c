@@ -6,6 +6,7 @@
  * service that is not a mockkit these tests are skipped. */
 #include "cairos_common.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
