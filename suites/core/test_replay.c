@@ -121,6 +121,43 @@ static void stream_instant(void **state)
     mk_mock_free(m);
 }
 
+static void concurrent_streams_keep_their_timing(void **state)
+{
+    enum { N = 16 };
+    const char *paths[] = {ROUNDTRIP};
+    mk_mock *m = cu_mock(NULL, paths, 1, 1.0, NULL);
+    char url[256];
+    cu_stream *s = calloc(N, sizeof(*s));
+    (void)state;
+    assert_non_null(s);
+    url_of(m, "/stream", url, sizeof(url));
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(cu_stream_start(&s[i], "POST", url, "{\"stream\":true}", NULL), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(cu_stream_wait(&s[i], 5, 10000), 4); /* 5: until the end */
+    }
+    for (int i = 0; i < N; i++) {
+        assert_true(s[i].saw_end);
+        for (size_t k = 0; k < 4; k++) {
+            assert_memory_equal(s[i].chunks[k].data, k_chunks[k], strlen(k_chunks[k]));
+        }
+        /* the last chunk is due 200 ms after the first: never early, a
+         * little late at most, whatever the other 15 streams do */
+        int64_t span = s[i].chunks[3].t_ms - s[i].chunks[0].t_ms;
+        int64_t since_start = s[i].chunks[3].t_ms - s[i].t_start;
+        if (since_start < 198 || span > 200 + 25) {
+            fail_msg("stream %d: last chunk %lld ms after the first (%lld after the request), "
+                     "recorded 200", i, (long long)span, (long long)since_start);
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        cu_stream_finish(&s[i]);
+    }
+    free(s);
+    mk_mock_free(m);
+}
+
 static void stream_on_virtual_clock(void **state)
 {
     const char *paths[] = {ROUNDTRIP};
@@ -323,6 +360,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(stream_recorded_speed),
         cmocka_unit_test(stream_scaled_speed),
         cmocka_unit_test(stream_instant),
+        cmocka_unit_test(concurrent_streams_keep_their_timing),
         cmocka_unit_test(stream_on_virtual_clock),
         cmocka_unit_test(cut_stream_has_no_end),
         cmocka_unit_test(latency_before_headers),
