@@ -426,6 +426,18 @@ static void test_redaction(void **state)
     assert_non_null(strstr(text, "\"header:authorization\""));
     assert_non_null(strstr(text, "\"json:password\""));
     free(text);
+    /* Redacted fields keep their names and places. */
+    mk_cassette *cas = load(out);
+    const cJSON *body = cas->interactions[1].request.body.json;
+    assert_non_null(body);
+    const cJSON *pw = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(body, "user"), "password");
+    assert_true(cJSON_IsString(pw));
+    assert_string_equal(pw->valuestring, "<REDACTED:password>");
+    const cJSON *key = cJSON_GetObjectItemCaseSensitive(body, "api_key");
+    assert_true(cJSON_IsString(key));
+    assert_string_equal(key->valuestring, "<REDACTED:api_key>");
+    mk_cassette_free(cas);
     reply_free(&a);
     reply_free(&b);
     reply_free(&c);

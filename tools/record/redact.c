@@ -140,12 +140,23 @@ static int secret_field(const mk_rec_redactor *r, const char *name)
     return 0;
 }
 
+/* "<REDACTED:name>" with name reduced to characters a placeholder may hold
+ * ("<REDACTED>" when nothing is left), so the secret scan accepts it. */
 static char *placeholder(const char *name)
 {
     size_t n = strlen(name) + 13;
     char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "<REDACTED:%s>", name);
+    if (!s)
+        return NULL;
+    size_t k = 0;
+    char clean[128];
+    for (const char *p = name; *p && k + 1 < sizeof clean; p++)
+        clean[k++] = (isalnum((unsigned char)*p) || strchr("-_.", *p)) ? *p : '_';
+    clean[k] = '\0';
+    if (k)
+        snprintf(s, n, "<REDACTED:%s>", clean);
+    else
+        snprintf(s, n, "<REDACTED>");
     return s;
 }
 
@@ -182,9 +193,12 @@ static char *redact_cookies(mk_rec_redactor *r, const char *value, int set_cooki
                 }
                 out = no;
             }
-            n += (size_t)snprintf(out + n, cap - n, "%.*s%s=<REDACTED:%s>", (int)(ns - p), p,
-                                  name, name);
-            applied(r, "cookie", name);
+            char *ph = placeholder(name);
+            n += (size_t)snprintf(out + n, cap - n, "%.*s%s=%s", (int)(ns - p), p, name,
+                                  ph ? ph : "<REDACTED>");
+            free(ph);
+            if (name[0])
+                applied(r, "cookie", name);
         } else {
             if (n + len + 2 >= cap) {
                 cap = (n + len) * 2 + 64;
@@ -256,11 +270,18 @@ int mk_rec__redact_json(mk_rec_redactor *r, cJSON *v)
             char *ph = placeholder(c->string);
             if (ph && !(cJSON_IsString(c) && strcmp(c->valuestring, ph) == 0)) {
                 cJSON *s = cJSON_CreateString(ph);
-                if (s) {
+                /* ReplaceItemViaPointer keeps the position but not the key. */
+                size_t klen = strlen(c->string) + 1;
+                char *key = s ? cJSON_malloc(klen) : NULL;
+                if (key) {
+                    memcpy(key, c->string, klen);
+                    s->string = key;
                     applied(r, "json", c->string);
                     cJSON_ReplaceItemViaPointer(v, c, s);
                     c = s;
                     n++;
+                } else {
+                    cJSON_Delete(s);
                 }
             }
             free(ph);
@@ -320,7 +341,9 @@ char *mk_rec__redact_form(mk_rec_redactor *r, const char *body, size_t len, size
             }
             memcpy(out + n, pair, nl);
             n += nl;
-            n += (size_t)snprintf(out + n, cap - n, "=<REDACTED:%s>", name);
+            char *ph = placeholder(name);
+            n += (size_t)snprintf(out + n, cap - n, "=%s", ph ? ph : "<REDACTED>");
+            free(ph);
             applied(r, "form", name);
             changed = 1;
         } else {
