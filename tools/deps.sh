@@ -4,12 +4,13 @@
 #   libs:   libcivetweb-dev (server + websocket client), libcjson-dev,
 #           libcmocka-dev (suites), libcurl4-openssl-dev (HTTP/SSE client)
 #   tests:  nodejs + npm (the official SDK clients run against `mockkit serve`),
+#           python3-jsonschema (docs/cassette.schema.json checked against fixtures),
 #           python3-websockets (a plain websocket client), curl
 #   bench:  wrk (load generator), nginx-light (the reference server)
 # Usage: tools/deps.sh [--bench]
 set -euo pipefail
 pkgs=(cmake gcc make pkg-config libcivetweb-dev libcjson-dev libcmocka-dev
-      libcurl4-openssl-dev curl ca-certificates python3-websockets)
+      libcurl4-openssl-dev curl ca-certificates python3-websockets python3-jsonschema)
 # The machine image may carry its own nodejs (with npm inside); use Debian's
 # only when there is none.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
