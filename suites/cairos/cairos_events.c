@@ -128,6 +128,45 @@ static void test_cut_stream_is_truncated_after_complete_events(void **state)
     assert_int_equal(mkc_queue_size(ctx.log.q), 0);
 }
 
+/* When the server sent ids, a dropped log is resumed with Last-Event-ID and
+ * continues where it stopped (the mock only answers the reconnect that
+ * carries Last-Event-ID: 2). Cairos itself sends no ids. */
+static void test_resume_with_last_event_id(void **state)
+{
+    (void)state;
+    open_scenario("resume");
+    mk_cairos_sse_set_resume(ctx.log.sse, 2);
+    cairos_log_on(&ctx.log, "debug", 0);
+    cairos_log_on(&ctx.log, "animation_success", 1);
+    cairos_log_on(&ctx.log, "export_success", 1);
+    ctx.log.stop_on = "export_success";
+    cairos_log_start(&ctx.log);
+    const char *want[] = {"debug\n", "animation_success\n", "export_success\n"};
+    for (size_t i = 0; i < 3; i++) {
+        ctx.data = cairos_log_next(&ctx.log, NULL);
+        assert_non_null(ctx.data);
+        if (strncmp(ctx.data, want[i], strlen(want[i])) != 0)
+            fail_msg("event %zu: got \"%.60s\", want \"%s...\"", i, ctx.data, want[i]);
+        free(ctx.data);
+        ctx.data = NULL;
+    }
+    assert_int_equal(cairos_log_finish(&ctx.log), MKC_OK);
+}
+
+/* Without resume (the default, like the Python handler) the drop ends run. */
+static void test_no_resume_by_default(void **state)
+{
+    (void)state;
+    open_scenario("resume");
+    cairos_log_on(&ctx.log, "debug", 0);
+    cairos_log_on(&ctx.log, "animation_success", 1);
+    cairos_log_on(&ctx.log, "export_success", 1);
+    cairos_log_start(&ctx.log);
+    int rc = cairos_log_finish(&ctx.log);
+    assert_int_equal(rc, MKC_ECLOSED);
+    assert_int_equal(mk_cairos_sse_event_count(ctx.log.sse), 2);
+}
+
 static void test_stop_from_another_thread(void **state)
 {
     (void)state;
@@ -157,6 +196,10 @@ int main(int argc, char **argv)
                                         cairos_test_setup, cairos_test_teardown),
         cmocka_unit_test_setup_teardown(test_cut_stream_is_truncated_after_complete_events,
                                         cairos_test_setup, cairos_test_teardown),
+        cmocka_unit_test_setup_teardown(test_resume_with_last_event_id, cairos_test_setup,
+                                        cairos_test_teardown),
+        cmocka_unit_test_setup_teardown(test_no_resume_by_default, cairos_test_setup,
+                                        cairos_test_teardown),
         cmocka_unit_test_setup_teardown(test_stop_from_another_thread, cairos_test_setup,
                                         cairos_test_teardown),
     };

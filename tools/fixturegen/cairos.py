@@ -20,8 +20,10 @@ Files written:
                       unregistered event, export_error (text data).
   events-cut.json     event log variant (X-Mockkit-Scenario: cut) that the
                       server drops in the middle of an event.
+  events-resume.json  mockkit-only (X-Mockkit-Scenario: resume): ids, a drop
+                      between events, and the Last-Event-ID reconnect.
 
-No `id:` lines anywhere: httpx-sse never clears its last event id, so after
+No `id:` lines anywhere but events-resume.json: httpx-sse never clears its last event id, so after
 one `id:` every blank line (also the one after each ping) becomes an empty
 `message` event, which CairosSSEHandler rejects as UnknownSSEMessage.
 """
@@ -410,10 +412,35 @@ def cut():
                     "truncated.", REFS_SSE, ix)
 
 
+def resume():
+    """Not Cairos behaviour (it sends no ids): a mockkit-only variant that
+    exercises a client's Last-Event-ID resume. The first stream carries ids
+    and a short retry and is dropped between events; the reconnect that
+    sends Last-Event-ID: 2 gets the rest."""
+    first = scenario_log("resume-event-log", "resume", [
+        {"at_ms": 20, "text": "retry: 50" + CRLF + "id: 1" + CRLF + event("debug", "sequencer: job queued")},
+        {"at_ms": 3400, "text": "id: 2" + CRLF + event("animation_success", ORM_ANIMATION)},
+    ], close=True)
+    second = scenario_log("resume-event-log-again", "resume", [
+        {"at_ms": 3500, "text": "id: 3" + CRLF + event("export_success", EXPORT)},
+        {"at_ms": 18500, "text": ping(18500)},
+    ])
+    second["at_ms"] = 3460
+    second["response"]["at_ms"] = 3470
+    second["request"]["headers"]["last-event-id"] = "2"
+    second["match"] = {"headers": ["x-mockkit-scenario", "last-event-id"]}
+    second["note"] = "The reconnect: matched only with Last-Event-ID: 2."
+    return cassette("events-resume",
+                    "mockkit-only (Cairos sends no id: lines): an event log with ids dropped "
+                    "between events, and the reconnect with Last-Event-ID that continues it. "
+                    "Selected by X-Mockkit-Scenario: resume.", REFS_SSE, [first, second])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, doc in [("flow", flow()), ("motions", motions()), ("avatars", avatars()),
-                      ("events-errors", errors()), ("events-cut", cut())]:
+                      ("events-errors", errors()), ("events-cut", cut()),
+                      ("events-resume", resume())]:
         path = os.path.join(OUT, name + ".json")
         with open(path, "w") as f:
             json.dump(doc, f, indent=2, ensure_ascii=False)

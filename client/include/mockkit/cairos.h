@@ -200,6 +200,7 @@ void mk_cairos_sse_set_resume(mk_cairos_sse *h, int max);
 /* Connect and dispatch until a callback stops it, mk_cairos_sse_stop is
  * called, or the stream ends. Returns MKC_OK (stopped, or clean end),
  * MKC_ETRUNCATED (cut inside an event; earlier events were delivered),
+ * MKC_ECLOSED (connection dropped between events, not resumed),
  * MKC_EABORTED (mk_cairos_sse_stop), MKC_EHTTP / MKC_ECONTENT_TYPE (bad
  * response), MKC_EPROTOCOL (unknown event), MKC_EJSON, or a transport
  * error. Call once per handler. */
@@ -214,7 +215,8 @@ int mk_cairos_sse_wait_open(mk_cairos_sse *h, int timeout_ms);
 /* Counters: events dispatched and comments (pings) skipped. */
 size_t mk_cairos_sse_event_count(const mk_cairos_sse *h);
 size_t mk_cairos_sse_comment_count(const mk_cairos_sse *h);
-/* cairos_session set by the event-log response, or NULL. */
+/* cairos_session set by the event-log response, or NULL. Valid until the
+ * handler is freed; copy it into the client with mk_cairos_set_session. */
 const char *mk_cairos_sse_session(const mk_cairos_sse *h);
 
 #ifdef __cplusplus
