@@ -102,6 +102,12 @@ static void test_keepalive_comments_are_not_events(void **state)
     assert_true(mk_cairos_sse_comment_count(ctx.log.sse) >= 1);
     /* exactly the two complete events; the ping made no event */
     assert_int_equal(mk_cairos_sse_event_count(ctx.log.sse), 2);
+    /* this variant's response sets cairos_session, which the handler keeps
+     * (CairosSSEHandler adopts it into the client) */
+    const char *session = mk_cairos_sse_session(ctx.log.sse);
+    assert_non_null(session);
+    assert_int_equal(mk_cairos_set_session(ctx.c, session), MKC_OK);
+    assert_string_equal(mk_cairos_session(ctx.c), session);
 }
 
 static void test_cut_stream_is_truncated_after_complete_events(void **state)

@@ -400,12 +400,16 @@ def errors():
 
 def cut():
     partial = 'event: export_success' + CRLF + 'data: {"job_thread": "%s", "job_trig' % THREAD_NEW
-    ix = [scenario_log("cut-event-log", "cut", [
+    log = scenario_log("cut-event-log", "cut", [
         {"at_ms": 20, "text": event("debug", "sequencer: job queued")},
         {"at_ms": 3400, "text": event("animation_success", ORM_ANIMATION)},
         {"at_ms": 15015, "text": ping(15015)},
         {"at_ms": 15900, "text": partial},
-    ], close=True)]
+    ], close=True)
+    # CairosSSEHandler adopts a cairos_session cookie set by the event log;
+    # whether the live server sets one is not known, so only this variant does.
+    log["response"]["headers"]["set-cookie"] = "cairos_session=<REDACTED:session>; Path=/; SameSite=lax"
+    ix = [log]
     return cassette("events-cut",
                     "An event log the server drops in the middle of export_success (close after a "
                     "partial event): earlier events are complete, the last one must be reported as "
