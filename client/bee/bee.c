@@ -65,19 +65,6 @@ __attribute__((format(printf, 3, 4))) static int fmt(char *buf, size_t size,
     return (n < 0 || (size_t)n >= size) ? -1 : 0;
 }
 
-__attribute__((format(printf, 4, 5))) static int fail(mkc_error *e, int code, const char *url,
-                                                      const char *format, ...)
-{
-    e->code = code;
-    if (url)
-        copy_str(e->url, sizeof e->url, url);
-    va_list ap;
-    va_start(ap, format);
-    vsnprintf(e->message, sizeof e->message, format, ap);
-    va_end(ap);
-    return code;
-}
-
 const char *mk_bee_error_code(const mkc_error *err, char *buf, size_t size)
 {
     if (!buf || size == 0)
@@ -139,7 +126,7 @@ static int finish(mkc_response *resp, const char *method, const char *url, cJSON
     } else if (out) {
         *out = cJSON_ParseWithLength(resp->body ? resp->body : "", resp->body_len);
         if (!*out)
-            rc = fail(e, MKC_EJSON, url, "bee: %ld response is not JSON (%zu bytes) [%s %s]",
+            rc = mkc_error_set(e, MKC_EJSON, url, "bee: %ld response is not JSON (%zu bytes) [%s %s]",
                       resp->status, resp->body_len, method, url);
     }
     mkc_response_free(resp);
@@ -164,7 +151,7 @@ static int call_on(mk_bee *b, mkc_http *h, const char *base, const char *method,
     if (body) {
         text = cJSON_PrintUnformatted(body);
         if (!text)
-            return hand_over(err, &e, fail(&e, MKC_ENOMEM, url, "bee: out of memory"));
+            return hand_over(err, &e, mkc_error_set(&e, MKC_ENOMEM, url, "bee: out of memory"));
     }
     mkc_http_set_timeout(h, b->timeout_ms);
     mkc_response *resp = NULL;
@@ -442,7 +429,7 @@ int mk_bee_run_poll(mk_bee *b, const char *thread_id, const char *run_id,
             cJSON_Delete(run);
             mkc_error e;
             memset(&e, 0, sizeof e);
-            fail(&e, MKC_EJSON, b->base_url, "bee: run %s has no status", run_id);
+            mkc_error_set(&e, MKC_EJSON, b->base_url, "bee: run %s has no status", run_id);
             return hand_over(err, &e, MKC_EJSON);
         }
         if (mk_bee_run_status_is_terminal(status) ||
@@ -455,7 +442,7 @@ int mk_bee_run_poll(mk_bee *b, const char *thread_id, const char *run_id,
         if (left <= 0) {
             mkc_error e;
             memset(&e, 0, sizeof e);
-            fail(&e, MKC_ETIMEOUT, b->base_url, "bee: run %s still not terminal when the poll "
+            mkc_error_set(&e, MKC_ETIMEOUT, b->base_url, "bee: run %s still not terminal when the poll "
                  "deadline passed", run_id);
             return hand_over(err, &e, MKC_ETIMEOUT);
         }
@@ -510,7 +497,7 @@ static int stream_post(mk_bee *b, const char *path, const cJSON *body,
     full_url(b->base_url, path, url, sizeof url);
     char *text = cJSON_PrintUnformatted(body);
     if (!text)
-        return hand_over(err, &e, fail(&e, MKC_ENOMEM, url, "bee: out of memory"));
+        return hand_over(err, &e, mkc_error_set(&e, MKC_ENOMEM, url, "bee: out of memory"));
     mkc_sse_options o;
     memset(&o, 0, sizeof o);
     o.method = "POST";
@@ -530,11 +517,11 @@ static int stream_post(mk_bee *b, const char *path, const cJSON *body,
     }
     if (c.stopped) {
         mkc_error_clear(&e);
-        return hand_over(err, &e, fail(&e, MKC_EABORTED, url, "bee: stream stopped by the caller"));
+        return hand_over(err, &e, mkc_error_set(&e, MKC_EABORTED, url, "bee: stream stopped by the caller"));
     }
     if (c.json_error) {
         mkc_error_clear(&e);
-        fail(&e, MKC_EJSON, url, "bee: event %s: data is not JSON", c.bad_event);
+        mkc_error_set(&e, MKC_EJSON, url, "bee: event %s: data is not JSON", c.bad_event);
         size_t m = strlen(e.message);
         snprintf(e.message + m, sizeof e.message - m, " [POST %s]", url);
         return hand_over(err, &e, MKC_EJSON);
@@ -543,7 +530,7 @@ static int stream_post(mk_bee *b, const char *path, const cJSON *body,
         rc = http_error(&e, e.http_status, "POST", url, e.body, e.body_len);
     else if (rc == MKC_OK || rc == MKC_ETRUNCATED) {
         mkc_error_clear(&e);
-        rc = fail(&e, MKC_ETRUNCATED, url, "bee: stream ended without a done event [POST %s]",
+        rc = mkc_error_set(&e, MKC_ETRUNCATED, url, "bee: stream ended without a done event [POST %s]",
                   url);
     }
     return hand_over(err, &e, rc);
@@ -730,7 +717,7 @@ int mk_bee_file_content(mk_bee *b, const char *file_id, char **data, size_t *len
             (*data)[resp->body_len] = '\0';
             *len = resp->body_len;
         } else {
-            rc = fail(&e, MKC_ENOMEM, url, "bee: out of memory");
+            rc = mkc_error_set(&e, MKC_ENOMEM, url, "bee: out of memory");
         }
     }
     mkc_response_free(resp);

@@ -9,20 +9,6 @@
 
 #include <curl/curl.h>
 
-int mk_cairos__fail(mkc_error *err, int code, const char *url, const char *fmt, ...)
-{
-    if (!err)
-        return code;
-    err->code = code;
-    if (url)
-        snprintf(err->url, sizeof err->url, "%s", url);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
 char *mk_cairos__strdup(const char *s)
 {
     if (!s)
@@ -41,13 +27,13 @@ int mk_cairos__str(const cJSON *obj, const char *key, int required, char **dst,
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!v || cJSON_IsNull(v)) {
         if (required)
-            return mk_cairos__fail(err, MKC_EJSON, NULL, "%s: missing \"%s\"", where, key);
+            return mkc_error_set(err, MKC_EJSON, NULL, "%s: missing \"%s\"", where, key);
         return MKC_OK;
     }
     if (!cJSON_IsString(v))
-        return mk_cairos__fail(err, MKC_EJSON, NULL, "%s.%s: expected a string", where, key);
+        return mkc_error_set(err, MKC_EJSON, NULL, "%s.%s: expected a string", where, key);
     *dst = mk_cairos__strdup(v->valuestring);
-    return *dst ? MKC_OK : mk_cairos__fail(err, MKC_ENOMEM, NULL, "out of memory");
+    return *dst ? MKC_OK : mkc_error_set(err, MKC_ENOMEM, NULL, "out of memory");
 }
 
 /* ---- cookies -------------------------------------------------------------- */
@@ -173,7 +159,7 @@ static int http_fail(mk_cairos *c, const char *method, const char *path, const m
             }
         }
     }
-    return mk_cairos__fail(err, MKC_EHTTP, url, "%s %s: HTTP %ld: %s", method, url, r->status,
+    return mkc_error_set(err, MKC_EHTTP, url, "%s %s: HTTP %ld: %s", method, url, r->status,
                            detail);
 }
 
@@ -213,7 +199,7 @@ static int call_json(mk_cairos *c, const char *method, const char *path, const c
     if (!*out) {
         char url[512];
         snprintf(url, sizeof url, "%s%s", c->base_url, path);
-        rc = mk_cairos__fail(err, MKC_EJSON, url, "%s %s: body is not JSON (%zu bytes)", method,
+        rc = mkc_error_set(err, MKC_EJSON, url, "%s %s: body is not JSON (%zu bytes)", method,
                              url, r->body_len);
     }
     mkc_response_free(r);
@@ -249,7 +235,7 @@ static int request_session_id(mk_cairos *c, mkc_error *err)
         return rc;
     if (!cJSON_IsString(j) || !*j->valuestring) {
         cJSON_Delete(j);
-        return mk_cairos__fail(err, MKC_EJSON, c->base_url,
+        return mkc_error_set(err, MKC_EJSON, c->base_url,
                                "GET %s/session_id: expected a JSON string", c->base_url);
     }
     rc = mk_cairos_set_session(c, j->valuestring);
@@ -263,10 +249,10 @@ int mk_cairos_login(const char *base_url, const char *user, const char *password
     if (out)
         *out = NULL;
     if (!base_url || !user || !password || !out)
-        return mk_cairos__fail(err, MKC_EINVAL, base_url, "login: NULL argument");
+        return mkc_error_set(err, MKC_EINVAL, base_url, "login: NULL argument");
     mk_cairos *c = calloc(1, sizeof *c);
     if (!c)
-        return mk_cairos__fail(err, MKC_ENOMEM, base_url, "out of memory");
+        return mkc_error_set(err, MKC_ENOMEM, base_url, "out of memory");
     c->base_url = mk_cairos__strdup(base_url);
     if (c->base_url) {
         size_t n = strlen(c->base_url);
@@ -279,7 +265,7 @@ int mk_cairos_login(const char *base_url, const char *user, const char *password
         free(u);
         free(p);
         mk_cairos_free(c);
-        return mk_cairos__fail(err, MKC_ENOMEM, base_url, "out of memory");
+        return mkc_error_set(err, MKC_ENOMEM, base_url, "out of memory");
     }
     /* OAuth2 password form as the generated client sends it (scope always). */
     size_t n = strlen(u) + strlen(p) + 40;
@@ -290,7 +276,7 @@ int mk_cairos_login(const char *base_url, const char *user, const char *password
     free(p);
     if (!form) {
         mk_cairos_free(c);
-        return mk_cairos__fail(err, MKC_ENOMEM, base_url, "out of memory");
+        return mkc_error_set(err, MKC_ENOMEM, base_url, "out of memory");
     }
     mkc_response *r = NULL;
     int rc = call(c, "POST", "/login", "application/x-www-form-urlencoded", form, strlen(form),
@@ -298,12 +284,12 @@ int mk_cairos_login(const char *base_url, const char *user, const char *password
     free(form);
     char token[4096];
     if (rc == MKC_OK && find_token(r, token, sizeof token) != MKC_OK)
-        rc = mk_cairos__fail(err, MKC_EPROTOCOL, c->base_url,
+        rc = mkc_error_set(err, MKC_EPROTOCOL, c->base_url,
                              "POST %s/login: 200 without Set-Cookie %s", c->base_url,
                              MK_CAIROS_TOKEN_COOKIE);
     mkc_response_free(r);
     if (rc == MKC_OK && !*token)
-        rc = mk_cairos__fail(err, MKC_EPROTOCOL, c->base_url,
+        rc = mkc_error_set(err, MKC_EPROTOCOL, c->base_url,
                              "POST %s/login: empty %s cookie", c->base_url,
                              MK_CAIROS_TOKEN_COOKIE);
     if (rc == MKC_OK) {
@@ -312,7 +298,7 @@ int mk_cairos_login(const char *base_url, const char *user, const char *password
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
         if (!c->token || mkc_http_add_header(c->http, auth) != MKC_OK ||
             rebuild_cookie(c) != MKC_OK)
-            rc = mk_cairos__fail(err, MKC_ENOMEM, c->base_url, "out of memory");
+            rc = mkc_error_set(err, MKC_ENOMEM, c->base_url, "out of memory");
     }
     if (rc == MKC_OK)
         rc = request_session_id(c, err);
@@ -337,7 +323,7 @@ int mk_cairos_list_threads(mk_cairos *c, mk_cairos_thread_list *out, mkc_error *
         return rc;
     if (!cJSON_IsArray(j)) {
         cJSON_Delete(j);
-        return mk_cairos__fail(err, MKC_EJSON, c->base_url, "GET %s/thread: expected an array",
+        return mkc_error_set(err, MKC_EJSON, c->base_url, "GET %s/thread: expected an array",
                                c->base_url);
     }
     int n = cJSON_GetArraySize(j);
@@ -412,12 +398,12 @@ static int chat(mk_cairos *c, const char *suffix, const char *prompt, const char
     if (!c || !prompt || !thread_id || !out)
         return MKC_EINVAL;
     if (!c->session)
-        return mk_cairos__fail(err, MKC_EINVAL, c->base_url, "Session id is required");
+        return mkc_error_set(err, MKC_EINVAL, c->base_url, "Session id is required");
     char path[512];
     snprintf(path, sizeof path, "/thread/%s%s", thread_id, suffix);
     char *body = chat_input(prompt);
     if (!body)
-        return mk_cairos__fail(err, MKC_ENOMEM, c->base_url, "out of memory");
+        return mkc_error_set(err, MKC_ENOMEM, c->base_url, "out of memory");
     cJSON *j = NULL;
     int rc = call_json(c, "POST", path, body, 200, &j, err);
     free(body);
@@ -449,7 +435,7 @@ int mk_cairos_list_avatars(mk_cairos *c, mk_cairos_avatar_list *out, mkc_error *
         return rc;
     if (!cJSON_IsArray(j)) {
         cJSON_Delete(j);
-        return mk_cairos__fail(err, MKC_EJSON, c->base_url, "GET %s/avatar: expected an array",
+        return mkc_error_set(err, MKC_EJSON, c->base_url, "GET %s/avatar: expected an array",
                                c->base_url);
     }
     int n = cJSON_GetArraySize(j);
@@ -484,7 +470,7 @@ int mk_cairos_get_avatar(mk_cairos *c, const char *uuid, mk_cairos_avatar *out, 
     memset(out, 0, sizeof *out);
     char hex[33], path[128];
     if (uuid_path(uuid, hex) != MKC_OK)
-        return mk_cairos__fail(err, MKC_EINVAL, NULL, "not a UUID: %.60s", uuid);
+        return mkc_error_set(err, MKC_EINVAL, NULL, "not a UUID: %.60s", uuid);
     snprintf(path, sizeof path, "/avatar/%s", hex);
     cJSON *j = NULL;
     int rc = call_json(c, "GET", path, NULL, 200, &j, err);
@@ -522,7 +508,7 @@ int mk_cairos_get_avatar_file(mk_cairos *c, const char *uuid, unsigned char **da
         return MKC_EINVAL;
     char hex[33], path[128];
     if (uuid_path(uuid, hex) != MKC_OK)
-        return mk_cairos__fail(err, MKC_EINVAL, NULL, "not a UUID: %.60s", uuid);
+        return mkc_error_set(err, MKC_EINVAL, NULL, "not a UUID: %.60s", uuid);
     snprintf(path, sizeof path, "/avatar/%s/file", hex);
     return get_bytes(c, path, data, len, err);
 }
@@ -532,7 +518,7 @@ static int anim_path(const char *thread_id, const char *trigger, const char *tai
 {
     char hex[33];
     if (uuid_path(trigger, hex) != MKC_OK)
-        return mk_cairos__fail(err, MKC_EINVAL, NULL, "not a UUID: %.60s", trigger);
+        return mkc_error_set(err, MKC_EINVAL, NULL, "not a UUID: %.60s", trigger);
     snprintf(path, size, "/anim/%s/%s/%s", thread_id, hex, tail);
     return MKC_OK;
 }

@@ -12,11 +12,6 @@ struct mk_cairos {
     char *cookie;     /* the Cookie header value sent on every request */
 };
 
-/* Fill err (if not NULL): code, URL and a printf-style message. Keeps an
- * HTTP body already in err. Returns code. */
-int mk_cairos__fail(mkc_error *err, int code, const char *url, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 char *mk_cairos__strdup(const char *s);
 
 /* Duplicate a string member of obj into *dst. Missing or null: *dst NULL,

@@ -17,7 +17,7 @@ static int parse_fields(const cJSON *j, void *obj, const field *f, size_t n, con
                         mkc_error *err)
 {
     if (!cJSON_IsObject(j))
-        return mk_cairos__fail(err, MKC_EJSON, NULL, "%s: expected an object", where);
+        return mkc_error_set(err, MKC_EJSON, NULL, "%s: expected an object", where);
     for (size_t i = 0; i < n; i++) {
         char **dst = (char **)((char *)obj + f[i].offset);
         int rc = mk_cairos__str(j, f[i].key, f[i].required, dst, where, err);
@@ -153,13 +153,13 @@ int mk_cairos__chat_output_from_json(cJSON *j, mk_cairos_chat_output **out, mkc_
     }
     o->json = j;
     int rc = cJSON_IsObject(j) ? MKC_OK
-                               : mk_cairos__fail(err, MKC_EJSON, NULL, "ChatOutput: expected an object");
+                               : mkc_error_set(err, MKC_EJSON, NULL, "ChatOutput: expected an object");
     if (rc == MKC_OK)
         rc = mk_cairos__str(j, "trigger_msg", 1, &o->trigger_msg, "ChatOutput", err);
     if (rc == MKC_OK)
         rc = mk_cairos__str(j, "btl_objs", 1, &o->btl_objs, "ChatOutput", err);
     if (rc == MKC_OK && !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "messages")))
-        rc = mk_cairos__fail(err, MKC_EJSON, NULL, "ChatOutput.messages: expected an array");
+        rc = mkc_error_set(err, MKC_EJSON, NULL, "ChatOutput.messages: expected an array");
     if (rc != MKC_OK) {
         mk_cairos_chat_output_free(o);
         return rc;
@@ -206,7 +206,7 @@ static int motion_from_json(const cJSON *j, mk_cairos_motion *m, size_t index, m
     snprintf(where, sizeof where, "Motions.entries[%zu]", index);
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "sg_id");
     if (!cJSON_IsObject(j) || !cJSON_IsNumber(id))
-        return mk_cairos__fail(err, MKC_EJSON, NULL, "%s: expected an object with a numeric sg_id",
+        return mkc_error_set(err, MKC_EJSON, NULL, "%s: expected an object with a numeric sg_id",
                                where);
     m->sg_id = (long)id->valuedouble;
     int rc = mk_cairos__str(j, "description", 1, &m->description, where, err);
@@ -245,7 +245,7 @@ int mk_cairos_motions_from_chat_output(const mk_cairos_chat_output *o, mk_cairos
         return MKC_OK;
     const cJSON *entries = cJSON_GetObjectItemCaseSensitive(a, "entries");
     if (!cJSON_IsObject(a) || !cJSON_IsArray(entries))
-        return mk_cairos__fail(err, MKC_EJSON, NULL,
+        return mkc_error_set(err, MKC_EJSON, NULL,
                                "artifact: expected Motions {key, entries: [Motion]}");
     mk_cairos_motions *m = calloc(1, sizeof *m);
     int n = cJSON_GetArraySize(entries);
@@ -253,7 +253,7 @@ int mk_cairos_motions_from_chat_output(const mk_cairos_chat_output *o, mk_cairos
         m->entries = calloc(n > 0 ? (size_t)n : 1, sizeof *m->entries);
     if (!m || !m->entries) {
         mk_cairos_motions_free(m);
-        return mk_cairos__fail(err, MKC_ENOMEM, NULL, "out of memory");
+        return mkc_error_set(err, MKC_ENOMEM, NULL, "out of memory");
     }
     int rc = mk_cairos__str(a, "key", 1, &m->key, "Motions", err);
     for (int i = 0; rc == MKC_OK && i < n; i++) {

@@ -259,7 +259,7 @@ static int on_event(void *user, const mkc_sse_event *ev)
             r = &h->regs[i];
     uint64_t at = mkc_sse_parser_offset(h->parser);
     if (!r && !h->unknown_cb) {
-        mk_cairos__fail(h->err, MKC_EPROTOCOL, h->url,
+        mkc_error_set(h->err, MKC_EPROTOCOL, h->url,
                         "%s: unknown event \"%s\" near byte %llu (data: %.120s)", h->url, name,
                         (unsigned long long)at, ev->data);
         return decide(h, MKC_EPROTOCOL);
@@ -268,7 +268,7 @@ static int on_event(void *user, const mkc_sse_event *ev)
     if (r && r->parse_json) {
         j = cJSON_ParseWithLength(ev->data, ev->data_len);
         if (!j) {
-            mk_cairos__fail(h->err, MKC_EJSON, h->url,
+            mkc_error_set(h->err, MKC_EJSON, h->url,
                             "%s: event \"%s\" near byte %llu: data is not JSON: %.120s", h->url,
                             name, (unsigned long long)at, ev->data);
             return decide(h, MKC_EJSON);
@@ -369,7 +369,7 @@ static size_t on_body(char *buf, size_t size, size_t n, void *user)
     if (rc == MKC_OK)
         return len;
     if (!h->result_set) {
-        mk_cairos__fail(h->err, rc, h->url, "%s: event stream: %s near byte %llu", h->url,
+        mkc_error_set(h->err, rc, h->url, "%s: event stream: %s near byte %llu", h->url,
                         mkc_strerror(rc), (unsigned long long)mkc_sse_parser_offset(h->parser));
         decide(h, rc);
     }
@@ -414,7 +414,7 @@ static int one_connection(mk_cairos_sse *h, const char *last_id, int *ended)
     h->curl = ok ? curl_easy_init() : NULL;
     if (!h->curl) {
         curl_slist_free_all(hdrs);
-        return mk_cairos__fail(h->err, MKC_ENOMEM, h->url, "out of memory");
+        return mkc_error_set(h->err, MKC_ENOMEM, h->url, "out of memory");
     }
     CURL *c = h->curl;
     curl_easy_setopt(c, CURLOPT_URL, h->url);
@@ -441,7 +441,7 @@ static int one_connection(mk_cairos_sse *h, const char *last_id, int *ended)
     if (h->result_set)
         return h->result;
     if (atomic_load(&h->stop))
-        return mk_cairos__fail(h->err, MKC_EABORTED, h->url, "%s: stopped", h->url);
+        return mkc_error_set(h->err, MKC_EABORTED, h->url, "%s: stopped", h->url);
     if (h->headers_ok == -1 || (res == CURLE_OK && h->headers_ok != 1)) {
         if (h->err)
             h->err->http_status = status;
@@ -454,10 +454,10 @@ static int one_connection(mk_cairos_sse *h, const char *last_id, int *ended)
                 h->errbody = NULL;
                 h->errbody_len = 0;
             }
-            return mk_cairos__fail(h->err, MKC_EHTTP, h->url, "GET %s: HTTP %ld: %.200s", h->url,
+            return mkc_error_set(h->err, MKC_EHTTP, h->url, "GET %s: HTTP %ld: %.200s", h->url,
                                    status, h->err && h->err->body ? h->err->body : "");
         }
-        return mk_cairos__fail(h->err, MKC_ECONTENT_TYPE, h->url,
+        return mkc_error_set(h->err, MKC_ECONTENT_TYPE, h->url,
                                "GET %s: content type \"%s\", expected text/event-stream", h->url,
                                h->ctype);
     }
@@ -466,18 +466,18 @@ static int one_connection(mk_cairos_sse *h, const char *last_id, int *ended)
         *ended = ENDED;
         uint64_t at = mkc_sse_parser_offset(h->parser);
         if (mkc_sse_parser_finish(h->parser) == MKC_ETRUNCATED)
-            return mk_cairos__fail(h->err, MKC_ETRUNCATED, h->url,
+            return mkc_error_set(h->err, MKC_ETRUNCATED, h->url,
                                    "%s: stream ended inside an event at byte %llu", h->url,
                                    (unsigned long long)at);
         if (res != CURLE_OK)
-            return mk_cairos__fail(h->err, MKC_ECLOSED, h->url, "%s: connection closed: %s",
+            return mkc_error_set(h->err, MKC_ECLOSED, h->url, "%s: connection closed: %s",
                                    h->url, curl_easy_strerror(res));
         return MKC_OK;
     }
     int code = res == CURLE_COULDNT_CONNECT || res == CURLE_COULDNT_RESOLVE_HOST ? MKC_ECONNECT
                : res == CURLE_OPERATION_TIMEDOUT                               ? MKC_ETIMEOUT
                                                                                : MKC_ETRANSPORT;
-    return mk_cairos__fail(h->err, code, h->url, "GET %s: %s", h->url, curl_easy_strerror(res));
+    return mkc_error_set(h->err, code, h->url, "GET %s: %s", h->url, curl_easy_strerror(res));
 }
 
 /* Wait before a resume; returns 1 if stopped meanwhile. */
@@ -496,11 +496,11 @@ static int wait_retry(mk_cairos_sse *h, long ms)
 int mk_cairos_sse_run(mk_cairos_sse *h, mkc_error *err)
 {
     if (!h)
-        return mk_cairos__fail(err, MKC_EINVAL, NULL, "event log: NULL handler");
+        return mkc_error_set(err, MKC_EINVAL, NULL, "event log: NULL handler");
     h->err = err;
     h->result_set = 0;
     h->parser = mkc_sse_parser_new(on_event, on_comment, h);
-    int rc = h->parser ? MKC_OK : mk_cairos__fail(err, MKC_ENOMEM, h->url, "out of memory");
+    int rc = h->parser ? MKC_OK : mkc_error_set(err, MKC_ENOMEM, h->url, "out of memory");
     char *last_id = NULL;
     for (int attempt = 0; h->parser; attempt++) {
         int ended = 0;
@@ -517,7 +517,7 @@ int mk_cairos_sse_run(mk_cairos_sse *h, mkc_error *err)
         last_id[id_len] = '\0';
         long retry = mkc_sse_parser_retry(h->parser);
         if (wait_retry(h, retry >= 0 ? retry : DEFAULT_RETRY_MS)) {
-            rc = mk_cairos__fail(err, MKC_EABORTED, h->url, "%s: stopped", h->url);
+            rc = mkc_error_set(err, MKC_EABORTED, h->url, "%s: stopped", h->url);
             break;
         }
         mkc_sse_parser_reset(h->parser);

@@ -1,4 +1,6 @@
 /* error.c: status names and texts (from MKC_STATUS_MAP), and mkc_error. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,4 +36,18 @@ void mkc_error_clear(mkc_error *e)
         return;
     free(e->body);
     memset(e, 0, sizeof *e);
+}
+
+int mkc_error_set(mkc_error *e, int code, const char *url, const char *fmt, ...)
+{
+    if (!e)
+        return code;
+    e->code = code;
+    if (url)
+        snprintf(e->url, sizeof e->url, "%s", url);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    return code;
 }

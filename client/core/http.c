@@ -21,19 +21,6 @@ struct mkc_http {
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-int mkc__fail(mkc_error *err, int code, const char *url, const char *fmt, ...)
-{
-    if (!err)
-        return code;
-    err->code = code;
-    snprintf(err->url, sizeof err->url, "%s", url ? url : "");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
 int mkc__curl_status(CURLcode c)
 {
     switch (c) {
@@ -280,7 +267,7 @@ static int perform(mkc_http *h, CURL *c, const char *url, mkc_response **out, mk
     mkc_response *r = calloc(1, sizeof *r);
     mkc__buf body = {0};
     if (!r)
-        return mkc__fail(err, MKC_ENOMEM, url, "out of memory for %s", url);
+        return mkc_error_set(err, MKC_ENOMEM, url, "out of memory for %s", url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, mkc__header_cb);
@@ -291,7 +278,7 @@ static int perform(mkc_http *h, CURL *c, const char *url, mkc_response **out, mk
         int code = mkc__curl_status(cc);
         mkc__buf_free(&body);
         mkc_response_free(r);
-        return mkc__fail(err, code, url, "%s: %s (%s)", url, mkc_strerror(code),
+        return mkc_error_set(err, code, url, "%s: %s (%s)", url, mkc_strerror(code),
                          curl_easy_strerror(cc));
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
@@ -301,7 +288,7 @@ static int perform(mkc_http *h, CURL *c, const char *url, mkc_response **out, mk
         r->content_type = strdup(ct);
     if (!body.data && mkc__buf_append(&body, "", 0) != MKC_OK) {
         mkc_response_free(r);
-        return mkc__fail(err, MKC_ENOMEM, url, "out of memory for %s", url);
+        return mkc_error_set(err, MKC_ENOMEM, url, "out of memory for %s", url);
     }
     r->body = body.data;
     r->body_len = body.len;
@@ -316,7 +303,7 @@ int mkc_http_request(mkc_http *h, const char *method, const char *path,
     if (out)
         *out = NULL;
     if (!h || !out)
-        return mkc__fail(err, MKC_EINVAL, path, "mkc_http_request: NULL %s", h ? "out" : "handle");
+        return mkc_error_set(err, MKC_EINVAL, path, "mkc_http_request: NULL %s", h ? "out" : "handle");
     char url[2048];
     struct curl_slist *list = NULL;
     CURL *c = mkc__http_prepare(h, method, path, extra_headers, content_type, body, body_len,
@@ -332,7 +319,7 @@ static int check_status(const char *method, const char *url, mkc_response *r, mk
 {
     if (r->status >= 200 && r->status < 300)
         return MKC_OK;
-    mkc__fail(err, MKC_EHTTP, url, "%s %s: HTTP %ld: %.300s", method ? method : "GET", url,
+    mkc_error_set(err, MKC_EHTTP, url, "%s %s: HTTP %ld: %.300s", method ? method : "GET", url,
               r->status, r->body ? r->body : "");
     if (err) {
         err->http_status = r->status;
@@ -366,7 +353,7 @@ int mkc_http_post_multipart(mkc_http *h, const char *path, const mkc_form_field 
     if (out)
         *out = NULL;
     if (!h || !out || (field_count && !fields))
-        return mkc__fail(err, MKC_EINVAL, path, "mkc_http_post_multipart: bad arguments");
+        return mkc_error_set(err, MKC_EINVAL, path, "mkc_http_post_multipart: bad arguments");
     char url[2048];
     struct curl_slist *list = NULL;
     CURL *c = mkc__http_prepare(h, "POST", path, NULL, NULL, NULL, 0, &list, url, sizeof url);
@@ -388,7 +375,7 @@ int mkc_http_post_multipart(mkc_http *h, const char *path, const mkc_form_field 
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
     curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
     int rc = mime ? perform(h, c, url, out, err)
-                  : mkc__fail(err, MKC_ENOMEM, url, "out of memory for %s", url);
+                  : mkc_error_set(err, MKC_ENOMEM, url, "out of memory for %s", url);
     if (rc == MKC_OK)
         rc = check_status("POST", url, *out, err);
     curl_easy_setopt(c, CURLOPT_MIMEPOST, NULL);

@@ -9,11 +9,6 @@
 
 #include "mockkit/client.h"
 
-/* Fill err (if not NULL) with code, URL and a printf-style message; keeps
- * an existing body. Returns code. */
-int mkc__fail(mkc_error *err, int code, const char *url, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* Map a CURLcode to an mkc_status. */
 int mkc__curl_status(CURLcode c);
 

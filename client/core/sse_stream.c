@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -16,6 +17,9 @@ typedef struct stream_ctx {
     int status_error;   /* non-200: collecting the body for the error */
     int type_error;     /* 200 with a content type that is not SSE */
     int parse_status;   /* parser's error, or MKC_EABORTED from the callback */
+    long idle_ms;       /* 0 = no idle timeout */
+    long long last_byte_ms;  /* monotonic time of the last body byte */
+    int idle_expired;
     char content_type[256];
     mkc__buf error_body;
     mkc_response headers;  /* for the header callback */
@@ -53,10 +57,37 @@ static void check_response(stream_ctx *s)
         s->type_error = 1;
 }
 
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Idle timeout. CURLOPT_LOW_SPEED_TIME averages over curl's ~5 s speed
+ * window, so after a burst of events it fired 6-8 s into a silence instead
+ * of after idle_timeout_ms; this looks at the time since the last byte.
+ * libcurl calls it at least once a second, so it fires within about 1 s
+ * past the deadline. */
+static int progress_cb(void *user, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
+{
+    (void)dlt;
+    (void)dln;
+    (void)ult;
+    (void)uln;
+    stream_ctx *s = user;
+    if (s->idle_ms > 0 && now_ms() - s->last_byte_ms >= s->idle_ms) {
+        s->idle_expired = 1;
+        return 1;  /* aborts the transfer */
+    }
+    return 0;
+}
+
 static size_t write_cb(char *data, size_t size, size_t n, void *user)
 {
     stream_ctx *s = user;
     size_t len = size * n;
+    s->last_byte_ms = now_ms();
     check_response(s);
     if (s->status_error) {
         /* Keep up to 64 KiB of the error body for the caller. */
@@ -80,7 +111,7 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
     if (last_id)
         *last_id = NULL;
     if (!h || !on_event)
-        return mkc__fail(err, MKC_EINVAL, url, "mkc_sse_stream: NULL %s", h ? "callback" : "handle");
+        return mkc_error_set(err, MKC_EINVAL, url, "mkc_sse_stream: NULL %s", h ? "callback" : "handle");
     mkc_sse_options none = {0};
     if (!opts)
         opts = &none;
@@ -109,7 +140,7 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
     s.parser = mkc_sse_parser_new(on_event, opts->on_comment, user);
     if (!s.parser) {
         curl_slist_free_all(list);
-        return mkc__fail(err, MKC_ENOMEM, full_url, "out of memory for %s", full_url);
+        return mkc_error_set(err, MKC_ENOMEM, full_url, "out of memory for %s", full_url);
     }
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
@@ -120,9 +151,11 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
     if (opts->idle_timeout_ms > 0) {
         /* A whole-transfer timeout would cut healthy long streams; this
          * fires only when no byte arrives for the idle time. */
-        long secs = (opts->idle_timeout_ms + 999) / 1000;
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, secs);
+        s.idle_ms = opts->idle_timeout_ms;
+        s.last_byte_ms = now_ms();
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     }
     CURLcode cc = curl_easy_perform(c);
     check_response(&s);  /* a response without a body never reached write_cb */
@@ -131,17 +164,20 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (s.parse_status == MKC_EABORTED) {
-        rc = mkc__fail(err, MKC_EABORTED, full_url, "%s: stopped by the event callback", full_url);
+        rc = mkc_error_set(err, MKC_EABORTED, full_url, "%s: stopped by the event callback", full_url);
     } else if (s.parse_status != MKC_OK) {
-        rc = mkc__fail(err, s.parse_status, full_url, "%s: %s at byte %llu", full_url,
+        rc = mkc_error_set(err, s.parse_status, full_url, "%s: %s at byte %llu", full_url,
                        mkc_strerror(s.parse_status),
                        (unsigned long long)mkc_sse_parser_offset(s.parser));
+    } else if (s.idle_expired && status == 0) {
+        rc = mkc__fail(err, MKC_ETIMEOUT, full_url, "%s: no response within the idle timeout (%ld ms)",
+                       full_url, s.idle_ms);
     } else if (status == 0 && cc != CURLE_OK) {
         int code = mkc__curl_status(cc);
-        rc = mkc__fail(err, code, full_url, "%s: %s (%s)", full_url, mkc_strerror(code),
+        rc = mkc_error_set(err, code, full_url, "%s: %s (%s)", full_url, mkc_strerror(code),
                        curl_easy_strerror(cc));
     } else if (s.status_error) {
-        rc = mkc__fail(err, MKC_EHTTP, full_url, "%s: HTTP %ld, not an event stream: %.300s",
+        rc = mkc_error_set(err, MKC_EHTTP, full_url, "%s: HTTP %ld, not an event stream: %.300s",
                        full_url, status, s.error_body.data ? s.error_body.data : "");
         if (err) {
             err->http_status = status;
@@ -153,7 +189,7 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
                 err->body[0] = '\0';
         }
     } else if (s.type_error) {
-        rc = mkc__fail(err, MKC_ECONTENT_TYPE, full_url,
+        rc = mkc_error_set(err, MKC_ECONTENT_TYPE, full_url,
                        "%s: content type '%s' is not text/event-stream", full_url, s.content_type);
         if (err)
             err->http_status = status;
@@ -161,12 +197,12 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
         int fin = mkc_sse_parser_finish(s.parser);
         uint64_t at = mkc_sse_parser_offset(s.parser);
         if (fin == MKC_ETRUNCATED)
-            rc = mkc__fail(err, MKC_ETRUNCATED, full_url,
+            rc = mkc_error_set(err, MKC_ETRUNCATED, full_url,
                            "%s: stream ended in the middle of an event at byte %llu", full_url,
                            (unsigned long long)at);
         else if (cc != CURLE_OK) {
-            int code = cc == CURLE_OPERATION_TIMEDOUT ? MKC_ETIMEOUT : MKC_ECLOSED;
-            rc = mkc__fail(err, code, full_url, "%s: %s after byte %llu, between events (%s)",
+            int code = cc == CURLE_OPERATION_TIMEDOUT || s.idle_expired ? MKC_ETIMEOUT : MKC_ECLOSED;
+            rc = mkc_error_set(err, code, full_url, "%s: %s after byte %llu, between events (%s)",
                            full_url, code == MKC_ETIMEOUT ? "no data within the idle timeout"
                                                           : "connection closed before the response ended",
                            (unsigned long long)at, curl_easy_strerror(cc));

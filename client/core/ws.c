@@ -157,16 +157,16 @@ int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out, mk
     if (out)
         *out = NULL;
     if (!url || !out)
-        return mkc__fail(err, MKC_EINVAL, url, "mkc_ws_connect: NULL %s", url ? "out" : "url");
+        return mkc_error_set(err, MKC_EINVAL, url, "mkc_ws_connect: NULL %s", url ? "out" : "url");
     char host[256];
     int port;
     const char *path;
     if (parse_url(url, host, sizeof host, &port, &path) != 0)
-        return mkc__fail(err, MKC_EINVAL, url, "%s: not a ws://host:port/path URL (wss is not supported)", url);
+        return mkc_error_set(err, MKC_EINVAL, url, "%s: not a ws://host:port/path URL (wss is not supported)", url);
     pthread_once(&mg_once, mg_init_once);
     mkc_ws *ws = calloc(1, sizeof *ws);
     if (!ws)
-        return mkc__fail(err, MKC_ENOMEM, url, "out of memory for %s", url);
+        return mkc_error_set(err, MKC_ENOMEM, url, "out of memory for %s", url);
     if (cb)
         ws->cb = *cb;
     snprintf(ws->url, sizeof ws->url, "%s", url);
@@ -188,7 +188,7 @@ int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out, mk
         int code = (strstr(ebuf, "onnect") || strstr(ebuf, "refused") || strstr(ebuf, "resolve"))
                        ? MKC_ECONNECT
                        : MKC_EHTTP;
-        mkc__fail(err, code, url, "%s: %s (%s)", url,
+        mkc_error_set(err, code, url, "%s: %s (%s)", url,
                   code == MKC_ECONNECT ? "could not connect" : "websocket upgrade refused",
                   ebuf[0] ? ebuf : "no details");
         ws->open = 0;

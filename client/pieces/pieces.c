@@ -7,20 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-int mk_pieces__fail(mkc_error *err, int code, const char *url, const char *fmt, ...)
-{
-    if (!err)
-        return code;
-    err->code = code;
-    if (url)
-        snprintf(err->url, sizeof err->url, "%s", url);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -145,13 +131,13 @@ static int send_on(mkc_http *h, const char *base_url, const char *method, const 
 static int parse_json(const mkc_response *r, const char *url, cJSON **out, mkc_error *err)
 {
     if (!content_type_is(r, "application/json"))
-        return mk_pieces__fail(err, MKC_ECONTENT_TYPE, url,
+        return mkc_error_set(err, MKC_ECONTENT_TYPE, url,
                                "%s: expected application/json, got %s", url,
                                r->content_type ? r->content_type : "no content type");
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(r->body ? r->body : "", r->body_len, &end, 0);
     if (!j)
-        return mk_pieces__fail(err, MKC_EJSON, url, "%s: body is not JSON (byte %ld)", url,
+        return mkc_error_set(err, MKC_EJSON, url, "%s: body is not JSON (byte %ld)", url,
                                (long)(end && r->body ? end - r->body : 0));
     *out = j;
     return MKC_OK;
@@ -204,7 +190,7 @@ static int call_json(mk_pieces *p, const char *method, const char *path, const c
 static int get_text(mk_pieces *p, const char *path, char **text, mkc_error *err)
 {
     if (!p || !text)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL, "mk_pieces: NULL argument");
+        return mkc_error_set(err, MKC_EINVAL, NULL, "mk_pieces: NULL argument");
     char url[1024];
     snprintf(url, sizeof url, "%s%s", p->base_url, path);
     mkc_response *r = NULL;
@@ -212,7 +198,7 @@ static int get_text(mk_pieces *p, const char *path, char **text, mkc_error *err)
     if (rc != MKC_OK)
         return rc;
     if (!content_type_is(r, "text/")) {
-        rc = mk_pieces__fail(err, MKC_ECONTENT_TYPE, url, "%s: expected text/plain, got %s", url,
+        rc = mkc_error_set(err, MKC_ECONTENT_TYPE, url, "%s: expected text/plain, got %s", url,
                              r->content_type ? r->content_type : "no content type");
         mkc_response_free(r);
         return rc;
@@ -220,7 +206,7 @@ static int get_text(mk_pieces *p, const char *path, char **text, mkc_error *err)
     *text = malloc(r->body_len + 1);
     if (!*text) {
         mkc_response_free(r);
-        return mk_pieces__fail(err, MKC_ENOMEM, url, "%s: out of memory", url);
+        return mkc_error_set(err, MKC_ENOMEM, url, "%s: out of memory", url);
     }
     if (r->body_len)
         memcpy(*text, r->body, r->body_len);
@@ -239,7 +225,7 @@ int mk_pieces_health(mk_pieces *p, char **text, mkc_error *err)
 int mk_pieces_health_probe(mk_pieces *p, mkc_error *err)
 {
     if (!p)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL, "mk_pieces: NULL argument");
+        return mkc_error_set(err, MKC_EINVAL, NULL, "mk_pieces: NULL argument");
     mkc_response *r = NULL;
     int rc = call(p, "HEAD", "/.well-known/health", NULL, &r, err);
     mkc_response_free(r);
@@ -262,7 +248,7 @@ int mk_pieces_connect(mk_pieces *p, const char *name, const char *platform, cons
                       cJSON **context, mkc_error *err)
 {
     if (!p || !name || !platform || !version)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL,
+        return mkc_error_set(err, MKC_EINVAL, NULL,
                                "mk_pieces_connect: name, platform and version are required");
     cJSON *body = cJSON_CreateObject();
     cJSON *app = cJSON_AddObjectToObject(body, "application");
@@ -272,7 +258,7 @@ int mk_pieces_connect(mk_pieces *p, const char *name, const char *platform, cons
     char *text = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
     if (!text)
-        return mk_pieces__fail(err, MKC_ENOMEM, NULL, "mk_pieces_connect: out of memory");
+        return mkc_error_set(err, MKC_ENOMEM, NULL, "mk_pieces_connect: out of memory");
 
     char url[1024];
     snprintf(url, sizeof url, "%s/connect", p->base_url);
@@ -285,7 +271,7 @@ int mk_pieces_connect(mk_pieces *p, const char *name, const char *platform, cons
     cJSON *id = cJSON_GetObjectItemCaseSensitive(application, "id");
     if (!cJSON_IsString(id) || !id->valuestring[0]) {
         cJSON_Delete(ctx);
-        return mk_pieces__fail(err, MKC_EJSON, url, "%s: /application/id: missing in the Context",
+        return mkc_error_set(err, MKC_EJSON, url, "%s: /application/id: missing in the Context",
                                url);
     }
     char *new_id = dup_str(id->valuestring);
@@ -294,7 +280,7 @@ int mk_pieces_connect(mk_pieces *p, const char *name, const char *platform, cons
         free(new_id);
         cJSON_Delete(new_app);
         cJSON_Delete(ctx);
-        return mk_pieces__fail(err, MKC_ENOMEM, url, "%s: out of memory", url);
+        return mkc_error_set(err, MKC_ENOMEM, url, "%s: out of memory", url);
     }
     pthread_mutex_lock(&p->http_mu);
     free(p->app_id);
@@ -312,7 +298,7 @@ int mk_pieces_connect(mk_pieces *p, const char *name, const char *platform, cons
 int mk_pieces_get_json(mk_pieces *p, const char *path, cJSON **out, mkc_error *err)
 {
     if (!p || !path || !out)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL, "mk_pieces_get_json: NULL argument");
+        return mkc_error_set(err, MKC_EINVAL, NULL, "mk_pieces_get_json: NULL argument");
     return call_json(p, "GET", path, NULL, out, err);
 }
 
@@ -349,7 +335,7 @@ static int get_by_id(mk_pieces *p, const char *prefix, const char *suffix, const
     static const char ok[] = "0123456789abcdefghijklmnopqrstuvwxyz"
                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_.";
     if (!p || !id || !*id || strlen(id) > 64 || strspn(id, ok) != strlen(id))
-        return mk_pieces__fail(err, MKC_EINVAL, NULL, "mk_pieces: %s: not an id: \"%s\"", prefix,
+        return mkc_error_set(err, MKC_EINVAL, NULL, "mk_pieces: %s: not an id: \"%s\"", prefix,
                                id ? id : "(null)");
     snprintf(path, size, "%s%s%s", prefix, id, suffix);
     return MKC_OK;
@@ -394,12 +380,12 @@ int mk_pieces_asset_create(mk_pieces *p, const char *raw, const char *ext, cJSON
                            mkc_error *err)
 {
     if (!p || !raw)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL, "mk_pieces_asset_create: NULL argument");
+        return mkc_error_set(err, MKC_EINVAL, NULL, "mk_pieces_asset_create: NULL argument");
     pthread_mutex_lock(&p->http_mu);
     cJSON *app = p->application ? cJSON_Duplicate(p->application, 1) : NULL;
     pthread_mutex_unlock(&p->http_mu);
     if (!app)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL,
+        return mkc_error_set(err, MKC_EINVAL, NULL,
                                "mk_pieces_asset_create: call mk_pieces_connect first "
                                "(a Seed carries the connected Application)");
     /* Seed {asset:{application, format:{fragment:{string:{raw}}, metadata?}}, type} */
@@ -418,7 +404,7 @@ int mk_pieces_asset_create(mk_pieces *p, const char *raw, const char *ext, cJSON
     char *text = cJSON_PrintUnformatted(seed);
     cJSON_Delete(seed);
     if (!text)
-        return mk_pieces__fail(err, MKC_ENOMEM, NULL, "mk_pieces_asset_create: out of memory");
+        return mkc_error_set(err, MKC_ENOMEM, NULL, "mk_pieces_asset_create: out of memory");
     int rc = call_json(p, "POST", "/assets/create", text, asset, err);
     free(text);
     return rc;
@@ -443,7 +429,7 @@ int mk_pieces_conversation_create(mk_pieces *p, const char *name, cJSON **conver
                                   mkc_error *err)
 {
     if (!p)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL, "mk_pieces_conversation_create: NULL p");
+        return mkc_error_set(err, MKC_EINVAL, NULL, "mk_pieces_conversation_create: NULL p");
     cJSON *body = cJSON_CreateObject();
     if (name)
         cJSON_AddStringToObject(body, "name", name);
@@ -451,7 +437,7 @@ int mk_pieces_conversation_create(mk_pieces *p, const char *name, cJSON **conver
     char *text = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
     if (!text)
-        return mk_pieces__fail(err, MKC_ENOMEM, NULL, "out of memory");
+        return mkc_error_set(err, MKC_ENOMEM, NULL, "out of memory");
     int rc = call_json(p, "POST", "/conversations/create", text, conversation, err);
     free(text);
     return rc;
@@ -467,6 +453,6 @@ int mk_pieces_conversation_delete(mk_pieces *p, const char *id, mkc_error *err)
 int mk_pieces_sign_out(mk_pieces *p, mkc_error *err)
 {
     if (!p)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL, "mk_pieces_sign_out: NULL p");
+        return mkc_error_set(err, MKC_EINVAL, NULL, "mk_pieces_sign_out: NULL p");
     return post_no_body(p, "/os/sign_out", err);
 }

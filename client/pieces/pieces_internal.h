@@ -17,10 +17,6 @@ struct mk_pieces {
     mk_pieces_ws *sockets;
 };
 
-/* Fill err (when not NULL) with code, url and a formatted message; returns code. */
-int mk_pieces__fail(mkc_error *err, int code, const char *url, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* GET path on h (base_url names the service in errors) and parse an
  * application/json body. app_id (may be NULL) is sent as the
  * "application" header. */

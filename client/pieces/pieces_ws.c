@@ -412,7 +412,7 @@ int mk_pieces_ws_is_running(const mk_pieces_ws *ws)
 int mk_pieces_ws_start(mk_pieces_ws *ws, mkc_error *err)
 {
     if (!ws)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL, "mk_pieces_ws_start: NULL socket");
+        return mkc_error_set(err, MKC_EINVAL, NULL, "mk_pieces_ws_start: NULL socket");
     if (mk_pieces_ws_is_running(ws))
         return MKC_OK;
     /* A socket the server ended: drop it (joins its reader) before a new one. */
@@ -558,13 +558,13 @@ static int send_json(mk_pieces_ws *ws, cJSON *msg, mkc_error *err)
     char *text = cJSON_PrintUnformatted(msg);
     cJSON_Delete(msg);
     if (!text)
-        return mk_pieces__fail(err, MKC_ENOMEM, NULL, "mk_pieces_ask: out of memory");
+        return mkc_error_set(err, MKC_ENOMEM, NULL, "mk_pieces_ask: out of memory");
     /* Like the SDK's send_message: open the socket first when it is not. */
     int rc = mk_pieces_ws_start(ws, err);
     if (rc == MKC_OK) {
         rc = mkc_ws_send_text(ws->conn, text);
         if (rc != MKC_OK)
-            mk_pieces__fail(err, rc, NULL, "%s%s: send failed: %s", ws->p->base_url, ws->path,
+            mkc_error_set(err, rc, NULL, "%s%s: send failed: %s", ws->p->base_url, ws->path,
                             mkc_strerror(rc));
     }
     free(text);
@@ -574,7 +574,7 @@ static int send_json(mk_pieces_ws *ws, cJSON *msg, mkc_error *err)
 int mk_pieces_ask(mk_pieces_ws *ws, const mk_pieces_question *q, mkc_error *err)
 {
     if (!ws || ws->kind != MK_PIECES_WS_ASK || !q || !q->query)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL,
+        return mkc_error_set(err, MKC_EINVAL, NULL,
                                "mk_pieces_ask: needs an MK_PIECES_WS_ASK socket and a query");
     char app_id[128] = "";
     if (q->application) {
@@ -617,7 +617,7 @@ int mk_pieces_ask(mk_pieces_ws *ws, const mk_pieces_question *q, mkc_error *err)
 int mk_pieces_ask_stop(mk_pieces_ws *ws, const char *conversation, mkc_error *err)
 {
     if (!ws || ws->kind != MK_PIECES_WS_ASK)
-        return mk_pieces__fail(err, MKC_EINVAL, NULL,
+        return mkc_error_set(err, MKC_EINVAL, NULL,
                                "mk_pieces_ask_stop: needs an MK_PIECES_WS_ASK socket");
     cJSON *msg = cJSON_CreateObject();
     if (conversation)

@@ -57,6 +57,12 @@ typedef struct mkc_error {
 /* Frees body and zeroes the struct. */
 void mkc_error_clear(mkc_error *e);
 
+/* Fill e (NULL ok) with code and a printf-style message; url (NULL keeps
+ * the one set) names where. A body already in e is kept. Returns code, so
+ * service clients can `return mkc_error_set(err, MKC_EJSON, url, ...)`. */
+int mkc_error_set(mkc_error *e, int code, const char *url, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* ---- HTTP ------------------------------------------------------------- */
 
 typedef struct mkc_http mkc_http;
