@@ -345,7 +345,9 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
     } else if (f.streaming) {
         mg_write(conn, "0\r\n\r\n", 5);
     } else {
-        send_head(&f, (long)f.len);
+        /* HEAD: the length the upstream announced, and no body. */
+        const char *cl = f.no_body ? header(&f, "Content-Length") : NULL;
+        send_head(&f, cl ? strtol(cl, NULL, 10) : (long)f.len);
         if (f.len)
             mg_write(conn, f.buf, f.len);
         record_head(&f);
