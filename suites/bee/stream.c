@@ -268,8 +268,13 @@ static void test_stream_incremental(void **state)
     assert_int_equal(kind, 0);
     assert_string_equal(data, "thread.run.created");
     free(data);
-    /* The first event is in hand and the call that delivers it has not returned. */
-    assert_int_equal(atomic_load(&s.returned), 0);
+    /* The first event is in hand and the call that delivers it has not
+     * returned. On the virtual clock this is certain; a live target that
+     * sends the whole stream at once (a mock at speed 0) makes it
+     * unobservable, which is reported as a skip, not a pass. */
+    int inconclusive = env->t.live && atomic_load(&s.returned);
+    if (!inconclusive)
+        assert_int_equal(atomic_load(&s.returned), 0);
 
     if (clock)
         mk_clock_advance(clock, 3600 * 1000);  /* release the rest of the stream */
@@ -294,6 +299,10 @@ static void test_stream_incremental(void **state)
     cJSON_Delete(th);
     cJSON_Delete(a);
     mk_bee_free(setup);
+    if (inconclusive) {
+        print_message("the target sent the whole stream at once: incremental delivery not observable\n");
+        skip();
+    }
 }
 
 /* ---- tools and failures -------------------------------------------------- */
