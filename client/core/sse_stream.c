@@ -170,7 +170,7 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
                        mkc_strerror(s.parse_status),
                        (unsigned long long)mkc_sse_parser_offset(s.parser));
     } else if (s.idle_expired && status == 0) {
-        rc = mkc__fail(err, MKC_ETIMEOUT, full_url, "%s: no response within the idle timeout (%ld ms)",
+        rc = mkc_error_set(err, MKC_ETIMEOUT, full_url, "%s: no response within the idle timeout (%ld ms)",
                        full_url, s.idle_ms);
     } else if (status == 0 && cc != CURLE_OK) {
         int code = mkc__curl_status(cc);
