@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "mockkit/cassette.h"
 /* The cassette library's internal reporters list every problem; the
  * public API keeps only the first. */
-#include "../../mocks/cassette/internal.h"
 
 typedef struct path_list {
     char **items;
@@ -90,46 +90,17 @@ static int collect(const char *dir, path_list *out, int depth)
     return rc;
 }
 
-typedef struct lint_file {
-    const char *file;
-    size_t errors;
-} lint_file;
-
-static void print_issue(void *ctx, const char *pointer, const char *message)
+static void print_issue(void *ctx, const mk_diag *d)
 {
-    lint_file *lf = ctx;
-    mk_diag d;
-    memset(&d, 0, sizeof d);
-    snprintf(d.file, sizeof d.file, "%s", lf->file);
-    snprintf(d.pointer, sizeof d.pointer, "%s", pointer);
-    snprintf(d.message, sizeof d.message, "%s", message);
+    (void)ctx;
     char line[1400];
-    printf("%s\n", mk_diag_format(&d, line, sizeof line));
-    lf->errors++;
+    printf("%s\n", mk_diag_format(d, line, sizeof line));
 }
 
 /* Returns the number of problems, or -1 when the file cannot be read. */
 static long lint_one(const char *path)
 {
-    mk_diag d;
-    char line[1400];
-    char *text = NULL;
-    size_t len = 0;
-    if (mk_cas__read_file(path, &text, &len, &d) != MK_CASSETTE_OK) {
-        printf("%s\n", mk_diag_format(&d, line, sizeof line));
-        return -1;
-    }
-    cJSON *root = mk_cas__parse_text(text, len, path, &d, NULL);
-    free(text);
-    if (!root) {
-        printf("%s\n", mk_diag_format(&d, line, sizeof line));
-        return 1;
-    }
-    lint_file lf = {path, 0};
-    mk_cas__validate(root, print_issue, &lf);
-    mk_cas__scan(root, print_issue, &lf);
-    cJSON_Delete(root);
-    return (long)lf.errors;
+    return mk_cassette_lint(path, print_issue, NULL);
 }
 
 static void usage(FILE *out)

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h" /* mocks/cassette: the kit's one base64 codec */
 #include "record_internal.h"
 
 char *mk_rec__lower(const char *s)
@@ -141,7 +140,7 @@ int mk_rec__body_add(cJSON *obj, const void *data, size_t len, const char *conte
         free(s);
         return 0;
     }
-    char *b64 = mk_cas__base64_encode((const unsigned char *)data, len);
+    char *b64 = mk_cassette_base64_encode(data, len);
     if (!b64)
         return -1;
     cJSON_AddItemToObject(obj, "base64", cJSON_CreateString(b64));
@@ -153,7 +152,7 @@ int mk_rec__body_add_base64(cJSON *obj, const void *data, size_t len)
 {
     if (len == 0)
         return 0;
-    char *b64 = mk_cas__base64_encode((const unsigned char *)data, len);
+    char *b64 = mk_cassette_base64_encode(data, len);
     if (!b64)
         return -1;
     cJSON_AddItemToObject(obj, "base64", cJSON_CreateString(b64));

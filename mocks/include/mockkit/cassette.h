@@ -240,6 +240,17 @@ const mk_interaction *mk_cassette_find(const mk_cassette *c, const char *id);
  * or MK_CASSETTE_ESECRET with the first finding in diag. */
 int mk_cassette_scan_secrets(const cJSON *root, const char *name, mk_diag *diag);
 
+/* Every problem in a cassette file, not just the first: fn is called once
+ * per problem with a filled diag (syntax errors: line and column; schema
+ * rules and secrets: a JSON pointer). Returns the number of problems, or
+ * -1 when the file cannot be read (fn still gets the read error). */
+typedef void (*mk_cassette_issue_fn)(void *ctx, const mk_diag *d);
+long mk_cassette_lint(const char *path, mk_cassette_issue_fn fn, void *ctx);
+
+/* RFC 4648 base64 (padded) of len bytes, NUL-terminated; the caller frees.
+ * The kit's one codec: cassette bodies and the recorder use it. NULL on ENOMEM. */
+char *mk_cassette_base64_encode(const void *data, size_t len);
+
 /* Validate root as a cassette, scan it for secrets, and write it to path
  * pretty-printed, atomically (temporary file in the same folder, then
  * rename). Refuses (MK_CASSETTE_ESCHEMA / MK_CASSETTE_ESECRET) without
