@@ -496,6 +496,17 @@ int mk_cmd_check(int argc, char **argv)
     printf("\n%d passed, %d failed, %d skipped\n", total[0], total[1], total[2]);
 
     int rc = any_failed ? 1 : 0;
+    int ran_any = 0;
+    for (size_t i = 0; i < n; i++)
+        ran_any |= runs[i].ran;
+    if (!ran_any) {
+        /* Nothing ran: a live run whose variables are missing must not
+         * look like a green one. */
+        fprintf(stderr, "mockkit check: no suite ran; for --target live set PIECES_URL, "
+                        "BEE_API + BEE_API_KEY, OPENAI_BASE_URL + OPENAI_API_KEY or CAIROS_URL + "
+                        "CAIROS_USER + CAIROS_PASSWORD\n");
+        rc = 2;
+    }
     if (junit && write_junit(junit, runs, n) != 0) {
         fprintf(stderr, "mockkit check: cannot write %s: %s\n", junit, strerror(errno));
         rc = 2;
