@@ -119,12 +119,10 @@ static int parse_url(const char *url, char *host, size_t hsize, int *port, const
     return 0;
 }
 
-/* CivetWeb's client writes a frame's header and payload separately, so with
- * Nagle on, each client frame waits for the server's delayed ACK (~40 ms).
- * It exposes no socket, so this finds the process's TCP sockets whose peer
- * port is the server's and turns Nagle off; a false match (another of our
- * connections to the same port) only loses Nagle too, which is harmless. */
-static void nodelay_towards(int port)
+/* The socket is found through /proc/self/fd by its peer port; a false
+ * match (another of our connections to the same port) only loses Nagle
+ * too, which is harmless. */
+void mkc_tcp_nodelay_to_port(int port)
 {
     DIR *d = opendir("/proc/self/fd");
     if (!d)
@@ -195,7 +193,7 @@ int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out, mk
         mkc_ws_free(ws);
         return code;
     }
-    nodelay_towards(port);
+    mkc_tcp_nodelay_to_port(port);
     *out = ws;
     return MKC_OK;
 }

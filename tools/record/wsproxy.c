@@ -11,6 +11,7 @@
 
 #include <civetweb.h>
 
+#include "mockkit/client.h"
 #include "record_internal.h"
 
 typedef struct mk_rec_ws {
@@ -192,6 +193,9 @@ static int on_connect(const struct mg_connection *conn, void *cbdata)
         mg_set_user_connection_data(conn, NULL);
         return 1;
     }
+    /* Else every client frame forwarded upstream waits ~40 ms for a delayed
+     * ACK, and its recorded time with it. */
+    mkc_tcp_nodelay_to_port(r->up.port);
     mg_set_user_connection_data(conn, s);
     track(r, s, 1);
     return 0;

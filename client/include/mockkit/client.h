@@ -227,6 +227,13 @@ int mkc_ws_wait_closed(mkc_ws *ws, int timeout_ms);
 /* Close if open, join the reader, free. NULL ok. */
 void mkc_ws_free(mkc_ws *ws);
 
+/* Turn Nagle off on this process's TCP connections whose peer port is
+ * peer_port. For connections made with CivetWeb's websocket client directly
+ * (as the recorder's upstream hop does): it writes a frame's header and
+ * payload separately and exposes no socket, so each frame would otherwise
+ * wait ~40 ms for a delayed ACK. mkc_ws_connect does this itself. */
+void mkc_tcp_nodelay_to_port(int peer_port);
+
 /* ---- helpers ---------------------------------------------------------- */
 
 /* A thread-safe message queue that the websocket callbacks can push to and
