@@ -1,0 +1,216 @@
+/* test_serve.c: `mockkit serve` and `mockkit check` as a user runs them:
+ * ports read back from --ready-file, a request answered, a clean stop on
+ * SIGTERM, and clear exit codes for bad options. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "suite.h"
+
+#define MOCKKIT MOCKKIT_BINARY_DIR "/bin/mockkit"
+
+extern char **environ;
+
+static pid_t spawn(char *const argv[], const char *out_path)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, MOCKKIT, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc == 0 ? pid : -1;
+}
+
+/* Exit status of pid, waiting at most timeout_ms (then killed: -1). */
+static int wait_exit(pid_t pid, int timeout_ms)
+{
+    struct timespec step = {0, 10 * 1000 * 1000};
+    for (int waited = 0; waited < timeout_ms; waited += 10) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        nanosleep(&step, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+/* Bounded poll for a file the child writes atomically when it is ready. */
+static int wait_file(const char *path, int timeout_ms)
+{
+    struct timespec step = {0, 10 * 1000 * 1000};
+    struct stat st;
+    for (int waited = 0; waited < timeout_ms; waited += 10) {
+        if (stat(path, &st) == 0)
+            return 0;
+        nanosleep(&step, NULL);
+    }
+    return -1;
+}
+
+static size_t sink(char *d, size_t s, size_t n, void *u)
+{
+    (void)d;
+    (void)u;
+    return s * n;
+}
+
+static long get_status(const char *url)
+{
+    CURL *c = curl_easy_init();
+    long status = 0;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+/* serve on a free port: the ready file names the URL, the mock answers,
+ * SIGTERM stops it with exit 0 and the ready file is removed. */
+static void test_serve_ready_answers_and_stops_cleanly(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mockkit-serve-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char ready[256], out[256];
+    snprintf(ready, sizeof ready, "%s/ready", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    char *argv[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "pieces",
+                    "--port", "pieces=0", "--speed", "0", "--ready-file", ready, NULL};
+    pid_t pid = spawn(argv, out);
+    assert_true(pid > 0);
+    assert_int_equal(wait_file(ready, 10000), 0);
+
+    char line[512] = "", name[32] = "", url[400] = "";
+    FILE *f = fopen(ready, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_int_equal(sscanf(line, "%31s %399s", name, url), 2);
+    assert_string_equal(name, "pieces");
+    assert_true(strncmp(url, "http://127.0.0.1:", 17) == 0);  /* loopback by default */
+
+    char health[512];
+    snprintf(health, sizeof health, "%s/.well-known/health", url);
+    assert_int_equal(get_status(health), 200);
+
+    kill(pid, SIGTERM);
+    assert_int_equal(wait_exit(pid, 10000), 0);
+    struct stat st;
+    assert_int_not_equal(stat(ready, &st), 0);
+    remove(out);
+    rmdir(dir);
+}
+
+/* Exit status and message of a short run. */
+static int run_capture(char *const argv[], char *text, size_t size)
+{
+    char out[] = "/tmp/mockkit-cli-out-XXXXXX";
+    int fd = mkstemp(out);
+    assert_true(fd >= 0);
+    close(fd);
+    pid_t pid = spawn(argv, out);
+    assert_true(pid > 0);
+    int rc = wait_exit(pid, 20000);
+    size_t len = 0;
+    char *s = suite_read_file(out, &len);
+    snprintf(text, size, "%s", s ? s : "");
+    free(s);
+    remove(out);
+    return rc;
+}
+
+/* Bad options are usage errors (exit 2) that say what was wrong. */
+static void test_serve_bad_options_exit_2(void **state)
+{
+    (void)state;
+    char text[4096];
+    char *bad_port[] = {"mockkit", "serve", "--port", "bee=notaport", NULL};
+    assert_int_equal(run_capture(bad_port, text, sizeof text), 2);
+    assert_non_null(strstr(text, "not a port number"));
+
+    char *bad_service[] = {"mockkit", "serve", "--only", "nosuch", NULL};
+    assert_int_equal(run_capture(bad_service, text, sizeof text), 2);
+    assert_non_null(strstr(text, "unknown service 'nosuch'"));
+
+    char *no_fixtures[] = {"mockkit", "serve", "--fixtures", "/nonexistent", "--only", "bee", NULL};
+    assert_int_equal(run_capture(no_fixtures, text, sizeof text), 2);
+    assert_non_null(strstr(text, "/nonexistent/bee"));
+}
+
+/* A port already taken is a clear start-up error, not a hang. */
+static void test_serve_port_in_use_exit_2(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mockkit-serve-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char ready[256], out[256];
+    snprintf(ready, sizeof ready, "%s/ready", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    char *first[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "openai",
+                     "--port", "openai=0", "--ready-file", ready, NULL};
+    pid_t pid = spawn(first, out);
+    assert_true(pid > 0);
+    assert_int_equal(wait_file(ready, 10000), 0);
+    char line[512] = "", url[400] = "";
+    FILE *f = fopen(ready, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_int_equal(sscanf(line, "%*s %399s", url), 1);
+    int port = atoi(strrchr(url, ':') + 1);  /* http://127.0.0.1:PORT/v1 */
+    char arg[32];
+    snprintf(arg, sizeof arg, "openai=%d", port);
+
+    char text[4096];
+    char *second[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "openai",
+                      "--port", arg, NULL};
+    assert_int_equal(run_capture(second, text, sizeof text), 2);
+    assert_non_null(strstr(text, "openai did not start"));
+
+    kill(pid, SIGTERM);
+    assert_int_equal(wait_exit(pid, 10000), 0);
+    remove(out);
+    rmdir(dir);
+}
+
+/* check with a live target and no variables set must not look green. */
+static void test_check_live_without_targets_exit_2(void **state)
+{
+    (void)state;
+    char text[4096];
+    unsetenv("OPENAI_BASE_URL");
+    char *argv[] = {"mockkit", "check", "--target", "live", "openai", NULL};
+    assert_int_equal(run_capture(argv, text, sizeof text), 2);
+    assert_non_null(strstr(text, "no suite ran"));
+}
+
+int main(int argc, char **argv)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_serve_ready_answers_and_stops_cleanly),
+        cmocka_unit_test(test_serve_bad_options_exit_2),
+        cmocka_unit_test(test_serve_port_in_use_exit_2),
+        cmocka_unit_test(test_check_live_without_targets_exit_2),
+    };
+    int rc = SUITE_RUN(argc, argv, tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
