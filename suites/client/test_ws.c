@@ -186,11 +186,11 @@ static void test_upgrade_refused_names_the_url(void **state)
     mkc_ws *ws = NULL;
     mkc_error err = {0};
     int rc = mkc_ws_connect(url, NULL, &ws, &err);
-    assert_int_not_equal(rc, MKC_OK);
-    assert_int_not_equal(rc, MKC_ECONNECT);  /* the server answered */
+    assert_int_equal(rc, MKC_EHTTP);  /* the server answered, with no upgrade */
     assert_null(ws);
     assert_int_equal(err.code, rc);
     assert_non_null(strstr(err.message, url));
+    assert_non_null(strstr(err.message, "upgrade refused"));
 }
 
 static void test_bad_url_is_einval(void **state)
