@@ -85,6 +85,18 @@ static void test_sse_max_events(void **state)
                                 "\"{\\\"id\\\":\\\"run_1\\\",\\\"status\\\":\\\"queued\\\"}\",\"id\":\"1\"}\n");
 }
 
+static void test_sse_post_with_body(void **state)
+{
+    (void)state;
+    char url[256];
+    snprintf(url, sizeof url, "%s/runs", mk_mock_url(mock));
+    run_out r;
+    run(&r, "sse", url, "--method POST --data '{\"assistant_id\":\"asst_1\",\"stream\":true}'");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.text, "{\"event\":\"thread.run.completed\",\"data\":\"{\\\"id\\\":"
+                                "\\\"run_2\\\"}\",\"id\":\"\"}\n");
+}
+
 static void test_sse_cut_stream_fails_after_the_whole_events(void **state)
 {
     (void)state;
@@ -194,6 +206,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sse_prints_each_event_as_json),
         cmocka_unit_test(test_sse_max_events),
+        cmocka_unit_test(test_sse_post_with_body),
         cmocka_unit_test(test_sse_cut_stream_fails_after_the_whole_events),
         cmocka_unit_test(test_sse_http_error_names_status_and_body),
         cmocka_unit_test(test_sse_refused_names_the_url),
