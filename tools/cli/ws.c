@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "mockkit/cassette.h"
 #include "mockkit/client.h"
 
 #define MAX_SENDS 64
@@ -27,30 +28,6 @@ static void usage(FILE *out)
             "  --timeout  stop waiting after MS ms (default 10000)\n\n"
             "Exit: 0 after N frames, a close, or the timeout without --expect; 1 on\n"
             "errors or when fewer than N frames came; 2 on usage errors.\n");
-}
-
-/* CivetWeb 1.15's public header has no base64 encoder; this is the CLI's
- * only one. Caller frees. */
-static char *base64(const unsigned char *in, size_t len)
-{
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char *out = malloc((len + 2) / 3 * 4 + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < len; i += 3) {
-        unsigned v = (unsigned)in[i] << 16;
-        if (i + 1 < len)
-            v |= (unsigned)in[i + 1] << 8;
-        if (i + 2 < len)
-            v |= in[i + 2];
-        out[o++] = abc[(v >> 18) & 63];
-        out[o++] = abc[(v >> 12) & 63];
-        out[o++] = i + 1 < len ? abc[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < len ? abc[v & 63] : '=';
-    }
-    out[o] = '\0';
-    return out;
 }
 
 static void on_message(void *user, mkc_ws_opcode op, const char *data, size_t len)
@@ -85,7 +62,7 @@ static int print_item(int kind, const char *data, size_t len)
                          : kind == MKC_WS_PING   ? "ping"
                          : kind == MKC_WS_PONG   ? "pong"
                                                  : "other";
-        char *b64 = base64((const unsigned char *)data, len);
+        char *b64 = mk_cassette_base64_encode(data, len);
         ok = ok && b64 && cJSON_AddStringToObject(o, "type", type) &&
              cJSON_AddStringToObject(o, "data_base64", b64);
         free(b64);
