@@ -1,10 +1,8 @@
-/* sse.c: the Cairos event-log handler (CairosSSEHandler in C).
- *
- * It drives libcurl itself, feeding the core's push parser, rather than
- * calling mkc_sse_stream: it needs the response's Set-Cookie (the log may
- * hand out cairos_session, which the Python handler adopts) and a stop that
- * works from another thread while the stream is idle (libcurl's progress
- * callback), and mkc_sse_options has neither.
+/* sse.c: the Cairos event-log handler (CairosSSEHandler in C), on the
+ * core's mkc_sse_stream: per-event callbacks, the unknown-event policy, the
+ * cairos_session cookie the log may hand out (adopted, as the Python
+ * handler does), a stop from another thread, and resume with
+ * Last-Event-ID when the server sent ids.
  */
 #include "internal.h"
 
@@ -16,9 +14,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
-#define ERRBODY_MAX 65536
 #define DEFAULT_RETRY_MS 3000
 
 typedef struct reg {
@@ -49,13 +44,7 @@ struct mk_cairos_sse {
     size_t comments;
     char *session;
 
-    /* one connection at a time, only touched by the run thread */
-    CURL *curl;
-    mkc_sse_parser *parser;
-    int headers_ok;      /* 0 not yet, 1 accepted, -1 refused */
-    char ctype[128];
-    char *errbody;
-    size_t errbody_len;
+    /* only touched by the run thread */
     int result_set;      /* a callback or the dispatcher decided the outcome */
     int result;
     mkc_error *err;
@@ -101,7 +90,6 @@ void mk_cairos_sse_free(mk_cairos_sse *h)
     free(h->auth);
     free(h->cookie);
     free(h->session);
-    free(h->errbody);
     pthread_mutex_destroy(&h->mu);
     pthread_cond_destroy(&h->cv);
     free(h);
@@ -257,11 +245,11 @@ static int on_event(void *user, const mkc_sse_event *ev)
         if (strlen(h->regs[i].event) == ev->type_len &&
             memcmp(h->regs[i].event, ev->type, ev->type_len) == 0)
             r = &h->regs[i];
-    uint64_t at = mkc_sse_parser_offset(h->parser);
+    size_t at = h->events;  /* 1-based index of this event on the connection */
     if (!r && !h->unknown_cb) {
         mkc_error_set(h->err, MKC_EPROTOCOL, h->url,
-                        "%s: unknown event \"%s\" near byte %llu (data: %.120s)", h->url, name,
-                        (unsigned long long)at, ev->data);
+                        "%s: unknown event \"%s\" (event %zu; data: %.120s)", h->url, name,
+                        at, ev->data);
         return decide(h, MKC_EPROTOCOL);
     }
     cJSON *j = NULL;
@@ -269,8 +257,8 @@ static int on_event(void *user, const mkc_sse_event *ev)
         j = cJSON_ParseWithLength(ev->data, ev->data_len);
         if (!j) {
             mkc_error_set(h->err, MKC_EJSON, h->url,
-                            "%s: event \"%s\" near byte %llu: data is not JSON: %.120s", h->url,
-                            name, (unsigned long long)at, ev->data);
+                            "%s: event \"%s\" (event %zu): data is not JSON: %.120s", h->url,
+                            name, at, ev->data);
             return decide(h, MKC_EJSON);
         }
     }
@@ -290,194 +278,76 @@ static void on_comment(void *user, const char *text, size_t len)
     pthread_mutex_unlock(&h->mu);
 }
 
-/* ---- libcurl callbacks ----------------------------------------------------- */
+/* ---- stream hooks ------------------------------------------------------------ */
 
-static int is_event_stream(const char *ctype)
-{
-    size_t n = strcspn(ctype, ";");
-    while (n > 0 && (ctype[n - 1] == ' ' || ctype[n - 1] == '\t'))
-        n--;
-    return n == 17 && strncasecmp(ctype, "text/event-stream", 17) == 0;
-}
-
-static size_t on_header(char *buf, size_t size, size_t n, void *user)
+/* The event log may set a cairos_session cookie; the handler adopts it. */
+static void on_header(void *user, const char *line)
 {
     mk_cairos_sse *h = user;
-    size_t len = size * n;
-    char line[1024];
-    size_t l = len < sizeof line - 1 ? len : sizeof line - 1;
-    memcpy(line, buf, l);
-    while (l > 0 && (line[l - 1] == '\r' || line[l - 1] == '\n'))
-        l--;
-    line[l] = '\0';
-    if (strncmp(line, "HTTP/", 5) == 0) {
-        h->ctype[0] = '\0'; /* a new response (after 1xx or a redirect) */
-    } else if (strncasecmp(line, "content-type:", 13) == 0) {
-        const char *v = line + 13;
-        while (*v == ' ' || *v == '\t')
-            v++;
-        size_t n = strlen(v); /* a longer value is not text/event-stream anyway */
-        if (n >= sizeof h->ctype)
-            n = sizeof h->ctype - 1;
-        memcpy(h->ctype, v, n);
-        h->ctype[n] = '\0';
-    } else if (strncasecmp(line, "set-cookie:", 11) == 0) {
-        char session[256];
-        if (mk_cairos_cookie_from_set_cookie(line + 11, MK_CAIROS_SESSION_COOKIE, session,
-                                             sizeof session) == MKC_OK && *session) {
-            char *s = mk_cairos__strdup(session);
-            pthread_mutex_lock(&h->mu);
-            if (s) {
-                free(h->session);
-                h->session = s;
-            }
-            pthread_mutex_unlock(&h->mu);
-        }
-    } else if (l == 0) { /* end of one response's headers */
-        long status = 0;
-        curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-        if (status >= 100 && status < 200)
-            return len;
-        h->headers_ok = (status == 200 && is_event_stream(h->ctype)) ? 1 : -1;
-        if (h->headers_ok == 1) {
-            pthread_mutex_lock(&h->mu);
-            h->open = 1;
-            pthread_cond_broadcast(&h->cv);
-            pthread_mutex_unlock(&h->mu);
-        }
+    if (strncasecmp(line, "set-cookie:", 11) != 0)
+        return;
+    char session[256];
+    if (mk_cairos_cookie_from_set_cookie(line + 11, MK_CAIROS_SESSION_COOKIE, session,
+                                         sizeof session) != MKC_OK || !*session)
+        return;
+    char *copy = mk_cairos__strdup(session);
+    pthread_mutex_lock(&h->mu);
+    if (copy) {
+        free(h->session);
+        h->session = copy;
     }
-    return len;
+    pthread_mutex_unlock(&h->mu);
 }
 
-static size_t on_body(char *buf, size_t size, size_t n, void *user)
+static void on_open(void *user)
 {
     mk_cairos_sse *h = user;
-    size_t len = size * n;
-    if (h->headers_ok != 1) { /* keep an error body for the report */
-        size_t room = ERRBODY_MAX - h->errbody_len;
-        size_t take = len < room ? len : room;
-        char *b = realloc(h->errbody, h->errbody_len + take + 1);
-        if (!b)
-            return 0;
-        memcpy(b + h->errbody_len, buf, take);
-        h->errbody = b;
-        h->errbody_len += take;
-        b[h->errbody_len] = '\0';
-        return len;
-    }
-    int rc = mkc_sse_parser_feed(h->parser, buf, len);
-    if (rc == MKC_OK)
-        return len;
-    if (!h->result_set) {
-        mkc_error_set(h->err, rc, h->url, "%s: event stream: %s near byte %llu", h->url,
-                        mkc_strerror(rc), (unsigned long long)mkc_sse_parser_offset(h->parser));
-        decide(h, rc);
-    }
-    return 0; /* aborts the transfer */
-}
-
-static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
-    (void)dt;
-    (void)dn;
-    (void)ut;
-    (void)un;
-    mk_cairos_sse *h = user;
-    return atomic_load(&h->stop) ? 1 : 0;
+    pthread_mutex_lock(&h->mu);
+    h->open = 1;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
 }
 
 /* ---- run -------------------------------------------------------------------- */
 
-enum { ENDED = 1 }; /* one_connection: the stream ended; resume may follow */
-
-static int one_connection(mk_cairos_sse *h, const char *last_id, int *ended)
+/* One GET of the event log through the core's SSE stream. *last_id and
+ * *retry receive what the stream set, for a resume. */
+static int one_connection(mk_cairos_sse *h, const char *resume_id, char **last_id, long *retry)
 {
-    *ended = 0;
-    h->headers_ok = 0;
-    h->ctype[0] = '\0';
-    free(h->errbody);
-    h->errbody = NULL;
-    h->errbody_len = 0;
-
-    struct curl_slist *hdrs = NULL, *t;
-    char lid[1200];
-    const char *fixed[] = {"Accept: text/event-stream", "Cache-Control: no-store", h->auth};
-    int ok = 1;
-    for (size_t i = 0; i < 3 && ok; i++)
-        ok = (t = curl_slist_append(hdrs, fixed[i])) != NULL && (hdrs = t);
-    for (size_t i = 0; i < h->extra_count && ok; i++)
-        ok = (t = curl_slist_append(hdrs, h->extra[i])) != NULL && (hdrs = t);
-    if (ok && last_id && *last_id) {
-        snprintf(lid, sizeof lid, "Last-Event-ID: %s", last_id);
-        ok = (t = curl_slist_append(hdrs, lid)) != NULL && (hdrs = t);
-    }
-    h->curl = ok ? curl_easy_init() : NULL;
-    if (!h->curl) {
-        curl_slist_free_all(hdrs);
+    mkc_http *http = mkc_http_new(h->url);
+    int ok = http && mkc_http_add_header(http, h->auth) == MKC_OK &&
+             (!*h->cookie || mkc_http_set_cookie(http, h->cookie) == MKC_OK);
+    for (size_t i = 0; ok && i < h->extra_count; i++)
+        ok = mkc_http_add_header(http, h->extra[i]) == MKC_OK;
+    if (!ok) {
+        mkc_http_free(http);
         return mkc_error_set(h->err, MKC_ENOMEM, h->url, "out of memory");
     }
-    CURL *c = h->curl;
-    curl_easy_setopt(c, CURLOPT_URL, h->url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    if (*h->cookie)
-        curl_easy_setopt(c, CURLOPT_COOKIE, h->cookie);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    /* No CURLOPT_TIMEOUT: it would bound the whole (long-lived) stream. */
-    CURLcode res = curl_easy_perform(c);
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    h->curl = NULL;
-    curl_slist_free_all(hdrs);
-
-    if (h->result_set)
+    mkc_sse_options o = {
+        .last_event_id = resume_id,
+        .on_comment = on_comment,
+        .on_header = on_header,
+        .on_open = on_open,
+        .stop = &h->stop,
+        .retry_out = retry,
+    };
+    /* The stream's own error report is kept apart, so that an outcome a
+     * callback decided (unknown event, bad JSON) is not overwritten by
+     * "stopped by the event callback". */
+    mkc_error local = {0};
+    int rc = mkc_sse_stream(http, "", &o, on_event, h, last_id, &local);
+    mkc_http_free(http);
+    if (h->result_set) {
+        mkc_error_clear(&local);
         return h->result;
-    if (atomic_load(&h->stop))
-        return mkc_error_set(h->err, MKC_EABORTED, h->url, "%s: stopped", h->url);
-    if (h->headers_ok == -1 || (res == CURLE_OK && h->headers_ok != 1)) {
-        if (h->err)
-            h->err->http_status = status;
-        if (status != 200) {
-            if (h->err && h->errbody) {
-                mkc_error_clear(h->err);
-                h->err->http_status = status;
-                h->err->body = h->errbody;
-                h->err->body_len = h->errbody_len;
-                h->errbody = NULL;
-                h->errbody_len = 0;
-            }
-            return mkc_error_set(h->err, MKC_EHTTP, h->url, "GET %s: HTTP %ld: %.200s", h->url,
-                                   status, h->err && h->err->body ? h->err->body : "");
-        }
-        return mkc_error_set(h->err, MKC_ECONTENT_TYPE, h->url,
-                               "GET %s: content type \"%s\", expected text/event-stream", h->url,
-                               h->ctype);
     }
-    if (res == CURLE_OK || res == CURLE_PARTIAL_FILE || res == CURLE_RECV_ERROR ||
-        res == CURLE_GOT_NOTHING) {
-        *ended = ENDED;
-        uint64_t at = mkc_sse_parser_offset(h->parser);
-        if (mkc_sse_parser_finish(h->parser) == MKC_ETRUNCATED)
-            return mkc_error_set(h->err, MKC_ETRUNCATED, h->url,
-                                   "%s: stream ended inside an event at byte %llu", h->url,
-                                   (unsigned long long)at);
-        if (res != CURLE_OK)
-            return mkc_error_set(h->err, MKC_ECLOSED, h->url, "%s: connection closed: %s",
-                                   h->url, curl_easy_strerror(res));
-        return MKC_OK;
+    if (h->err) {
+        mkc_error_clear(h->err);
+        *h->err = local;  /* hands the body over */
+    } else {
+        mkc_error_clear(&local);
     }
-    int code = res == CURLE_COULDNT_CONNECT || res == CURLE_COULDNT_RESOLVE_HOST ? MKC_ECONNECT
-               : res == CURLE_OPERATION_TIMEDOUT                               ? MKC_ETIMEOUT
-                                                                               : MKC_ETRANSPORT;
-    return mkc_error_set(h->err, code, h->url, "GET %s: %s", h->url, curl_easy_strerror(res));
+    return rc;
 }
 
 /* Wait before a resume; returns 1 if stopped meanwhile. */
@@ -499,35 +369,27 @@ int mk_cairos_sse_run(mk_cairos_sse *h, mkc_error *err)
         return mkc_error_set(err, MKC_EINVAL, NULL, "event log: NULL handler");
     h->err = err;
     h->result_set = 0;
-    h->parser = mkc_sse_parser_new(on_event, on_comment, h);
-    int rc = h->parser ? MKC_OK : mkc_error_set(err, MKC_ENOMEM, h->url, "out of memory");
-    char *last_id = NULL;
-    for (int attempt = 0; h->parser; attempt++) {
-        int ended = 0;
-        rc = one_connection(h, last_id, &ended);
-        size_t id_len = 0;
-        const char *id = mkc_sse_parser_last_id(h->parser, &id_len);
-        if (!ended || attempt >= h->resume_max || !id || id_len == 0 || h->result_set)
+    char *resume_id = NULL;
+    int rc = MKC_OK;
+    for (int attempt = 0;; attempt++) {
+        char *last_id = NULL;
+        long retry = -1;
+        rc = one_connection(h, resume_id, &last_id, &retry);
+        free(resume_id);
+        resume_id = last_id;
+        /* Resume only a stream that ended (cleanly, mid-event or cut
+         * between events) and that sent an id to resume from. */
+        int ended = rc == MKC_OK || rc == MKC_ETRUNCATED || rc == MKC_ECLOSED;
+        if (!ended || h->result_set || attempt >= h->resume_max || !resume_id || !*resume_id)
             break;
-        free(last_id);
-        last_id = malloc(id_len + 1);
-        if (!last_id)
-            break;
-        memcpy(last_id, id, id_len);
-        last_id[id_len] = '\0';
-        long retry = mkc_sse_parser_retry(h->parser);
         if (wait_retry(h, retry >= 0 ? retry : DEFAULT_RETRY_MS)) {
             rc = mkc_error_set(err, MKC_EABORTED, h->url, "%s: stopped", h->url);
             break;
         }
-        mkc_sse_parser_reset(h->parser);
         if (err)
             mkc_error_clear(err);
-        rc = MKC_OK;
     }
-    free(last_id);
-    mkc_sse_parser_free(h->parser);
-    h->parser = NULL;
+    free(resume_id);
     h->err = NULL;
     pthread_mutex_lock(&h->mu);
     h->done = 1;

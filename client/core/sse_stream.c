@@ -17,6 +17,10 @@ typedef struct stream_ctx {
     int status_error;   /* non-200: collecting the body for the error */
     int type_error;     /* 200 with a content type that is not SSE */
     int parse_status;   /* parser's error, or MKC_EABORTED from the callback */
+    const mkc_sse_options *opts;
+    void *user;
+    int opened;         /* on_open called */
+    int stopped;        /* opts->stop was seen set */
     long idle_ms;       /* 0 = no idle timeout */
     long long last_byte_ms;  /* monotonic time of the last body byte */
     int idle_expired;
@@ -76,6 +80,10 @@ static int progress_cb(void *user, curl_off_t dlt, curl_off_t dln, curl_off_t ul
     (void)ult;
     (void)uln;
     stream_ctx *s = user;
+    if (s->opts->stop && atomic_load(s->opts->stop)) {
+        s->stopped = 1;
+        return 1;
+    }
     if (s->idle_ms > 0 && now_ms() - s->last_byte_ms >= s->idle_ms) {
         s->idle_expired = 1;
         return 1;  /* aborts the transfer */
@@ -83,10 +91,45 @@ static int progress_cb(void *user, curl_off_t dlt, curl_off_t dln, curl_off_t ul
     return 0;
 }
 
+/* Collects the headers, hands each to on_header, and at the end of the
+ * final header block decides whether this is an event stream (on_open). */
+static size_t header_cb(char *data, size_t size, size_t n, void *user)
+{
+    stream_ctx *s = user;
+    size_t len = size * n;
+    if (mkc__header_cb(data, size, n, &s->headers) != len)
+        return 0;
+    size_t keep = len;
+    while (keep > 0 && (data[keep - 1] == '\r' || data[keep - 1] == '\n'))
+        keep--;
+    if (keep == 0) {
+        long status = 0;
+        curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status >= 200) {  /* not a 1xx interim answer */
+            check_response(s);
+            if (!s->status_error && !s->type_error && !s->opened && s->opts->on_open) {
+                s->opened = 1;
+                s->opts->on_open(s->user);
+            }
+        }
+    } else if (s->opts->on_header && !(keep >= 5 && strncmp(data, "HTTP/", 5) == 0)) {
+        char *line = strndup(data, keep);
+        if (!line)
+            return 0;
+        s->opts->on_header(s->user, line);
+        free(line);
+    }
+    return len;
+}
+
 static size_t write_cb(char *data, size_t size, size_t n, void *user)
 {
     stream_ctx *s = user;
     size_t len = size * n;
+    if (s->opts->stop && atomic_load(s->opts->stop)) {
+        s->stopped = 1;
+        return 0;
+    }
     s->last_byte_ms = now_ms();
     check_response(s);
     if (s->status_error) {
@@ -136,7 +179,7 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
     CURL *c = mkc__http_prepare(h, opts->method ? opts->method : (opts->body ? "POST" : "GET"), url,
                                 headers, opts->content_type, opts->body, opts->body_len, &list,
                                 full_url, sizeof full_url);
-    stream_ctx s = {.curl = c, .url = full_url};
+    stream_ctx s = {.curl = c, .url = full_url, .opts = opts, .user = user};
     s.parser = mkc_sse_parser_new(on_event, opts->on_comment, user);
     if (!s.parser) {
         curl_slist_free_all(list);
@@ -144,13 +187,13 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
     }
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, mkc__header_cb);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &s.headers);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                      opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : 10000L);
-    if (opts->idle_timeout_ms > 0) {
+    if (opts->idle_timeout_ms > 0 || opts->stop) {
         /* A whole-transfer timeout would cut healthy long streams; this
-         * fires only when no byte arrives for the idle time. */
+         * fires only when no byte arrives for the idle time, or on stop. */
         s.idle_ms = opts->idle_timeout_ms;
         s.last_byte_ms = now_ms();
         curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
@@ -163,7 +206,9 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
     int rc = MKC_OK;
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if (s.parse_status == MKC_EABORTED) {
+    if (s.stopped) {
+        rc = mkc_error_set(err, MKC_EABORTED, full_url, "%s: stopped", full_url);
+    } else if (s.parse_status == MKC_EABORTED) {
         rc = mkc_error_set(err, MKC_EABORTED, full_url, "%s: stopped by the event callback", full_url);
     } else if (s.parse_status != MKC_OK) {
         rc = mkc_error_set(err, s.parse_status, full_url, "%s: %s at byte %llu", full_url,
@@ -210,6 +255,8 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
         if (err && rc != MKC_OK)
             err->http_status = status;
     }
+    if (opts->retry_out)
+        *opts->retry_out = mkc_sse_parser_retry(s.parser);
     if (last_id) {
         size_t n = 0;
         const char *id = mkc_sse_parser_last_id(s.parser, &n);

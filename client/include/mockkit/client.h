@@ -10,6 +10,7 @@
 #ifndef MOCKKIT_CLIENT_H
 #define MOCKKIT_CLIENT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -176,6 +177,12 @@ typedef struct mkc_sse_options {
     long connect_timeout_ms;      /* default 10000 */
     long idle_timeout_ms;         /* no bytes for this long: MKC_ETIMEOUT; 0 = none */
     mkc_sse_comment_cb on_comment;
+    /* Optional; each gets the `user` given to mkc_sse_stream. */
+    void (*on_header)(void *user, const char *line);  /* each response header, "Name: value" */
+    void (*on_open)(void *user);  /* once the answer is a 200 event stream, before any event */
+    const atomic_int *stop;       /* set nonzero from any thread: the stream ends with
+                                     MKC_EABORTED within about a second */
+    long *retry_out;              /* receives the stream's last valid retry: value, or -1 */
 } mkc_sse_options;
 
 /* GET (or POST) url with Accept: text/event-stream and feed the body to
