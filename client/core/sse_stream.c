@@ -238,6 +238,16 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
                        "%s: content type '%s' is not text/event-stream", full_url, s.content_type);
         if (err)
             err->http_status = status;
+    } else if (s.idle_expired) {
+        /* The server is still there but silent: a timeout, wherever in the
+         * stream it happened, not a truncation. */
+        uint64_t at = mkc_sse_parser_offset(s.parser);
+        int inside = mkc_sse_parser_finish(s.parser) == MKC_ETRUNCATED;
+        rc = mkc_error_set(err, MKC_ETIMEOUT, full_url, "%s: no data for %ld ms after byte %llu (%s)",
+                           full_url, s.idle_ms, (unsigned long long)at,
+                           inside ? "inside an event" : "between events");
+        if (err)
+            err->http_status = status;
     } else {
         int fin = mkc_sse_parser_finish(s.parser);
         uint64_t at = mkc_sse_parser_offset(s.parser);
@@ -246,7 +256,7 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
                            "%s: stream ended in the middle of an event at byte %llu", full_url,
                            (unsigned long long)at);
         else if (cc != CURLE_OK) {
-            int code = cc == CURLE_OPERATION_TIMEDOUT || s.idle_expired ? MKC_ETIMEOUT : MKC_ECLOSED;
+            int code = cc == CURLE_OPERATION_TIMEDOUT ? MKC_ETIMEOUT : MKC_ECLOSED;
             rc = mkc_error_set(err, code, full_url, "%s: %s after byte %llu, between events (%s)",
                            full_url, code == MKC_ETIMEOUT ? "no data within the idle timeout"
                                                           : "connection closed before the response ended",

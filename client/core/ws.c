@@ -182,12 +182,18 @@ int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out, mk
                                            close_cb, ws);
     if (!ws->conn) {
         /* CivetWeb reports socket failures as "connect(...)" or "Cannot
-         * connect"; anything else is the server refusing the upgrade. */
+         * connect", a server that accepted but never answered the upgrade
+         * (its own ~30 s wait, which its API cannot shorten) as "No data
+         * received"; anything else is the server refusing the upgrade. */
         int code = (strstr(ebuf, "onnect") || strstr(ebuf, "refused") || strstr(ebuf, "resolve"))
                        ? MKC_ECONNECT
+                   : (strstr(ebuf, "No data") || strstr(ebuf, "imeout") || strstr(ebuf, "imed out"))
+                       ? MKC_ETIMEOUT
                        : MKC_EHTTP;
         mkc_error_set(err, code, url, "%s: %s (%s)", url,
-                  code == MKC_ECONNECT ? "could not connect" : "websocket upgrade refused",
+                  code == MKC_ECONNECT   ? "could not connect"
+                  : code == MKC_ETIMEOUT ? "no answer to the websocket upgrade"
+                                         : "websocket upgrade refused",
                   ebuf[0] ? ebuf : "no details");
         ws->open = 0;
         mkc_ws_free(ws);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mockkit/client.h"
 #include "suite.h"
@@ -98,6 +99,26 @@ static int h_stall(struct mg_connection *c, void *u)
     return 200;
 }
 
+/* A field line, then silence: the stream stops inside an event. */
+static int h_stall_mid_event(struct mg_connection *c, void *u)
+{
+    (void)u;
+    sse_head(c);
+    put(c, "data: partial\n");
+    ts_gate_wait(&release, 4000);
+    return 200;
+}
+
+/* A header to hook, a retry value, and two events. */
+static int h_hooks(struct mg_connection *c, void *u)
+{
+    (void)u;
+    mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                 "Set-Cookie: cairos_session=s1; Path=/\r\nConnection: close\r\n\r\n");
+    put(c, "retry: 1500\ndata: a\n\ndata: b\n\n");
+    return 200;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -112,6 +133,8 @@ static int setup(void **state)
     mg_set_request_handler(srv.ctx, "/headers$", h_echo_headers, NULL);
     mg_set_request_handler(srv.ctx, "/three$", h_three, NULL);
     mg_set_request_handler(srv.ctx, "/stall$", h_stall, NULL);
+    mg_set_request_handler(srv.ctx, "/stall-mid$", h_stall_mid_event, NULL);
+    mg_set_request_handler(srv.ctx, "/hooks$", h_hooks, NULL);
     return 0;
 }
 
@@ -330,6 +353,110 @@ static void test_idle_timeout(void **state)
     mkc_http_free(h);
 }
 
+/* Silence inside an event is a timeout (the server is still there), not a
+ * truncation. */
+static void test_idle_timeout_inside_an_event(void **state)
+{
+    (void)state;
+    mkc_http *h = mkc_http_new(srv.url);
+    collect c = {.q = mkc_queue_new()};
+    mkc_error err = {0};
+    mkc_sse_options o = {.idle_timeout_ms = 1000};
+    int rc = mkc_sse_stream(h, "/stall-mid", &o, on_event, &c, NULL, &err);
+    ts_gate_open(&release);
+    assert_int_equal(rc, MKC_ETIMEOUT);
+    assert_non_null(strstr(err.message, "inside an event"));
+    assert_int_equal(c.count, 0);
+    mkc_queue_free(c.q);
+    mkc_http_free(h);
+}
+
+typedef struct hooks {
+    collect c;
+    int opened_before_events;  /* on_open ran while no event had come */
+    int opens;
+    char cookie[128];
+} hooks;
+
+static void hook_open(void *user)
+{
+    hooks *k = user;
+    k->opens++;
+    k->opened_before_events = k->c.count == 0;
+}
+
+static void hook_header(void *user, const char *line)
+{
+    hooks *k = user;
+    if (strncasecmp(line, "Set-Cookie:", 11) == 0)
+        snprintf(k->cookie, sizeof k->cookie, "%s", line + 11);
+}
+
+static int hook_event(void *user, const mkc_sse_event *ev)
+{
+    return on_event(&((hooks *)user)->c, ev);
+}
+
+/* on_open comes once and before the first event, on_header sees the
+ * response headers (a Set-Cookie the caller adopts), retry_out gets the
+ * stream's retry: value. */
+static void test_open_header_and_retry_hooks(void **state)
+{
+    (void)state;
+    mkc_http *h = mkc_http_new(srv.url);
+    hooks k = {.c = {.q = mkc_queue_new()}};
+    long retry = 0;
+    mkc_sse_options o = {.on_open = hook_open, .on_header = hook_header, .retry_out = &retry};
+    mkc_error err = {0};
+    assert_int_equal(mkc_sse_stream(h, "/hooks", &o, hook_event, &k, NULL, &err), MKC_OK);
+    assert_int_equal(k.opens, 1);
+    assert_true(k.opened_before_events);
+    assert_non_null(strstr(k.cookie, "cairos_session=s1"));
+    assert_int_equal(retry, 1500);
+    assert_int_equal(k.c.count, 2);
+    mkc_queue_free(k.c.q);
+    mkc_http_free(h);
+}
+
+typedef struct bg {
+    mkc_http *h;
+    collect c;
+    atomic_int stop;
+    int rc;
+} bg;
+
+static void *bg_stream(void *arg)
+{
+    bg *b = arg;
+    mkc_sse_options o = {.stop = &b->stop};
+    b->rc = mkc_sse_stream(b->h, "/stall", &o, on_event, &b->c, NULL, NULL);
+    return NULL;
+}
+
+/* A stream blocked on a silent server ends when another thread sets the
+ * stop flag. */
+static void test_stop_flag_from_another_thread(void **state)
+{
+    (void)state;
+    ts_gate first;
+    ts_gate_init(&first);
+    bg b = {.h = mkc_http_new(srv.url), .c = {.q = mkc_queue_new(), .signal = &first}};
+    atomic_init(&b.stop, 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, bg_stream, &b), 0);
+    assert_int_equal(ts_gate_wait(&first, 5000), 1);  /* the stream is open and idle */
+    long long t0 = ts_now_ms();
+    atomic_store(&b.stop, 1);
+    pthread_join(t, NULL);
+    long long took = ts_now_ms() - t0;
+    ts_gate_open(&release);
+    assert_int_equal(b.rc, MKC_EABORTED);
+    assert_true(took < 3000);  /* libcurl's progress tick is about 1 s */
+    ts_gate_destroy(&first);
+    mkc_queue_free(b.c.q);
+    mkc_http_free(b.h);
+}
+
 int main(int argc, char **argv)
 {
 #define T(f) cmocka_unit_test_setup(f, each_setup)
@@ -342,6 +469,9 @@ int main(int argc, char **argv)
         T(test_last_event_id_headers_and_cookies_are_sent),
         T(test_callback_stop_is_eaborted),
         T(test_idle_timeout),
+        T(test_idle_timeout_inside_an_event),
+        T(test_open_header_and_retry_hooks),
+        T(test_stop_flag_from_another_thread),
     };
 #undef T
     return SUITE_RUN(argc, argv, tests, setup, teardown);

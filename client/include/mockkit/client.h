@@ -219,8 +219,10 @@ typedef struct mkc_ws_callbacks {
 } mkc_ws_callbacks;
 
 /* Connect to ws://host:port/path (wss not supported). Returns once the
- * handshake is done. A refused or failed handshake gives MKC_ECONNECT or
- * MKC_EHTTP with a message naming the URL. */
+ * handshake is done. Refused: MKC_ECONNECT; upgrade refused: MKC_EHTTP; a
+ * server that accepts but never answers the upgrade: MKC_ETIMEOUT after
+ * CivetWeb's own handshake wait (~30 s, not settable through its API).
+ * Messages name the URL. */
 int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out,
                    mkc_error *err);
 int mkc_ws_send(mkc_ws *ws, mkc_ws_opcode op, const void *data, size_t len);
