@@ -97,9 +97,12 @@ static void check_request(mk_cas_vctx *v, const cJSON *req, int websocket)
                              method);
     }
     const char *path = mk_cas__want_string(v, req, "path", 1, 1);
-    if (path && (path[0] != '/' || strpbrk(path, "?# ")))
+    /* The path is stored decoded (as the engine matches it), so a space or
+     * any other character is fine; '?' or '#' would mean a query or
+     * fragment was pasted into it. */
+    if (path && (path[0] != '/' || strpbrk(path, "?#")))
         mk_cas__issue_at(v, "path", "must be an absolute path starting with \"/\", without "
-                                    "query or spaces (parameters go in \"query\"), got \"%.60s\"",
+                                    "'?' or '#' (parameters go in \"query\"), got \"%.60s\"",
                          path);
     check_multimap(v, req, "query");
     check_multimap(v, req, "headers");

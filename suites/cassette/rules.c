@@ -49,6 +49,7 @@ static const rule_case cases[] = {
     {IX0 "/response/close", "\"yes\"", IX0 "/response/close", "must be true or false"},
     {IX0 "/request/path", "\"v1/a\"", IX0 "/request/path", "must be an absolute path"},
     {IX0 "/request/path", "\"/v1/a?x=1\"", IX0 "/request/path", "parameters go in \"query\""},
+    {IX0 "/request/path", "\"/v1/a#top\"", IX0 "/request/path", "without '?' or '#'"},
     {IX0 "/request/method", "\"post\"", IX0 "/request/method", "HTTP method in capitals"},
     {IX1 "/request/method", "\"POST\"", IX1 "/request/method",
      "must be \"GET\" for a websocket upgrade"},
@@ -224,6 +225,24 @@ static void test_extensions_where_free_form(void **state)
     cJSON_Delete(doc);
 }
 
+/* request.path is stored decoded (what the engine matches): a space or
+ * other characters a URL would percent-encode are fine. */
+static void test_decoded_path_with_space(void **state)
+{
+    (void)state;
+    cJSON *doc = h_json(base);
+    h_set(doc, IX0 "/request/path", "\"/files/my file (1).txt\"");
+    mk_cassette *c = NULL;
+    mk_diag d;
+    char buf[1200];
+    int rc = mk_cassette_from_json(doc, "rules.json", &c, &d);
+    if (rc != MK_CASSETTE_OK)
+        fail_msg("%s", mk_diag_format(&d, buf, sizeof buf));
+    assert_string_equal(c->interactions[0].request.path, "/files/my file (1).txt");
+    mk_cassette_free(c);
+    cJSON_Delete(doc);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +252,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_after_may_name_generated_id),
         cmocka_unit_test(test_root_must_be_object),
         cmocka_unit_test(test_extensions_where_free_form),
+        cmocka_unit_test(test_decoded_path_with_space),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }

@@ -39,7 +39,7 @@ static int group_teardown(void **state)
 
 typedef struct child {
     pid_t pid;
-    int out;          /* read end of its stdout */
+    int out;          /* read end of its stdout and stderr */
     char text[4096];  /* what it printed so far */
     size_t len;
 } child;
@@ -53,6 +53,7 @@ static int spawn(child *c, const char *const *args)
     c->pid = fork();
     if (c->pid == 0) {
         dup2(fds[1], 1);
+        dup2(fds[1], 2); /* reports too, to check what the user is told */
         close(fds[0]);
         close(fds[1]);
         execv(MOCKKIT_BIN, (char *const *)args);
@@ -139,6 +140,76 @@ static void test_record_until_sigint(void **state)
     reply_free(&a);
 }
 
+/* Start `mockkit record` on up.url writing out; its URL into url. */
+static void start_cli(child *c, const char *out, char *url, size_t size)
+{
+    const char *args[] = {MOCKKIT_BIN, "record", "--upstream", up.url, "--out", out,
+                          "--mode", "all", NULL};
+    assert_int_equal(spawn(c, args), 0);
+    assert_int_equal(read_until(c, "Ctrl-C", 10000), 0);
+    const char *on = strstr(c->text, " on http://");
+    assert_non_null(on);
+    char fmt[16];
+    snprintf(fmt, sizeof fmt, "%%%zus", size - 1);
+    assert_int_equal(sscanf(on + 4, fmt, url), 1);
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+        n++;
+    return n;
+}
+
+/* One request the cassette cannot hold is reported once, by method and
+ * path, and the rest of the session is written (exit 0). */
+static void test_unstorable_request_is_skipped(void **state)
+{
+    (void)state;
+    char out[512], url[128], full[256];
+    tmp_path(out, sizeof out, "cli-skip.json");
+    child c;
+    start_cli(&c, out, url, sizeof url);
+    reply a, b;
+    snprintf(full, sizeof full, "%s/v1/files/my%%20file.txt", url);
+    assert_int_equal(client_request(NULL, "GET", full, NULL, NULL, &a), 0);
+    snprintf(full, sizeof full, "%s/v1/a%%3Fb", url);
+    assert_int_equal(client_request(NULL, "GET", full, NULL, NULL, &b), 0);
+    kill(c.pid, SIGINT);
+    assert_int_equal(finish(&c, 10000), 0);
+    assert_int_equal(count_of(c.text, "skipped GET /v1/a?b"), 1);
+    assert_non_null(strstr(c.text, "wrote"));
+    assert_non_null(strstr(c.text, "(1 interactions recorded)"));
+    assert_null(strstr(c.text, "not written"));
+    size_t len;
+    char *text = suite_read_file(out, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"/v1/files/my file.txt\""));
+    assert_null(strstr(text, "a?b"));
+    free(text);
+    reply_free(&a);
+    reply_free(&b);
+}
+
+/* Ctrl-C before any request: a valid cassette with no interactions. */
+static void test_no_requests_writes_empty_cassette(void **state)
+{
+    (void)state;
+    char out[512], url[128];
+    tmp_path(out, sizeof out, "cli-empty.json");
+    child c;
+    start_cli(&c, out, url, sizeof url);
+    kill(c.pid, SIGINT);
+    assert_int_equal(finish(&c, 10000), 0);
+    assert_non_null(strstr(c.text, "(0 interactions recorded)"));
+    mk_cassette *cas = NULL;
+    mk_diag d;
+    assert_int_equal(mk_cassette_load(out, &cas, &d), MK_CASSETTE_OK);
+    assert_int_equal(cas->count, 0);
+    mk_cassette_free(cas);
+}
+
 static void test_usage_errors(void **state)
 {
     (void)state;
@@ -162,6 +233,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_until_sigint),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_unstorable_request_is_skipped),
+        cmocka_unit_test(test_no_requests_writes_empty_cassette),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
 }

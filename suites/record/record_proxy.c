@@ -625,6 +625,58 @@ static void test_rerecord_fixture_is_compatible(void **state)
     mk_diff_result_free(res);
 }
 
+/* A path with an encoded space is stored decoded and replays; one whose
+ * decoded path holds '?' (%3F) cannot be a cassette path: it is left out
+ * and the rest of the session is still written. */
+static void test_encoded_paths(void **state)
+{
+    (void)state;
+    char out[512];
+    tmp_path(out, sizeof out, "encoded.json");
+    mk_record *r = rec_start(up.url, out, MK_RECORD_MODE_ALL);
+    assert_non_null(r);
+    reply a, b;
+    get(mk_record_url(r), "GET", "/v1/files/my%20file.txt", NULL, NULL, &a, 0);
+    get(mk_record_url(r), "GET", "/v1/a%3Fb", NULL, NULL, &b, 0);
+    assert_int_equal(a.status, 200);
+    assert_string_equal(a.body, "{\"object\":\"file\",\"name\":\"my file.txt\"}");
+    assert_int_equal(b.status, 404); /* the client was still answered */
+    rec_finish(r);
+
+    mk_cassette *cas = load(out);
+    assert_int_equal(cas->count, 1);
+    assert_string_equal(cas->interactions[0].request.path, "/v1/files/my file.txt");
+    mk_cassette_free(cas);
+
+    mk_mock *m = replay(out);
+    reply ra;
+    get(mk_mock_url(m), "GET", "/v1/files/my%20file.txt", NULL, NULL, &ra, 0);
+    assert_int_equal(ra.status, 200);
+    assert_int_equal(ra.len, a.len);
+    assert_memory_equal(ra.body, a.body, a.len);
+    mk_mock_free(m);
+    reply_free(&a);
+    reply_free(&b);
+    reply_free(&ra);
+}
+
+/* Stopping a recorder that saw no request writes a valid, empty cassette
+ * (docs/recording.md), and in sanitized builds does not trip on it. */
+static void test_stop_without_requests(void **state)
+{
+    (void)state;
+    char out[512];
+    tmp_path(out, sizeof out, "empty.json");
+    mk_record *r = rec_start(up.url, out, MK_RECORD_MODE_ALL);
+    assert_non_null(r);
+    assert_int_equal(mk_record_count(r), 0);
+    rec_finish(r);
+    mk_cassette *cas = load(out);
+    assert_int_equal(cas->count, 0);
+    assert_string_equal(cas->meta.source.kind, "recorded");
+    mk_cassette_free(cas);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -641,6 +693,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_upstream_cut),
         cmocka_unit_test(test_upstream_timeout),
         cmocka_unit_test(test_rerecord_fixture_is_compatible),
+        cmocka_unit_test(test_encoded_paths),
+        cmocka_unit_test(test_stop_without_requests),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
 }

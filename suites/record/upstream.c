@@ -89,6 +89,11 @@ static int handler(struct mg_connection *c, void *cbdata)
         snprintf(json, sizeof json, "{\"id\":\"%s\",\"object\":\"item\",\"name\":\"widget\"}",
                  uri + 10);
         reply_json(c, 200, "Set-Cookie: sid=PLANTEDSETCOOKIE0042; Path=/; HttpOnly\r\n", json);
+    } else if (strncmp(uri, "/v1/files/", 10) == 0) {
+        /* The decoded name, to show what the upstream saw (tests use no '"'). */
+        char json[256];
+        snprintf(json, sizeof json, "{\"object\":\"file\",\"name\":\"%s\"}", uri + 10);
+        reply_json(c, 200, NULL, json);
     } else if (strcmp(uri, "/v1/login") == 0) {
         reply_json(c, 200, NULL,
                    "{\"ok\":true,\"access_token\":\"PLANTEDACCESSTOKEN77\",\"user\":{\"name\":\"bob\"}}");

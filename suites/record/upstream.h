@@ -28,6 +28,7 @@ typedef struct upstream {
 
 /* Routes:
  *   GET  /v1/items/{n}        JSON item, Set-Cookie with a planted value
+ *   GET  /v1/files/{name}     {"object":"file","name":<decoded name>}
  *   POST /v1/login            JSON with a planted access_token
  *   POST /v1/echo             echoes the request body (same content type)
  *   GET  /v1/leak             JSON holding an API key in a free-text field

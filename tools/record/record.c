@@ -338,10 +338,38 @@ static int64_t last_ms(const cJSON *v)
     return m;
 }
 
+/* A cassette stores the decoded path and the query apart, so a request
+ * whose decoded path holds '?' or '#' (sent as %3F / %23) cannot be
+ * written faithfully. Drop just those, saying which, so one odd request
+ * never costs the whole session. Runs after mg_stop: no handler is left. */
+static void drop_unstorable(mk_record *r)
+{
+    mk_rec_tape *t = &r->tape;
+    size_t kept = 0;
+    for (size_t i = 0; i < t->count; i++) {
+        mk_rec_ix *ix = t->items[i];
+        const cJSON *req = cJSON_GetObjectItemCaseSensitive(ix->json, "request");
+        const cJSON *path = cJSON_GetObjectItemCaseSensitive(req, "path");
+        const cJSON *method = cJSON_GetObjectItemCaseSensitive(req, "method");
+        if (cJSON_IsString(path) && strpbrk(path->valuestring, "?#")) {
+            mk_rec__report(r, "mockkit record: skipped %s %s: its decoded path contains '?' "
+                              "or '#' (sent as %%3F or %%23), which a cassette's \"path\" "
+                              "cannot hold; the other interactions are written\n",
+                           cJSON_IsString(method) ? method->valuestring : "?",
+                           path->valuestring);
+            mk_rec__ix_free(ix);
+            continue;
+        }
+        t->items[kept++] = ix;
+    }
+    t->count = kept;
+}
+
 static int write_cassette(mk_record *r, mk_diag *diag)
 {
     cJSON *root = NULL;
     int64_t offset = 0;
+    drop_unstorable(r);
     if (r->mode == MK_RECORD_MODE_NEW && r->mock) {
         size_t len;
         FILE *f = fopen(r->out, "rb");
@@ -415,11 +443,9 @@ static int write_cassette(mk_record *r, mk_diag *diag)
     int rc = mk_cassette_save_json(root, r->out, &d);
     cJSON_Delete(root);
     if (rc != MK_CASSETTE_OK) {
+        /* Returned, not printed: the caller reports it (once). */
         if (diag)
             *diag = d;
-        char msg[1200];
-        mk_rec__report(r, "mockkit record: cassette not written: %s: %s\n",
-                       mk_cassette_strerror(rc), mk_diag_format(&d, msg, sizeof msg));
         return MK_RECORD_ECASSETTE;
     }
     return MK_RECORD_OK;

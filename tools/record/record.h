@@ -86,9 +86,13 @@ int mk_record_replaying(const mk_record *r);
 size_t mk_record_count(const mk_record *r);
 
 /* Stop serving (cutting open streams) and, when recording, write the
- * cassette atomically. Returns MK_RECORD_OK or MK_RECORD_ECASSETTE with
- * diag saying why nothing was written. A second call returns the first
- * call's status and writes nothing. */
+ * cassette atomically. An interaction a cassette cannot hold (a decoded
+ * path containing '?' or '#') is left out and reported on stderr (unless
+ * quiet); the rest is written. A session with no interaction writes a
+ * valid cassette with an empty "interactions". Returns MK_RECORD_OK or
+ * MK_RECORD_ECASSETTE with diag saying why nothing was written (not
+ * printed: the caller reports it). A second call returns the first call's
+ * status and writes nothing. */
 int mk_record_stop(mk_record *r, mk_diag *diag);
 
 /* Stop (writing the cassette) if not stopped, then free. NULL ok. */

@@ -151,7 +151,8 @@ static void set_ms(cJSON *obj, const char *key, int64_t ms)
 void mk_rec__tape_emit(mk_rec_tape *t, cJSON *interactions, int64_t offset_ms)
 {
     pthread_mutex_lock(&t->mu);
-    qsort(t->items, t->count, sizeof *t->items, by_arrival);
+    if (t->count > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(t->items, t->count, sizeof *t->items, by_arrival);
     char **ids = calloc(t->count ? t->count : 1, sizeof *ids);
     size_t next = (size_t)cJSON_GetArraySize(interactions);
     for (size_t i = 0; ids && i < t->count; i++) {
