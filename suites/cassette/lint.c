@@ -39,16 +39,17 @@ static int setup(void **state)
     (void)state;
     h_tmpdir(dir, sizeof dir);
     char path[1024], cmd[4096];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s/good/sub' '%s/mixed/sub' && "
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/good/sub' '%s/mixed/sub' '%s/empty' '%s/nojson' && "
                               "cp '%s' '%s/good/a.json' && cp '%s' '%s/good/sub/b.json' && "
                               "cp '%s' '%s/mixed/sub/ok.json'",
-             dir, dir, FULL, dir, FULL, dir, FULL, dir);
+             dir, dir, dir, dir, FULL, dir, FULL, dir, FULL, dir);
     if (system(cmd) != 0)
         return -1;
     h_write(dir, "mixed/bad.json", bad_schema, path, sizeof path);
     h_write(dir, "mixed/syntax.json", "{\n  \"a\": [1,\n 2,,\n", path, sizeof path);
     h_write(dir, "mixed/secret.json", with_secret, path, sizeof path);
     h_write(dir, "mixed/notes.txt", "not a cassette", path, sizeof path);
+    h_write(dir, "nojson/notes.txt", "no cassette here", path, sizeof path);
     return 0;
 }
 
@@ -83,6 +84,20 @@ static void test_valid_folder_exits_0(void **state)
     snprintf(args, sizeof args, "lint '%s'", FULL);
     assert_int_equal(run(args, out, sizeof out), 0);
     assert_string_equal(out, "1 cassette, 0 errors\n");
+}
+
+/* Nothing to lint is not a problem: "0 cassettes", exit 0 (and no
+ * undefined qsort on an empty list in sanitized builds). */
+static void test_empty_folder_exits_0(void **state)
+{
+    (void)state;
+    char out[8192], args[1100];
+    snprintf(args, sizeof args, "lint '%s/empty'", dir);
+    assert_int_equal(run(args, out, sizeof out), 0);
+    assert_string_equal(out, "0 cassettes, 0 errors\n");
+    snprintf(args, sizeof args, "lint '%s/nojson'", dir);
+    assert_int_equal(run(args, out, sizeof out), 0);
+    assert_string_equal(out, "0 cassettes, 0 errors\n");
 }
 
 static void test_problems_exit_1_with_every_problem(void **state)
@@ -139,6 +154,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_folder_exits_0),
+        cmocka_unit_test(test_empty_folder_exits_0),
         cmocka_unit_test(test_problems_exit_1_with_every_problem),
         cmocka_unit_test(test_mixed_folder_sorted_with_summary),
         cmocka_unit_test(test_usage_and_unreadable_exit_2),

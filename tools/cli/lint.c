@@ -111,8 +111,9 @@ static void usage(FILE *out)
             "means every *.json below it, in sorted order. Every problem is printed as\n"
             "  file:line:col: message      (not JSON)\n"
             "  file: /json/pointer: message (not a valid cassette, or a secret)\n"
-            "then a summary line. Exit status: 0 all valid, 1 problems found,\n"
-            "2 usage error or unreadable path.\n");
+            "then a summary line. Exit status: 0 all valid (a folder with no *.json\n"
+            "prints \"0 cassettes, 0 errors\"), 1 problems found, 2 usage error or\n"
+            "unreadable path.\n");
 }
 
 int mk_cmd_lint(int argc, char **argv)
@@ -147,7 +148,8 @@ int mk_cmd_lint(int argc, char **argv)
             path_list found = {0};
             if (collect(arg, &found, 0) != 0)
                 unreadable = 1;
-            qsort(found.items, found.count, sizeof *found.items, cmp_str);
+            if (found.count > 1) /* qsort(NULL, 0, ...) is undefined */
+                qsort(found.items, found.count, sizeof *found.items, cmp_str);
             for (size_t k = 0; k < found.count; k++)
                 if (list_add(&files, found.items[k]) != 0)
                     unreadable = 1;
