@@ -1,5 +1,6 @@
 /* text.c: reading cassette files and parsing JSON with line:column errors. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,21 +47,85 @@ int mk_cas__read_file(const char *path, char **text, size_t *len, mk_diag *diag)
 }
 
 /* 1-based line and column (in characters: UTF-8 continuation bytes do not
- * count) of a byte offset. */
+ * count) of a byte offset. LF, CRLF and a lone CR each end a line. */
 static void line_col(const char *text, size_t offset, int *line, int *col)
 {
     int l = 1, c = 1;
     for (size_t i = 0; i < offset; i++) {
         unsigned char ch = (unsigned char)text[i];
-        if (ch == '\n') {
+        if (ch == '\r' || (ch == '\n' && (i == 0 || text[i - 1] != '\r'))) {
             l++;
             c = 1;
+        } else if (ch == '\n') {
+            /* the LF of a CRLF: the CR already ended the line */
         } else if ((ch & 0xC0) != 0x80) {
             c++;
         }
     }
     *line = l;
     *col = c;
+}
+
+/* What cJSON lets through: JSON (RFC 8259 section 7) forbids raw control
+ * characters inside strings, and cJSON reports an unterminated string at
+ * its start rather than where input ran out. A scan of string boundaries
+ * finds both; it agrees with the parser up to where the parser stopped. */
+typedef struct string_scan {
+    size_t control;      /* offset of the first raw control character in a string, or SIZE_MAX */
+    size_t open;         /* start of a string never closed, or SIZE_MAX */
+} string_scan;
+
+static string_scan scan_strings(const char *text, size_t len)
+{
+    string_scan s = {SIZE_MAX, SIZE_MAX};
+    size_t start = 0;
+    int in = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (!in) {
+            if (ch == '"') {
+                in = 1;
+                start = i;
+            }
+        } else if (ch == '\\') {
+            i++;
+        } else if (ch == '"') {
+            in = 0;
+        } else if (ch < 0x20 && s.control == SIZE_MAX) {
+            s.control = i;
+        }
+    }
+    if (in)
+        s.open = start;
+    return s;
+}
+
+static void control_error(mk_diag *diag, const char *name, const char *text, size_t offset)
+{
+    if (!diag)
+        return;
+    mk_cas__diag_init(diag, name);
+    diag->offset = offset;
+    line_col(text, offset, &diag->line, &diag->column);
+    snprintf(diag->message, sizeof diag->message,
+             "not valid JSON: raw control character 0x%02x inside a string (write it as an "
+             "escape such as \\n or \\u%04x) (byte %zu)",
+             (unsigned char)text[offset], (unsigned)(unsigned char)text[offset], offset);
+}
+
+static void unterminated_error(mk_diag *diag, const char *name, const char *text, size_t len,
+                               size_t start)
+{
+    if (!diag)
+        return;
+    mk_cas__diag_init(diag, name);
+    diag->offset = len;
+    line_col(text, len, &diag->line, &diag->column);
+    int l, c;
+    line_col(text, start, &l, &c);
+    snprintf(diag->message, sizeof diag->message,
+             "not valid JSON: unterminated string starting at %d:%d: unexpected end of input "
+             "(byte %zu)", l, c, len);
 }
 
 static void syntax_error(mk_diag *diag, const char *name, const char *text, size_t len,
@@ -106,8 +171,20 @@ cJSON *mk_cas__parse_text(const char *text, size_t len, const char *name, mk_dia
     cJSON *root = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 0);
     size_t off = end && end >= copy ? (size_t)(end - copy) : 0;
     free(copy);
+    string_scan sc = scan_strings(text, len);
     if (!root) {
-        syntax_error(diag, name, text, len, off, "not valid JSON");
+        /* Up to off the text parsed, so the scan's string boundaries hold there. */
+        if (sc.control < off)
+            control_error(diag, name, text, sc.control);
+        else if (sc.open < off)
+            unterminated_error(diag, name, text, len, sc.open);
+        else
+            syntax_error(diag, name, text, len, off, "not valid JSON");
+        return NULL;
+    }
+    if (sc.control != SIZE_MAX) {
+        control_error(diag, name, text, sc.control);
+        cJSON_Delete(root);
         return NULL;
     }
     while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' ||

@@ -221,6 +221,28 @@ static void test_syntax_errors_name_line_column_offset(void **state)
     expect_syntax("", 1, 1, 0, "end of input");
 }
 
+/* What cJSON accepts but JSON does not, and positions cJSON gets wrong. */
+static void test_syntax_strings_and_line_ends(void **state)
+{
+    (void)state;
+    /* raw control characters inside strings (cJSON would accept them) */
+    expect_syntax("{\"a\": \"x\ty\"}", 1, 9, 8, "raw control character 0x09 inside a string");
+    expect_syntax("{\n\"a\": \"x\ny\"}", 2, 8, 9, "raw control character 0x0a");
+    expect_syntax("{\"a\\\"\x01\": 1}", 1, 6, 5, "0x01");
+    /* ... but escapes are fine, and whitespace outside strings too */
+    mk_cassette *c = NULL;
+    mk_diag d;
+    const char *esc = "{\"a\": \"x\\ty\\n\\u0001\"}";
+    assert_int_equal(mk_cassette_parse(esc, strlen(esc), "x.json", &c, &d), MK_CASSETTE_ESCHEMA);
+    assert_null(strstr(d.message, "control character"));
+    /* a lone CR ends a line; CRLF ends one line, not two */
+    expect_syntax("{\r\"a\": [1,,\r\n2]}", 2, 9, 10, "unexpected ','");
+    expect_syntax("{\r\n\"a\":,}", 2, 5, 7, "unexpected ','");
+    /* an unterminated string: at the end of input, naming where it began */
+    expect_syntax("{\n\"a\": \"abc", 2, 10, 11, "unterminated string starting at 2:6");
+    expect_syntax("{\"ab", 1, 5, 4, "unterminated string starting at 1:2");
+}
+
 static void test_errors_and_arguments(void **state)
 {
     (void)state;
@@ -274,6 +296,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_binary_body_keeps_nul_bytes),
         cmocka_unit_test(test_websocket_frames),
         cmocka_unit_test(test_syntax_errors_name_line_column_offset),
+        cmocka_unit_test(test_syntax_strings_and_line_ends),
         cmocka_unit_test(test_errors_and_arguments),
         cmocka_unit_test(test_empty_cassette_loads),
     };
