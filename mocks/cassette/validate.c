@@ -244,19 +244,89 @@ static const char *ix_id(const cJSON *ix, size_t i, char *buf, size_t size)
     return buf;
 }
 
-/* Index of the interaction called id, or -1. */
-static long find_id(const cJSON *ixs, const char *id)
-{
+/* The interactions' ids sorted (by id, then position), so duplicates sit
+ * next to each other and `after` targets are found by binary search:
+ * O(n log n) instead of comparing every pair (20k interactions took 4 s). */
+typedef struct id_ref {
+    const char *id;          /* the "id" string, or NULL: generated, in buf */
+    size_t index;
     char buf[32];
-    long i = 0;
-    for (const cJSON *ix = ixs->child; ix; ix = ix->next, i++)
-        if (cJSON_IsObject(ix) && strcmp(ix_id(ix, (size_t)i, buf, sizeof buf), id) == 0)
-            return i;
+} id_ref;
+
+static const char *ref_id(const id_ref *r)
+{
+    return r->id ? r->id : r->buf;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+    const id_ref *x = a, *y = b;
+    int c = strcmp(ref_id(x), ref_id(y));
+    if (c)
+        return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+typedef struct id_index {
+    id_ref *refs;            /* object interactions only, sorted */
+    size_t count;
+    size_t *first;           /* per interaction: position of the first one with its id */
+} id_index;
+
+static int index_build(id_index *x, const cJSON *ixs)
+{
+    size_t n = (size_t)cJSON_GetArraySize(ixs);
+    memset(x, 0, sizeof *x);
+    x->refs = malloc((n ? n : 1) * sizeof *x->refs);
+    x->first = malloc((n ? n : 1) * sizeof *x->first);
+    if (!x->refs || !x->first) {
+        free(x->refs);
+        free(x->first);
+        memset(x, 0, sizeof *x);
+        return -1;
+    }
+    size_t i = 0;
+    for (const cJSON *ix = ixs->child; ix; ix = ix->next, i++) {
+        x->first[i] = i;
+        if (!cJSON_IsObject(ix))
+            continue;
+        id_ref *r = &x->refs[x->count++];
+        r->index = i;
+        const char *id = ix_id(ix, i, r->buf, sizeof r->buf);
+        r->id = id == r->buf ? NULL : id;
+    }
+    if (x->count > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(x->refs, x->count, sizeof *x->refs, ref_cmp);
+    for (size_t k = 1; k < x->count; k++)
+        if (strcmp(ref_id(&x->refs[k]), ref_id(&x->refs[k - 1])) == 0)
+            x->first[x->refs[k].index] = x->first[x->refs[k - 1].index];
+    return 0;
+}
+
+static void index_free(id_index *x)
+{
+    free(x->refs);
+    free(x->first);
+}
+
+/* Position of the (first) interaction called id, or -1. */
+static long find_id(const id_index *x, const char *id)
+{
+    size_t lo = 0, hi = x->count;
+    while (lo < hi) { /* the first ref whose id is >= id */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ref_id(&x->refs[mid]), id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < x->count && strcmp(ref_id(&x->refs[lo]), id) == 0)
+        return (long)x->refs[lo].index;
     return -1;
 }
 
 /* Every `after` in items (chunks or frames) names another interaction. */
-static void check_afters(mk_cas_vctx *v, const cJSON *ixs, const cJSON *items, size_t self,
+static void check_afters(mk_cas_vctx *v, const id_index *x, const cJSON *items, size_t self,
                          const char *self_id)
 {
     if (!cJSON_IsArray(items))
@@ -272,7 +342,7 @@ static void check_afters(mk_cas_vctx *v, const cJSON *ixs, const cJSON *items, s
             mk_cas__issue_at(v, "after", "must be the id of another interaction, got %s",
                              mk_cas__describe(after, got, sizeof got));
         } else {
-            long target = find_id(ixs, after->valuestring);
+            long target = find_id(x, after->valuestring);
             if (target < 0)
                 mk_cas__issue_at(v, "after", "names no interaction: \"%.100s\"",
                                  after->valuestring);
@@ -287,29 +357,32 @@ static void check_afters(mk_cas_vctx *v, const cJSON *ixs, const cJSON *items, s
 
 static void check_references(mk_cas_vctx *v, const cJSON *ixs)
 {
+    id_index x;
+    if (index_build(&x, ixs) != 0) {
+        mk_cas__issue(v, "out of memory checking ids");
+        return;
+    }
     size_t i = 0;
     for (const cJSON *ix = ixs->child; ix; ix = ix->next, i++) {
         if (!cJSON_IsObject(ix))
             continue;
-        char buf[32], obuf[32];
+        char buf[32];
         const char *id = ix_id(ix, i, buf, sizeof buf);
         size_t old = mk_cas__ptr_index(&v->ptr, i);
-        size_t j = 0;
-        for (const cJSON *o = ixs->child; o != ix; o = o->next, j++)
-            if (cJSON_IsObject(o) && strcmp(ix_id(o, j, obuf, sizeof obuf), id) == 0) {
-                if (cJSON_GetObjectItemCaseSensitive(ix, "id"))
-                    mk_cas__issue_at(v, "id", "duplicate id \"%.100s\" (also /interactions/%zu)",
-                                     id, j);
-                else
-                    mk_cas__issue(v, "its generated id \"%s\" is taken by /interactions/%zu; "
-                                     "give one of them another id", id, j);
-                break;
-            }
+        size_t j = x.first[i];
+        if (j != i) {
+            if (cJSON_GetObjectItemCaseSensitive(ix, "id"))
+                mk_cas__issue_at(v, "id", "duplicate id \"%.100s\" (also /interactions/%zu)",
+                                 id, j);
+            else
+                mk_cas__issue(v, "its generated id \"%s\" is taken by /interactions/%zu; "
+                                 "give one of them another id", id, j);
+        }
         const cJSON *resp = cJSON_GetObjectItemCaseSensitive(ix, "response");
         if (cJSON_IsObject(resp)) {
             size_t a = mk_cas__ptr_key(&v->ptr, "response");
             size_t b = mk_cas__ptr_key(&v->ptr, "chunks");
-            check_afters(v, ixs, cJSON_GetObjectItemCaseSensitive(resp, "chunks"), i, id);
+            check_afters(v, &x, cJSON_GetObjectItemCaseSensitive(resp, "chunks"), i, id);
             mk_cas__ptr_pop(&v->ptr, b);
             mk_cas__ptr_pop(&v->ptr, a);
         }
@@ -317,12 +390,13 @@ static void check_references(mk_cas_vctx *v, const cJSON *ixs)
         if (cJSON_IsObject(ws)) {
             size_t a = mk_cas__ptr_key(&v->ptr, "websocket");
             size_t b = mk_cas__ptr_key(&v->ptr, "frames");
-            check_afters(v, ixs, cJSON_GetObjectItemCaseSensitive(ws, "frames"), i, id);
+            check_afters(v, &x, cJSON_GetObjectItemCaseSensitive(ws, "frames"), i, id);
             mk_cas__ptr_pop(&v->ptr, b);
             mk_cas__ptr_pop(&v->ptr, a);
         }
         mk_cas__ptr_pop(&v->ptr, old);
     }
+    index_free(&x);
 }
 
 size_t mk_cas__validate(const cJSON *root, mk_cas_issue_fn fn, void *ctx)

@@ -243,6 +243,57 @@ static void test_decoded_path_with_space(void **state)
     cJSON_Delete(doc);
 }
 
+/* 20k interactions: ids are checked by sorting, not pair by pair (that
+ * took seconds); duplicates and `after` targets are still found right. */
+static cJSON *many(size_t n)
+{
+    cJSON *doc = h_json(base);
+    cJSON *ixs = cJSON_GetObjectItemCaseSensitive(doc, "interactions");
+    while (cJSON_GetArraySize(ixs) > 0)
+        cJSON_DeleteItemFromArray(ixs, 0);
+    for (size_t i = 0; i < n; i++) {
+        char text[512];
+        /* every chunk follows the interaction before it (the first: the next) */
+        snprintf(text, sizeof text,
+                 "{\"id\": \"i%zu\", \"at_ms\": %zu, \"request\": {\"method\": \"GET\","
+                 " \"path\": \"/v1/x\"}, \"response\": {\"status\": 200, \"at_ms\": %zu,"
+                 " \"chunks\": [{\"at_ms\": %zu, \"text\": \"x\", \"after\": \"i%zu\"}]}}",
+                 i, i, i, i, i ? i - 1 : 1);
+        cJSON_AddItemToArray(ixs, h_json(text));
+    }
+    return doc;
+}
+
+static void test_many_interactions_ids(void **state)
+{
+    (void)state;
+    const size_t n = 20000;
+    cJSON *doc = many(n);
+    mk_cassette *c = NULL;
+    mk_diag d;
+    char buf[1200];
+    int rc = mk_cassette_from_json(doc, "many.json", &c, &d);
+    if (rc != MK_CASSETTE_OK)
+        fail_msg("%s", mk_diag_format(&d, buf, sizeof buf));
+    assert_int_equal(c->count, n);
+    mk_cassette_free(c);
+
+    /* the last one takes the id of the 8th: reported there, naming the first */
+    h_set(doc, "/interactions/19999/id", "\"i7\"");
+    assert_int_equal(mk_cassette_from_json(doc, "many.json", &c, &d), MK_CASSETTE_ESCHEMA);
+    assert_null(c);
+    assert_string_equal(d.pointer, "/interactions/19999/id");
+    assert_string_equal(d.message, "duplicate id \"i7\" (also /interactions/7)");
+
+    /* ... so "i19999" is gone and the chunk after it names no interaction */
+    h_set(doc, "/interactions/19999/id", "\"i19999\"");
+    h_set(doc, "/interactions/12345/response/chunks/0/after", "\"i20000\"");
+    assert_int_equal(mk_cassette_from_json(doc, "many.json", &c, &d), MK_CASSETTE_ESCHEMA);
+    assert_string_equal(d.pointer, "/interactions/12345/response/chunks/0/after");
+    assert_string_equal(d.message, "names no interaction: \"i20000\"");
+    cJSON_Delete(doc);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +304,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_root_must_be_object),
         cmocka_unit_test(test_extensions_where_free_form),
         cmocka_unit_test(test_decoded_path_with_space),
+        cmocka_unit_test(test_many_interactions_ids),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }
