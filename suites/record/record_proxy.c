@@ -678,18 +678,11 @@ static void test_stop_without_requests(void **state)
 }
 
 /* docs/recording.md: placeholders are stable so that a replayed request
- * carrying the real values still matches. Needs the replay engine to
- * treat a recorded "<REDACTED...>" as matching any value (mocks/server/
- * match.c, owned by the engine). */
+ * carrying the real values still matches (the engine matches a recorded
+ * "<REDACTED...>" against any value). */
 static void test_redacted_request_replays_with_real_values(void **state)
 {
     (void)state;
-#ifndef MOCKKIT_REDACTED_MATCHES_ANY
-    /* DEPENDENCY: mocks/server/match.c must match a recorded <REDACTED...>
-     * placeholder against any request value (in JSON and form bodies).
-     * Not landed yet: drop this skip once it has. */
-    skip();
-#endif
     char out[512];
     tmp_path(out, sizeof out, "redact-replay.json");
     mk_record *r = rec_start(up.url, out, MK_RECORD_MODE_ALL);
