@@ -278,9 +278,13 @@ void mk__engine_pick(struct mk_mock *m, mk__req *req, int kind, int64_t now_ms, 
         if (chosen == SIZE_MAX) {
             chosen = last;
         }
-        m->ixs[chosen].used = 1;
         out->index = chosen;
-        atomic_store(&m->ixs[chosen].arrived, now_ms);
+        /* A HEAD answered from a GET only peeks: it must not advance the
+         * GET's sequence (a poll after a HEAD still sees its next state). */
+        if (!out->via_get) {
+            m->ixs[chosen].used = 1;
+            atomic_store(&m->ixs[chosen].arrived, now_ms);
+        }
     } else {
         nearest(m, req, kind, out);
     }

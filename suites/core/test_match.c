@@ -180,6 +180,21 @@ static void head_answered_from_get(void **state)
     cu_resp_free(&r);
 }
 
+/* A HEAD answered from a GET sequence only peeks: the next GET still gets
+ * the first state. */
+static void head_does_not_advance_a_get_sequence(void **state)
+{
+    char url[600];
+    cu_resp r;
+    (void)state;
+    snprintf(url, sizeof(url), "%s/v1/runs/run_1", mk_mock_url(g_mock));
+    assert_int_equal(cu_request("HEAD", url, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    cu_resp_free(&r);
+    ASSERT_WHICH(200, "queued", "GET", "/v1/runs/run_1", NULL, NULL);
+    ASSERT_WHICH(200, "in_progress", "GET", "/v1/runs/run_1", NULL, NULL);
+}
+
 static void unmatched_names_failing_matcher(void **state)
 {
     char url[600], buf[64];
@@ -293,6 +308,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(sequence_advances_then_repeats_last, reset),
         cmocka_unit_test_setup(reset_starts_sequences_over, reset),
         cmocka_unit_test_setup(head_answered_from_get, reset),
+        cmocka_unit_test_setup(head_does_not_advance_a_get_sequence, reset),
         cmocka_unit_test_setup(unmatched_names_failing_matcher, reset),
         cmocka_unit_test_setup(journal_over_http, reset),
         cmocka_unit_test(journal_is_bounded),
