@@ -260,6 +260,18 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
     mk__pick pick;
     mk__ws *ws;
 
+    /* A key is 24 base64 characters (RFC 6455). CivetWeb fails the
+     * handshake on a long one after this callback, without calling ready or
+     * close, so anything allocated here would leak and the journal would
+     * claim a 101: refuse it before that. */
+    const char *key = mg_get_header(conn, "Sec-WebSocket-Key");
+    if (!key || strlen(key) == 0 || strlen(key) > 60) {
+        mg_printf(conn, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+                        "Content-Length: 37\r\nConnection: close\r\n\r\n"
+                        "mockkit: bad Sec-WebSocket-Key header");
+        return 1;
+    }
+
     memset(&req, 0, sizeof(req));
     req.method = ri->request_method;
     req.path = ri->local_uri ? ri->local_uri : "/";

@@ -395,9 +395,34 @@ static void client_vanishes_mid_session(void **state)
     ws_close(&b);
 }
 
+/* An upgrade with an over-long key is refused before anything is set up:
+ * a 400, no 101 in the journal, and (under ASan) nothing leaked. */
+static void overlong_key_is_refused_cleanly(void **state)
+{
+    const char *paths[] = {ROUNDTRIP};
+    mk_mock *m = cu_mock(NULL, paths, 1, 0.0, NULL);
+    char url[256], key[128];
+    cu_resp r;
+    mk_journal_entry e[4];
+    (void)state;
+    memset(key, 'A', 80);
+    key[80] = '\0';
+    char key_header[160];
+    snprintf(key_header, sizeof(key_header), "Sec-WebSocket-Key: %s", key);
+    const char *headers[] = {"Connection: Upgrade", "Upgrade: websocket",
+                             "Sec-WebSocket-Version: 13", key_header, NULL};
+    snprintf(url, sizeof(url), "%s/ws/chat", mk_mock_url(m));
+    assert_int_equal(cu_request("GET", url, headers, NULL, &r), 0);
+    assert_int_equal(r.status, 400);
+    cu_resp_free(&r);
+    assert_int_equal(mk_mock_journal(m, e, 4), 0);
+    mk_mock_free(m);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(overlong_key_is_refused_cleanly),
         cmocka_unit_test(chat_recorded_speed),
         cmocka_unit_test(chat_scaled_speed),
         cmocka_unit_test(chat_instant),
