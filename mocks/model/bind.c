@@ -138,6 +138,27 @@ int mk_model_lookup(const mk_model *m, const mk_model_payload *p, const char **t
     return MK_MODEL_OK;
 }
 
+int mk_model_binding(const mk_model *m, const mk_model_payload *p, const char **path_template,
+                     const char **note)
+{
+    if (path_template)
+        *path_template = NULL;
+    if (note)
+        *note = NULL;
+    if (!m || bad_payload(p))
+        return MK_MODEL_EINVAL;
+    int path_seen = 0;
+    const cJSON *b = find_binding(m, p, &path_seen);
+    if (!b)
+        return MK_MODEL_UNBOUND;
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(b, "note");
+    if (path_template)
+        *path_template = cJSON_GetObjectItemCaseSensitive(b, "path")->valuestring;
+    if (note && cJSON_IsString(n))
+        *note = n->valuestring;
+    return MK_MODEL_OK;
+}
+
 int mk_model_check_json(const mk_model *m, const mk_model_payload *p, const cJSON *value,
                         mk_model_error *err)
 {

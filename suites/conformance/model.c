@@ -307,6 +307,13 @@ static void test_bindings(void **state)
     assert_int_equal(mk_model_check(m, &p, buf, 8, &e), MK_MODEL_OK);
     assert_int_equal(mk_model_check(m, NULL, buf, 8, &e), MK_MODEL_EINVAL);
     assert_string_equal(mk_model_service(m), "t");
+    const char *tpl = NULL, *note = "x";
+    mk_model_payload q = {MK_MODEL_SSE, "POST", "/v1/things/9/runs", 200, "done"};
+    assert_int_equal(mk_model_binding(m, &q, &tpl, &note), MK_MODEL_OK);
+    assert_string_equal(tpl, "/v1/things/{id}/runs");
+    assert_null(note);
+    q.event = "nope";
+    assert_int_equal(mk_model_binding(m, &q, &tpl, &note), MK_MODEL_UNBOUND);
     mk_model_free(m);
     mk_model_free(NULL);
 }
