@@ -237,7 +237,8 @@ static int check_branches(vctx *c, const cJSON *arr, const char *kw, const cJSON
     char msg[sizeof(best.message)];
     snprintf(msg, sizeof(msg), "%s", best.message);
     snprintf(outer->message, sizeof(outer->message),
-             "no %s alternative matches at \"%.80s\"; closest (#%d): %.240s", kw, c->ptr.buf, best_idx,
+             "no %s alternative matches at %.80s; closest (#%d): %.240s", kw,
+             c->ptr.len ? c->ptr.buf : "(root)", best_idx,
              msg);
     return MK_MODEL_INVALID;
 }
