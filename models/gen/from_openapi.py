@@ -2,8 +2,9 @@
 """Translate the schemas an OpenAPI 3.1 document needs for some root types
 into the model subset of docs/models.md (used for models/openai.json).
 
-Usage: from_openapi.py OPENAPI.json SOURCE_LABEL ROOT... > defs.json
-Prints {"$defs": {...}}: every schema reachable from the roots, with
+Usage: from_openapi.py OPENAPI.json SOURCE_LABEL EXTRA.json ROOT... > model.json
+EXTRA.json holds the hand-written part: "service", "sources", "bindings" and
+extra "$defs". The output has every schema reachable from the roots, with
 "#/components/schemas/X" refs as "#/$defs/X", `nullable: true` as an added
 "null" type, and annotations the validator does not know (description,
 examples, defaults, format, discriminator, x-*) dropped. oneOf stays oneOf.
@@ -85,8 +86,9 @@ def refs(x, acc):
 def main():
     doc = json.load(open(sys.argv[1]))
     label = sys.argv[2]
+    extra = json.load(open(sys.argv[3]))
     schemas = doc["components"]["schemas"]
-    todo, done = list(sys.argv[3:]), {}
+    todo, done = list(sys.argv[4:]), {}
     while todo:
         name = todo.pop()
         if name in done:
@@ -98,7 +100,11 @@ def main():
         acc = set()
         refs(schemas[name], acc)
         todo.extend(sorted(acc))
-    json.dump({"$defs": dict(sorted(done.items()))}, sys.stdout, indent=1)
+    done.update(extra.get("$defs", {}))
+    model = {"service": extra["service"], "sources": extra["sources"],
+             "$defs": dict(sorted(done.items())), "bindings": extra["bindings"]}
+    json.dump(model, sys.stdout, indent=1)
+    sys.stdout.write("\n")
 
 
 main()
