@@ -71,9 +71,31 @@ static const cJSON *target_in(const cJSON *b, const mk_model_payload *p)
     return cJSON_GetObjectItemCaseSensitive(slot, key);
 }
 
+/* Literal characters of a template: "/assets/identifiers" beats
+ * "/assets/{asset}" for the same path, as OpenAPI orders them. */
+static size_t literal_length(const char *tpl)
+{
+    size_t n = 0;
+    for (const char *c = tpl; *c; c++) {
+        if (*c == '{') {
+            const char *close = strchr(c, '}');
+            if (!close)
+                break;
+            c = close;
+            continue;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* The most specific binding (most literal characters, then the first)
+ * whose method and path match and that says something about p's part. */
 static const cJSON *find_binding(const mk_model *m, const mk_model_payload *p, int *path_seen)
 {
     int ws = p->part == MK_MODEL_WS_CLIENT || p->part == MK_MODEL_WS_SERVER;
+    const cJSON *best = NULL;
+    size_t best_len = 0;
     for (const cJSON *b = m->bindings->child; b; b = b->next) {
         const cJSON *path = cJSON_GetObjectItemCaseSensitive(b, "path");
         const cJSON *method = cJSON_GetObjectItemCaseSensitive(b, "method");
@@ -82,10 +104,13 @@ static const cJSON *find_binding(const mk_model *m, const mk_model_payload *p, i
         if (!ws && (!cJSON_IsString(method) || strcasecmp(method->valuestring, p->method) != 0))
             continue;
         *path_seen = 1;
-        if (target_in(b, p))
-            return b;
+        size_t len = literal_length(path->valuestring);
+        if (target_in(b, p) && (!best || len > best_len)) {
+            best = b;
+            best_len = len;
+        }
     }
-    return NULL;
+    return best;
 }
 
 static void describe(const mk_model_payload *p, char *buf, size_t size)
