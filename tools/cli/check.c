@@ -64,6 +64,10 @@ static void usage(FILE *out)
             "  --suites DIR        where the suite executables are (default: beside mockkit)\n"
             "  --reset             live target: POST /__mockkit/reset to the service before each\n"
             "                      suite (for a mockkit instance standing in for the service)\n"
+            "  --cacert FILE       live target: trust the CAs in FILE (PEM) instead of the\n"
+            "                      system store for https:// and wss:// (sets MOCKKIT_CACERT\n"
+            "                      for the suites)\n"
+            "  --insecure          live target: accept any certificate (MOCKKIT_INSECURE=1)\n"
             "  --verbose           print every suite's output\n");
 }
 
@@ -384,6 +388,16 @@ int mk_cmd_check(int argc, char **argv)
         } else if (strcmp(a, "--suites") == 0 && v) {
             suites_dir = v;
             i++;
+        } else if (strcmp(a, "--cacert") == 0 && v) {
+            /* The suites' clients read it (mkc_tls_from_env). */
+            if (access(v, R_OK) != 0) {
+                fprintf(stderr, "mockkit check: --cacert %s: %s\n", v, strerror(errno));
+                return 2;
+            }
+            setenv("MOCKKIT_CACERT", v, 1);
+            i++;
+        } else if (strcmp(a, "--insecure") == 0) {
+            setenv("MOCKKIT_INSECURE", "1", 1);
         } else if (strcmp(a, "--reset") == 0) {
             reset = 1;
         } else if (strcmp(a, "--verbose") == 0) {

@@ -16,7 +16,7 @@ static void usage(FILE *out)
             "usage: mockkit record --upstream URL --out CASSETTE [--listen ADDR:PORT]\n"
             "                      [--mode none|once|new|all] [--service NAME]\n"
             "                      [--redact-header NAME]... [--redact-field NAME]...\n"
-            "                      [--idle-timeout MS]\n\n"
+            "                      [--idle-timeout MS] [--cacert FILE] [--insecure]\n\n"
             "Forwards every request to URL, answers the client as the upstream does, and\n"
             "writes what passed (redacted) to CASSETTE on Ctrl-C / SIGTERM.\n"
             "  --listen   where to listen (default 127.0.0.1:0, the URL is printed)\n"
@@ -26,6 +26,9 @@ static void usage(FILE *out)
             "  --service  meta.service of the cassette (default generic)\n"
             "  --idle-timeout  give up on an upstream silent this long (502 or a cut\n"
             "             stream; default: wait)\n"
+            "  --cacert   https/wss upstream: trust the CAs in FILE (PEM) instead of the\n"
+            "             system store\n"
+            "  --insecure https/wss upstream: accept any certificate\n"
             "  --redact-header, --redact-field  redact more than the defaults\n"
             "             (Authorization, cookies, API key headers; password, token,\n"
             "             secret, api_key ... fields)\n");
@@ -47,6 +50,10 @@ int mk_cmd_record(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--insecure") == 0) {  /* the one option without a value */
+            o.insecure = 1;
+            continue;
+        }
         if (!v) {
             fprintf(stderr, "mockkit record: %s needs a value\n", a);
             usage(stderr);
@@ -56,6 +63,8 @@ int mk_cmd_record(int argc, char **argv)
             o.upstream = v;
         } else if (strcmp(a, "--out") == 0) {
             o.out = v;
+        } else if (strcmp(a, "--cacert") == 0) {
+            o.cacert = v;
         } else if (strcmp(a, "--listen") == 0) {
             o.listen = v;
         } else if (strcmp(a, "--service") == 0) {
