@@ -30,8 +30,12 @@ static int fail(const char *what, const char *file)
     return -1;
 }
 
+/* civetweb_ssl.c: must be loaded before CivetWeb's TLS starts. */
+int mk_civetweb_ssl_compat(void);
+
 int mk__tls_init_ssl(void *ssl_ctx, void *user)
 {
+    (void)mk_civetweb_ssl_compat();
     const mk_mock *m = user;
     SSL_CTX *ctx = ssl_ctx;
     const char *cert = m->opts.tls_cert;

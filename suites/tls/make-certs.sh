@@ -51,3 +51,5 @@ leaf server ca "IP:127.0.0.1,DNS:localhost"
 leaf rogue other-ca "IP:127.0.0.1,DNS:localhost"
 leaf wrongname ca "DNS:other.example"
 leaf expired ca "IP:127.0.0.1,DNS:localhost" 20200101000000Z 20200102000000Z
+# CivetWeb's ssl_certificate takes key and certificate in one file.
+for n in server rogue wrongname expired; do cat "$n.key" "$n.pem" > "$n-both.pem"; done
