@@ -8,6 +8,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "mock_internal.h"
 
@@ -43,8 +44,15 @@ int mk__tls_init_ssl(void *ssl_ctx, void *user)
     tls_error[0] = '\0';
     if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
         return fail("cannot load TLS certificate", cert);
-    if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+    if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+        if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+            ERR_clear_error();
+            snprintf(tls_error, sizeof tls_error, "TLS key %s does not match the certificate %s",
+                     key, cert);
+            return -1;
+        }
         return fail("cannot load TLS key", key);
+    }
     if (SSL_CTX_check_private_key(ctx) != 1)
         return fail("TLS key does not match the certificate in", cert);
     return 1; /* done: CivetWeb must not look for ssl_certificate */
