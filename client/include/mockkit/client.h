@@ -256,7 +256,8 @@ typedef struct mkc_ws_callbacks {
  * defaults (mkc_tls_from_env).
  * wss: CivetWeb 1.15's client checks the chain and dates against a CA file
  * but never the host name, so a verified libcurl handshake with the same
- * host:port (mkc_tls_check) comes first; both must pass. */
+ * host:port (mkc_tls_check) comes first; both must pass. (They are two
+ * connections: the name is checked on the first, chain and dates on both.) */
 int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out,
                    mkc_error *err);
 /* As mkc_ws_connect with explicit TLS settings (NULL: env defaults). */
