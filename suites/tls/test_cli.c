@@ -194,6 +194,56 @@ static void test_ws_with_cacert_and_wrong_name(void **state)
     free(err);
 }
 
+/* Start `mockkit record ARGS`, GET /v1/items/1 through it, Ctrl-C: the
+ * status the client got (its body printed when not want); the recorder
+ * must exit 0. */
+static long record_one(const char *tag, const char *const *args, long want)
+{
+    proc p;
+    spawn(&p, tag, args);
+    char *banner = wait_text(p.out, "Ctrl-C", 10000);
+    const char *on = strstr(banner, " on http://");
+    if (!on)
+        print_error("record printed: %s\n", banner);
+    assert_non_null(on);
+    char proxy[128];
+    assert_int_equal(sscanf(on, " on %127s", proxy), 1);
+    free(banner);
+    mkc_http *h = mkc_http_new(proxy);
+    mkc_response *r = NULL;
+    mkc_error err = {0};
+    assert_int_equal(mkc_http_request(h, "GET", "/v1/items/1", NULL, NULL, NULL, 0, &r, &err),
+                     MKC_OK);
+    long status = r->status;
+    if (status != want)
+        print_error("%s\n", r->body);
+    mkc_response_free(r);
+    mkc_http_free(h);
+    kill(p.pid, SIGINT);
+    assert_int_equal(wait_exit(&p, 20000), 0);
+    return status;
+}
+
+/* record --insecure (no value, among options with values) and the env
+ * default MOCKKIT_CACERT, as sse and ws take it. */
+static void test_record_insecure_and_env_cacert(void **state)
+{
+    (void)state;
+    char out[400];
+    snprintf(out, sizeof out, "%s/insecure.json", certs.dir);
+    const char *insecure[] = {"record", "--upstream", rogue.url, "--insecure", "--out", out,
+                              "--mode", "all", NULL};
+    assert_int_equal(record_one("record-insecure", insecure, 200), 200);
+    const char *strict[] = {"record", "--upstream", rogue.url, "--out", out, "--mode", "all",
+                            "--cacert", certs.ca, NULL};
+    assert_int_equal(record_one("record-strict", strict, 502), 502);
+    const char *plain[] = {"record", "--upstream", good.url, "--out", out, "--mode", "all", NULL};
+    setenv("MOCKKIT_CACERT", certs.ca, 1);
+    long with_env = record_one("record-env", plain, 200);
+    unsetenv("MOCKKIT_CACERT");
+    assert_int_equal(with_env, 200);
+}
+
 /* README: mockkit record --upstream https://bee.example.com --out
  * fixtures/bee/my-flow.json --service bee; here with the test CA. */
 static void test_readme_record_example_over_https(void **state)
@@ -362,6 +412,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_sse_with_cacert_wrong_ca_and_insecure),
         cmocka_unit_test(test_ws_with_cacert_and_wrong_name),
         cmocka_unit_test(test_readme_record_example_over_https),
+        cmocka_unit_test(test_record_insecure_and_env_cacert),
         cmocka_unit_test(test_serve_tls),
         cmocka_unit_test(test_check_live_over_https),
     };

@@ -2,8 +2,14 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "tls_env.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ftw.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,10 +212,46 @@ int tls_upstream_start(tls_upstream *u, const char *both_pem)
     return 0;
 }
 
+/* mg_stop waits for the accept loop's 2 s poll; connecting wakes it (as
+ * mk_mock does), so a suite's servers stop in milliseconds. */
+typedef struct waker {
+    int port;
+    atomic_int done;
+} waker;
+
+static void *waker_main(void *arg)
+{
+    waker *w = arg;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)w->port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timespec tick = {0, 10 * 1000000L};
+    for (int i = 0; i < 300 && !atomic_load(&w->done); i++) { /* bounded: 3 s */
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd >= 0) {
+            (void)connect(fd, (struct sockaddr *)&a, sizeof a);
+            close(fd);
+        }
+        nanosleep(&tick, NULL);
+    }
+    return NULL;
+}
+
 void tls_upstream_stop(tls_upstream *u)
 {
-    if (u->ctx)
+    if (u->ctx) {
+        waker w = {.port = u->port};
+        atomic_init(&w.done, 0);
+        pthread_t t;
+        int started = pthread_create(&t, NULL, waker_main, &w) == 0;
         mg_stop(u->ctx);
+        if (started) {
+            atomic_store(&w.done, 1);
+            pthread_join(t, NULL);
+        }
+    }
     u->ctx = NULL;
     pthread_mutex_destroy(&u->mu);
     pthread_cond_destroy(&u->cv);

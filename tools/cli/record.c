@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "cli.h"
+#include "mockkit/client.h"
 #include "record.h"
 
 static void usage(FILE *out)
@@ -27,8 +28,8 @@ static void usage(FILE *out)
             "  --idle-timeout  give up on an upstream silent this long (502 or a cut\n"
             "             stream; default: wait)\n"
             "  --cacert   https/wss upstream: trust the CAs in FILE (PEM) instead of the\n"
-            "             system store\n"
-            "  --insecure https/wss upstream: accept any certificate\n"
+            "             system store (default: $MOCKKIT_CACERT)\n"
+            "  --insecure https/wss upstream: accept any certificate (or MOCKKIT_INSECURE=1)\n"
             "  --redact-header, --redact-field  redact more than the defaults\n"
             "             (Authorization, cookies, API key headers; password, token,\n"
             "             secret, api_key ... fields)\n");
@@ -42,6 +43,11 @@ int mk_cmd_record(int argc, char **argv)
     }
     mk_record_options o;
     mk_record_options_init(&o);
+    /* As every client here: MOCKKIT_CACERT / MOCKKIT_INSECURE unless given. */
+    mkc_tls env;
+    mkc_tls_from_env(&env);
+    o.cacert = env.cacert;
+    o.insecure = env.insecure;
     const char **headers = calloc((size_t)argc, sizeof *headers);
     const char **fields = calloc((size_t)argc, sizeof *fields);
     int status = 2;

@@ -23,7 +23,9 @@ static void usage(FILE *out)
             "  --max-events  stop after N events (exit 0)\n"
             "  --timeout     give up after MS ms without a byte (default: none)\n"
             "  --cacert FILE trust the CAs in FILE (PEM) instead of the system store\n"
-            "  --insecure    accept any certificate (self-signed test deployments)\n\n"
+            "                (default: $MOCKKIT_CACERT)\n"
+            "  --insecure    accept any certificate (self-signed test deployments; or\n"
+            "                MOCKKIT_INSECURE=1)\n\n"
             "Exit: 0 at the end of the stream or after N events; 1 on errors (message on\n"
             "stderr); 2 on usage errors.\n");
 }

@@ -28,7 +28,8 @@ static void usage(FILE *out)
             "  --expect   exit after N text/binary frames\n"
             "  --timeout  stop waiting after MS ms (default 10000)\n"
             "  --cacert FILE  wss: trust the CAs in FILE (PEM) instead of the system store\n"
-            "  --insecure     wss: accept any certificate (self-signed test deployments)\n\n"
+            "                 (default: $MOCKKIT_CACERT)\n"
+            "  --insecure     wss: accept any certificate (or MOCKKIT_INSECURE=1)\n\n"
             "Exit: 0 after N frames, a close, or the timeout without --expect; 1 on\n"
             "errors or when fewer than N frames came; 2 on usage errors.\n");
 }
