@@ -34,10 +34,17 @@ struct mkc_ws {
     int frag_op;
 };
 
+/* mocks/server/civetweb_ssl.c: lets Debian 12's CivetWeb load OpenSSL 3. */
+int mk_civetweb_ssl_compat(void);
+
 static pthread_once_t mg_once = PTHREAD_ONCE_INIT;
-/* TLS too: CivetWeb dlopens libssl.so/libcrypto.so here, for wss. (Debian's
- * 1.15 returns 0 here even when TLS works, so the result says nothing.) */
-static void mg_init_once(void) { (void)mg_init_library(MG_FEATURES_TLS); }
+static unsigned mg_features;  /* what CivetWeb could set up */
+/* TLS too: CivetWeb dlopens libssl.so/libcrypto.so here, for wss. */
+static void mg_init_once(void)
+{
+    (void)mk_civetweb_ssl_compat();
+    mg_features = mg_init_library(MG_FEATURES_TLS);
+}
 
 static void deliver(mkc_ws *ws, int op, const char *data, size_t len)
 {
@@ -195,6 +202,10 @@ int mkc_ws_civetweb_connect(const char *url, const char *path_override, const mk
         mkc_tls_from_env(&env);
         tls = &env;
     }
+    if (use_tls && !(mg_features & MG_FEATURES_TLS))
+        return mkc_error_set(err, MKC_ETLS, url,
+                             "%s: TLS unavailable: CivetWeb could not load libssl.so and "
+                             "libcrypto.so", url);
     if (use_tls) {
         /* CivetWeb 1.15 never checks the certificate's host name (its client
          * only loads a CA file and sets SSL_VERIFY_PEER), so libcurl checks
@@ -230,7 +241,7 @@ int mkc_ws_civetweb_connect(const char *url, const char *path_override, const mk
          * answered the upgrade (its own ~30 s wait, which its API cannot
          * shorten) as "No data received"; anything else is the server
          * refusing the upgrade. */
-        int code = strstr(ebuf, "SSL") || strstr(ebuf, "librar")         ? MKC_ETLS
+        int code = strstr(ebuf, "SSL")                                   ? MKC_ETLS
                  : (strstr(ebuf, "onnect") || strstr(ebuf, "refused") || strstr(ebuf, "resolve"))
                      ? MKC_ECONNECT
                  : (strstr(ebuf, "No data") || strstr(ebuf, "imeout") || strstr(ebuf, "imed out"))
@@ -238,10 +249,7 @@ int mkc_ws_civetweb_connect(const char *url, const char *path_override, const mk
                      : MKC_EHTTP;
         return mkc_error_set(err, code, url, "%s: %s (%s)", url,
                              code == MKC_ETLS
-                                 ? (strstr(ebuf, "librar") || strstr(ebuf, "SSL_CTX_new")
-                                        ? "TLS unavailable: CivetWeb loads libssl.so and "
-                                          "libcrypto.so at run time (install libssl-dev)"
-                                        : "TLS: handshake failed")
+                                 ? "TLS: handshake failed"
                              : code == MKC_ECONNECT ? "could not connect"
                              : code == MKC_ETIMEOUT ? "no answer to the websocket upgrade"
                                                     : "websocket upgrade refused",

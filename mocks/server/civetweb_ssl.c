@@ -7,10 +7,12 @@
  * SSL_get1_peer_certificate), so CivetWeb's library load fails half way:
  * every other pointer is filled, that one stays NULL, and the first TLS
  * connection a CivetWeb server accepts calls it (ssl_get_client_cert_info)
- * and crashes. CivetWeb's client side never calls it.
+ * and crashes. CivetWeb's client side never calls it, and works only because
+ * the pointers filled before the failed load stay valid (libcurl keeps
+ * libssl.so.3 loaded); mg_init_library then reports TLS as unavailable.
  *
  * When this library is loaded first (it is a DT_NEEDED of anything linking
- * mockkit_mock), glibc's dlopen("libssl.so") matches it by SONAME and
+ * mockkit_mock or mockkit_client), glibc's dlopen("libssl.so") matches it by SONAME and
  * returns it; CivetWeb's dlsym then finds the one missing function here
  * and every other one in its dependency, the real libssl.so.3. */
 #include <openssl/ssl.h>
@@ -25,8 +27,8 @@ X509 *SSL_get_peer_certificate(const SSL *s)
     return SSL_get1_peer_certificate(s);
 }
 
-/* Referenced by the mock (mocks/server/tls.c) so the link keeps this
- * library even with --as-needed. */
+/* Referenced by the mock (mocks/server/tls.c) and the websocket client
+ * (client/core/ws.c) so the link keeps this library even with --as-needed. */
 int mk_civetweb_ssl_compat(void);
 int mk_civetweb_ssl_compat(void)
 {
