@@ -24,6 +24,8 @@ static int start(tls_upstream *u, const char *name)
     return tls_upstream_start(u, tls_cert_file(&certs, file, both, sizeof both));
 }
 
+static int group_teardown(void **state);
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -31,7 +33,11 @@ static int group_setup(void **state)
     unsetenv("MOCKKIT_INSECURE");
     if (tls_certs_make(&certs) != 0)
         return -1;
-    return start(&good, "server") || start(&rogue, "rogue") || start(&wrongname, "wrongname");
+    if (start(&good, "server") || start(&rogue, "rogue") || start(&wrongname, "wrongname")) {
+        group_teardown(state); /* nothing left behind */
+        return -1;
+    }
+    return 0;
 }
 
 static int group_teardown(void **state)

@@ -241,6 +241,8 @@ static void *waker_main(void *arg)
 
 void tls_upstream_stop(tls_upstream *u)
 {
+    if (!u->url[0] && !u->ctx)
+        return; /* never started */
     if (u->ctx) {
         waker w = {.port = u->port};
         atomic_init(&w.done, 0);

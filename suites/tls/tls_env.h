@@ -49,6 +49,7 @@ typedef struct tls_upstream {
  *                      "bye" -> close 1000
  * both_pem: key and certificate in one PEM file ("server-both.pem"). */
 int tls_upstream_start(tls_upstream *u, const char *both_pem);
+/* Stop; a no-op for a zeroed one that never started. */
 void tls_upstream_stop(tls_upstream *u);
 void tls_upstream_client_event(tls_upstream *u);
 int tls_upstream_gate_timeouts(tls_upstream *u);
