@@ -9,6 +9,7 @@
 #include <civetweb.h>
 
 #include "mockkit/client.h"
+#include "mockkit/mock.h"
 #include "suite.h"
 #include "tls_env.h"
 
@@ -289,6 +290,44 @@ static void test_wss_insecure_and_env(void **state)
     mkc_queue_free(q);
 }
 
+/* The embedded mock with tls_cert: an https:// URL that mkc reaches with the
+ * test CA; a certificate file that is not there is refused by name. */
+static void test_embedded_mock_listens_with_tls(void **state)
+{
+    (void)state;
+    mk_mock_options o;
+    mk_mock_options_init(&o);
+    o.speed = 0;
+    o.quiet = 1;
+    o.tls_cert = certs.server;
+    o.tls_key = certs.server_key;
+    mk_mock *m = NULL;
+    mk_diag d;
+    assert_int_equal(mk_mock_new(&o, NULL, 0, &m, &d), MK_MOCK_OK);
+    assert_int_equal(strncmp(mk_mock_url(m), "https://127.0.0.1:", 18), 0);
+    mkc_http *h = mkc_http_new(mk_mock_url(m));
+    mkc_tls tls = {.cacert = certs.ca};
+    mkc_http_set_tls(h, &tls);
+    mkc_response *r = NULL;
+    mkc_error err = {0};
+    assert_int_equal(mkc_http_request(h, "GET", "/__mockkit/requests", NULL, NULL, NULL, 0, &r,
+                                      &err),
+                     MKC_OK);
+    assert_int_equal(r->status, 200);
+    mkc_response_free(r);
+    mkc_http_free(h);
+    mk_mock_free(m);
+
+    o.tls_cert = "/nonexistent/cert.pem";
+    o.tls_key = NULL;
+    m = NULL;
+    assert_int_equal(mk_mock_new(&o, NULL, 0, &m, &d), MK_MOCK_EBIND);
+    assert_null(m);
+    if (!strstr(d.message, "/nonexistent/cert.pem"))
+        print_error("%s\n", d.message);
+    assert_non_null(strstr(d.message, "cannot load TLS certificate /nonexistent/cert.pem"));
+}
+
 static void test_reason_texts(void **state)
 {
     (void)state;
@@ -318,6 +357,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_wss_both_ways),
         cmocka_unit_test(test_wss_refusals_say_why),
         cmocka_unit_test(test_wss_insecure_and_env),
+        cmocka_unit_test(test_embedded_mock_listens_with_tls),
         cmocka_unit_test(test_reason_texts),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
