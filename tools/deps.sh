@@ -2,7 +2,10 @@
 # Installs what mockkit needs to build and test, from Debian only.
 #   build:  cmake, gcc, pkg-config
 #   libs:   libcivetweb-dev (server + websocket client), libcjson-dev,
-#           libcmocka-dev (suites), libcurl4-openssl-dev (HTTP/SSE client)
+#           libcmocka-dev (suites), libcurl4-openssl-dev (HTTP/SSE client),
+#           libssl-dev (CivetWeb dlopens libssl.so/libcrypto.so for TLS; the
+#           mock's TLS listener uses OpenSSL)
+#   tls:    openssl (suites/tls make their certificates), ca-certificates
 #   tests:  nodejs + npm (the official SDK clients run against `mockkit serve`),
 #           python3-jsonschema (docs/cassette.schema.json checked against fixtures),
 #           python3-websockets (a plain websocket client), curl
@@ -10,7 +13,8 @@
 # Usage: tools/deps.sh [--bench]
 set -euo pipefail
 pkgs=(cmake gcc make pkg-config libcivetweb-dev libcjson-dev libcmocka-dev
-      libcurl4-openssl-dev curl ca-certificates python3-websockets python3-jsonschema)
+      libcurl4-openssl-dev libssl-dev openssl curl ca-certificates python3-websockets
+      python3-jsonschema)
 # The machine image may carry its own nodejs (with npm inside); use Debian's
 # only when there is none.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

@@ -71,6 +71,10 @@ static void usage(FILE *out)
             "                      models/<service>.json (docs/models.md); a payload that breaks\n"
             "                      it fails the suite ($MOCKKIT_MODELS or --models DIR)\n"
             "  --models DIR        where the models are (default: the kit's models/)\n"
+            "  --cacert FILE       live target: trust the CAs in FILE (PEM) instead of the\n"
+            "                      system store for https:// and wss:// (sets MOCKKIT_CACERT\n"
+            "                      for the suites)\n"
+            "  --insecure          live target: accept any certificate (MOCKKIT_INSECURE=1)\n"
             "  --verbose           print every suite's output\n");
 }
 
@@ -391,6 +395,16 @@ int mk_cmd_check(int argc, char **argv)
         } else if (strcmp(a, "--suites") == 0 && v) {
             suites_dir = v;
             i++;
+        } else if (strcmp(a, "--cacert") == 0 && v) {
+            /* The suites' clients read it (mkc_tls_from_env). */
+            if (access(v, R_OK) != 0) {
+                fprintf(stderr, "mockkit check: --cacert %s: %s\n", v, strerror(errno));
+                return 2;
+            }
+            setenv("MOCKKIT_CACERT", v, 1);
+            i++;
+        } else if (strcmp(a, "--insecure") == 0) {
+            setenv("MOCKKIT_INSECURE", "1", 1);
         } else if (strcmp(a, "--reset") == 0) {
             reset = 1;
         } else if (strcmp(a, "--verbose") == 0) {

@@ -120,6 +120,8 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
         o.rate_limit = (strcmp(mk_services[i].name, "bee") == 0) ? p->rate_limit : 0;
         o.disable_admin = p->disable_admin;
         o.quiet = p->quiet;
+        o.tls_cert = p->tls_cert;
+        o.tls_key = p->tls_key;
         const char *paths[] = {dir};
         mk_diag d;
         memset(&d, 0, sizeof d);

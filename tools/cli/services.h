@@ -28,6 +28,8 @@ typedef struct mk_serve_plan {
     int rate_limit;
     int disable_admin;
     int quiet;
+    const char *tls_cert;          /* listen with TLS (mk_mock_options); NULL = plain */
+    const char *tls_key;
     int selected[MK_SERVICE_COUNT];  /* 1 = start it */
     int port[MK_SERVICE_COUNT];
 } mk_serve_plan;
