@@ -57,7 +57,8 @@ REFS_REST = [
     PY + " src/pieces_os_client/models/context.py, application.py, model.py, "
     "models.py, user_profile.py, asset.py, flattened_format.py, conversation.py, "
     "conversation_message.py, format.py, flattened_asset.py, referenced_format.py, "
-    "seeded_tracked_application.py, platform_enum.py",
+    "seeded_tracked_application.py, platform_enum.py, seed.py, seeded_asset.py, "
+    "seeded_format.py, seeded_fragment.py (metadata.ext is the fragment's)",
     PY + " src/pieces_os_client/wrapper/client.py (connect: platform.system() -> "
     "WINDOWS/LINUX/MACOS/WEB, models, port scan)",
     CLI + " src/pieces/_vendor/pieces_os_client/wrapper/version_compatibility.py",
@@ -562,8 +563,8 @@ def streams():
     t.http("vision-status", 30, "GET", "/workstream_pattern_engine/processors/vision/status",
            headers=JSON_CT, body=VISION_OFF)
     seed = {"asset": {"application": APP_OPEN_OBJ,
-                      "format": {"fragment": {"string": {"raw": "echo hello"}},
-                                 "metadata": {"ext": "sh"}}},
+                      "format": {"fragment": {"string": {"raw": "echo hello"},
+                                              "metadata": {"ext": "sh"}}}},
             "type": "SEEDED_ASSET"}
     t.http("assets-create", 2000, "POST", "/assets/create", headers=JSON_CT,
            body=ASSET_NEW, req_json=seed, match={"json": {"type": "SEEDED_ASSET"}})
