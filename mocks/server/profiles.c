@@ -296,16 +296,26 @@ static void add_missing(cJSON *list, const char *name)
     cJSON_AddItemToArray(list, e);
 }
 
-/* Routing, then validation, as FastAPI does: an unknown route is left to
- * matching (its 404), a known one missing a required cookie is 422. */
+/* Routing, then validation, as FastAPI does: an unknown path is left to
+ * matching (its 404); a known path with another method is 405 with the
+ * first such route's method in Allow (Starlette's Router keeps the first
+ * partial match; an APIRoute's methods are exactly the declared one, so
+ * HEAD on a GET route is 405 too); a route missing a required cookie 422. */
 static int cairos_cookies(const mk__req *req, mk__reply *out)
 {
     const char *cookies = mk__req_header(req, "Cookie");
+    const struct cairos_route *partial = NULL;
     for (size_t i = 0; i < sizeof(cairos_routes) / sizeof(cairos_routes[0]); i++) {
         const struct cairos_route *r = &cairos_routes[i];
         int no_token, no_session;
         cJSON *root, *list;
-        if (strcmp(req->method, r->method) != 0 || !mk__path_match(r->path, req->path)) {
+        if (!mk__path_match(r->path, req->path)) {
+            continue;
+        }
+        if (strcmp(req->method, r->method) != 0) {
+            if (!partial) {
+                partial = r;
+            }
             continue;
         }
         no_token = r->token && !has_cookie(cookies, CAIROS_TOKEN);
@@ -322,6 +332,11 @@ static int cairos_cookies(const mk__req *req, mk__reply *out)
             add_missing(list, CAIROS_SESSION);
         }
         reply_json(out, 422, root);
+        return 1;
+    }
+    if (partial) {
+        reply_json(out, 405, detail("Method Not Allowed"));
+        snprintf(out->extra, sizeof(out->extra), "Allow: %s\r\n", partial->method);
         return 1;
     }
     return 0;

@@ -213,6 +213,15 @@ static void cairos_login_and_session(void **state)
     call(m, "GET", "/api/event_log", session, NULL, &r);
     assert_int_equal(r.status, 200);
     reply_free(&r);
+    /* a known path with another method: FastAPI's 405, before validation */
+    call(m, "DELETE", "/api/thread", NULL, NULL, &r);
+    assert_int_equal(r.status, 405);
+    assert_string_equal(r.raw.body, "{\"detail\":\"Method Not Allowed\"}");
+    assert_string_equal(cu_header(&r.raw, "allow", buf, sizeof(buf)), "GET");
+    reply_free(&r);
+    call(m, "HEAD", "/api/thread", cookie, NULL, &r);
+    assert_int_equal(r.status, 405);  /* an APIRoute's methods are only the declared GET */
+    reply_free(&r);
     /* routing comes first: an unknown route is 404 with or without cookies */
     call(m, "GET", "/api/nope", NULL, NULL, &r);
     assert_int_equal(r.status, 404);
