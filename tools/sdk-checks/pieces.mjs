@@ -82,6 +82,20 @@ const application = await step('connect (OPEN_SOURCE on LINUX)', async () => {
   return context.application;
 });
 
+// PiecesClient: platform.system() -> WINDOWS, LINUX, DARWIN->MACOS, else WEB.
+for (const platform of [Pieces.PlatformEnum.Macos, Pieces.PlatformEnum.Windows, Pieces.PlatformEnum.Web]) {
+  await step(`connect (OPEN_SOURCE on ${platform})`, async () => {
+    const context = await new Pieces.ConnectorApi(configuration).connect({
+      seededConnectorConnection: {
+        application: { name: Pieces.ApplicationNameEnum.OpenSource, platform, version: '5.0.0' },
+      },
+    });
+    check(Pieces.instanceOfContext(context), 'Context lacks a required field');
+    check(context.application.platform === platform,
+          `application.platform ${context.application.platform}, sent ${platform}`);
+  });
+}
+
 await step('well-known health', async () => {
   const health = await new Pieces.WellKnownApi(configuration).getWellKnownHealth();
   check(typeof health === 'string', `health is not text: ${typeof health}`);
