@@ -174,6 +174,12 @@ void mk__journal_note(struct mk_mock *m, const mk__req *req, int64_t at, int sta
 /* ---- http.c / ws.c ----------------------------------------------------- */
 
 int mk__http_handler(struct mg_connection *conn, void *cbdata);
+/* keepalive.c: after the last chunk of resp (resp->keepalive_ms > 0), send
+ * its keepalive text every keepalive_ms, timed like the chunks from the
+ * latest anchor, until the client leaves or the mock stops. Returns then;
+ * the stream never ends cleanly. */
+void mk__keepalive(struct mk_mock *m, struct mg_connection *conn, const mk_response *resp,
+                   double speed, int64_t anchor_now, int64_t anchor_at);
 int mk__ws_connect(const struct mg_connection *conn, void *cbdata);
 void mk__ws_ready(struct mg_connection *conn, void *cbdata);
 int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, void *cbdata);

@@ -206,7 +206,8 @@ static int openai_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
     return 1;
 }
 
-/* Does the Cookie header carry a non-empty name=value? */
+/* Does the Cookie header carry the cookie name (any value, even empty:
+ * FastAPI counts only an absent cookie as missing)? */
 static int has_cookie(const char *cookies, const char *name)
 {
     size_t n = strlen(name);
@@ -215,7 +216,7 @@ static int has_cookie(const char *cookies, const char *name)
         while (*p == ' ' || *p == ';') {
             p++;
         }
-        if (strncmp(p, name, n) == 0 && p[n] == '=' && p[n + 1] && p[n + 1] != ';') {
+        if (strncmp(p, name, n) == 0 && p[n] == '=') {
             return 1;
         }
         p = strchr(p, ';');
@@ -223,9 +224,126 @@ static int has_cookie(const char *cookies, const char *name)
     return 0;
 }
 
+#define CAIROS_TOKEN "Outseta.nocode.accessToken"
+#define CAIROS_SESSION "cairos_session"
+
+/* The Cairos routes and the cookies each declares required (cairos-python-
+ * client's generated low-level API: a cookie parameter typed `str` is
+ * required, `Union[Unset, str]` optional). Literal paths before templates,
+ * as FastAPI tries routes in declaration order. */
+static const struct cairos_route {
+    const char *method, *path;
+    int token, session;
+} cairos_routes[] = {
+    {"GET", "/api/session_id", 1, 0},
+    {"GET", "/api/event_log", 1, 1},
+    {"GET", "/api/thread", 1, 0},
+    {"POST", "/api/thread", 1, 0},
+    {"GET", "/api/anim", 1, 0},
+    {"GET", "/api/anim/job", 1, 0},
+    {"GET", "/api/anim/export", 1, 0},
+    {"GET", "/api/anim/export_job", 1, 0},
+    {"GET", "/api/avatar", 1, 1},
+    {"GET", "/api/avatar_rebuilt", 1, 0},
+    {"GET", "/api/credit_balance", 1, 0},
+    {"GET", "/api/motion", 1, 0},
+    {"GET", "/api/motd", 1, 0},
+    {"POST", "/api/motd", 1, 0},
+    {"POST", "/api/system/sync", 1, 0},
+    {"POST", "/api/system/select_scene", 1, 0},
+    {"GET", "/api/system/selected_scene", 1, 0},
+    {"GET", "/api/thread/{thread_id}", 1, 0},
+    {"POST", "/api/thread/{thread_id}", 1, 1},
+    {"POST", "/api/thread/{thread_id}/nosequence", 1, 1},
+    {"POST", "/api/thread/{thread_id}/test", 1, 1},
+    {"POST", "/api/oneshot/thread/{thread_id}", 1, 0},
+    {"GET", "/api/anim/{thread_id}/{trigger_msg_id}", 1, 0},
+    {"GET", "/api/anim/{thread_id}/{trigger_msg_id}/file", 1, 0},
+    {"GET", "/api/anim/{thread_id}/{trigger_msg_id}/test", 0, 0},
+    {"POST", "/api/anim/{thread_id}/{trigger_msg_id}/export", 1, 1},
+    {"GET", "/api/anim/{thread_id}/{trigger_msg_id}/download", 1, 1},
+    {"POST", "/api/anim/{thread_id}/{trigger_msg_id}/retarget/{avatar_id}", 1, 1},
+    {"POST", "/api/avatar/new/{label}", 1, 1},
+    {"GET", "/api/avatar/{uuid}", 1, 0},
+    {"DELETE", "/api/avatar/{uuid}", 1, 0},
+    {"GET", "/api/avatar/{uuid}/file", 1, 0},
+    {"POST", "/api/avatar/{uuid}/upload", 1, 1},
+    {"PATCH", "/api/avatar/{uuid}/mapping", 1, 0},
+    {"PATCH", "/api/avatar/{uuid}/llm_mapping", 1, 1},
+    {"POST", "/api/avatar/{uuid}/autorig", 1, 1},
+    {"POST", "/api/avatar/{uuid}/export", 1, 1},
+    {"GET", "/api/avatar/{uuid}/download", 1, 0},
+    {"GET", "/api/avatar_rebuilt/{uuid}", 1, 0},
+    {"GET", "/api/avatar_rebuilt/{uuid}/download", 1, 0},
+    {"DELETE", "/api/motd/{motd_id}", 1, 0},
+};
+
+/* FastAPI's answer to a missing required cookie (fastapi/dependencies/
+ * utils.py _validate_value_with_model_field -> _compat get_missing_field_error,
+ * exception_handlers.request_validation_exception_handler): 422
+ * {"detail":[{"type":"missing","loc":["cookie",name],"msg":"Field required",
+ * "input":null}, ...]}, one entry per missing cookie in declaration order. */
+static void add_missing(cJSON *list, const char *name)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON *loc;
+    cJSON_AddStringToObject(e, "type", "missing"); /* pydantic's key order */
+    loc = cJSON_AddArrayToObject(e, "loc");
+    cJSON_AddItemToArray(loc, cJSON_CreateString("cookie"));
+    cJSON_AddItemToArray(loc, cJSON_CreateString(name));
+    cJSON_AddStringToObject(e, "msg", "Field required");
+    cJSON_AddNullToObject(e, "input");
+    cJSON_AddItemToArray(list, e);
+}
+
+/* Routing, then validation, as FastAPI does: an unknown path is left to
+ * matching (its 404); a known path with another method is 405 with the
+ * first such route's method in Allow (Starlette's Router keeps the first
+ * partial match; an APIRoute's methods are exactly the declared one, so
+ * HEAD on a GET route is 405 too); a route missing a required cookie 422. */
+static int cairos_cookies(const mk__req *req, mk__reply *out)
+{
+    const char *cookies = mk__req_header(req, "Cookie");
+    const struct cairos_route *partial = NULL;
+    for (size_t i = 0; i < sizeof(cairos_routes) / sizeof(cairos_routes[0]); i++) {
+        const struct cairos_route *r = &cairos_routes[i];
+        int no_token, no_session;
+        cJSON *root, *list;
+        if (!mk__path_match(r->path, req->path)) {
+            continue;
+        }
+        if (strcmp(req->method, r->method) != 0) {
+            if (!partial) {
+                partial = r;
+            }
+            continue;
+        }
+        no_token = r->token && !has_cookie(cookies, CAIROS_TOKEN);
+        no_session = r->session && !has_cookie(cookies, CAIROS_SESSION);
+        if (!no_token && !no_session) {
+            return 0;
+        }
+        root = cJSON_CreateObject();
+        list = cJSON_AddArrayToObject(root, "detail");
+        if (no_token) {
+            add_missing(list, CAIROS_TOKEN);
+        }
+        if (no_session) {
+            add_missing(list, CAIROS_SESSION);
+        }
+        reply_json(out, 422, root);
+        return 1;
+    }
+    if (partial) {
+        reply_json(out, 405, detail("Method Not Allowed"));
+        snprintf(out->extra, sizeof(out->extra), "Allow: %s\r\n", partial->method);
+        return 1;
+    }
+    return 0;
+}
+
 static int cairos_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
 {
-    const char *token;
     if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/api/login") == 0) {
         mk_query_param *form = NULL;
         size_t count = 0;
@@ -255,13 +373,7 @@ static int cairos_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
         }
         return 0;
     }
-    token = bearer(req);
-    if ((token && token[0]) ||
-        has_cookie(mk__req_header(req, "Cookie"), "Outseta.nocode.accessToken")) {
-        return 0;
-    }
-    reply_json(out, 401, detail("Not authenticated"));
-    return 1;
+    return cairos_cookies(req, out);
 }
 
 int mk__profile_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out)
