@@ -149,31 +149,23 @@ static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *re
     return over;
 }
 
-static int bee_check(struct mk_mock *m, const mk__req *req, int64_t now, mk__reply *out)
+/* Bee's @fastify/rate-limit (src/rate-limit.ts): per key, a fixed window. */
+int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, int64_t now, mk__reply *out)
 {
     const char *key = bearer(req);
-    if (m->opts.rate_limit > 0) {
-        int reset_s = 1;
-        if (rate_limited(m, key ? key : "", now, &reset_s)) {
-            char msg[96];
-            snprintf(msg, sizeof(msg), "Exceeded %d requests per 1 second", m->opts.rate_limit);
-            reply_json(out, 429, error_obj("too_many_requests", msg));
-            snprintf(out->extra, sizeof(out->extra),
-                     "ratelimit-limit: %d\r\nratelimit-remaining: 0\r\nratelimit-reset: "
-                     "%d\r\nretry-after: %d\r\n",
-                     m->opts.rate_limit, reset_s, reset_s);
-            return 1;
-        }
+    int reset_s = 1;
+    char msg[96];
+    if (m->opts.rate_limit <= 0 || !rate_limited(m, key ? key : "", now, &reset_s)) {
+        return 0;
     }
-    if (!key || !key[0]) {
-        reply_json(out, 401, error_obj("auth_error", "Invalid authorization"));
-        return 1;
-    }
-    if (strcmp(key, m->api_key) != 0) {
-        reply_json(out, 401, error_obj("auth_error", "Key not found"));
-        return 1;
-    }
-    return 0;
+    snprintf(msg, sizeof(msg), "Exceeded %d requests per 1 second", m->opts.rate_limit);
+    reply_json(out, 429, error_obj("too_many_requests", msg));
+    out->content_type = MK__BEE_JSON;
+    snprintf(out->extra, sizeof(out->extra),
+             "ratelimit-limit: %d\r\nratelimit-remaining: 0\r\nratelimit-reset: "
+             "%d\r\nretry-after: %d\r\n",
+             m->opts.rate_limit, reset_s, reset_s);
+    return 1;
 }
 
 static int openai_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
@@ -267,21 +259,49 @@ static int cairos_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
 int mk__profile_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out)
 {
     const char *base = mk__service_base_path(m->service);
+    if (m->service == MK__SVC_BEE) {
+        return mk__bee_check(m, req, now_ms, out); /* every path: Bee routes them all */
+    }
     if (!base[0] || !under(req->path, base)) {
         return 0;
     }
     switch (m->service) {
-    case MK__SVC_BEE:
-        return bee_check(m, req, now_ms, out);
     case MK__SVC_OPENAI:
         return openai_check(m, req, out);
     case MK__SVC_CAIROS:
         return cairos_check(m, req, out);
+    case MK__SVC_BEE: /* handled above */
     case MK__SVC_PIECES:
     case MK__SVC_GENERIC:
         break;
     }
     return 0;
+}
+
+/* Bee: its own envelope only (clients parse {"error":{code,message}}); the
+ * near miss goes to headers, the journal and stderr. Header values are
+ * single-line by construction: control characters become spaces. */
+static int bee_unmatched(const char *line, const char *cassette, const char *interaction,
+                         const char *failed, mk__reply *out)
+{
+    char msg[760], near[400];
+    size_t n;
+    snprintf(msg, sizeof(msg), "mockkit: no recorded interaction for %s", line);
+    reply_json(out, 404, error_obj("not_found", msg));
+    out->content_type = MK__BEE_JSON;
+    n = (size_t)snprintf(out->extra, sizeof(out->extra), "X-Mockkit-Unmatched: 1\r\n");
+    if (cassette) {
+        snprintf(near, sizeof(near), "%s#%s: %s", cassette, interaction ? interaction : "",
+                 failed ? failed : "");
+        for (char *c = near; *c; c++) {
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+                *c = ' ';
+            }
+        }
+        snprintf(out->extra + n, sizeof(out->extra) - n, "X-Mockkit-Nearest: %.*s\r\n",
+                 (int)(sizeof(out->extra) - n - 24), near);
+    }
+    return out->body ? 0 : -1;
 }
 
 static void add_mockkit(cJSON *root, const char *unmatched, const char *cassette,
@@ -326,8 +346,7 @@ int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const cha
         return 0;
     }
     case MK__SVC_BEE:
-        root = error_obj("not_found", "Route does not exist");
-        break;
+        return bee_unmatched(line, cassette, interaction, failed, out);
     case MK__SVC_OPENAI:
         snprintf(msg, sizeof(msg), "mockkit: no recorded interaction for %s %s", req->method,
                  req->path);

@@ -1,0 +1,337 @@
+/* bee.c: what Bee's Fastify server does before a route handler runs, in
+ * its order (i-am-bee/bee-api@7f04eca):
+ *   1. @godaddy/terminus answers /healthcheck before Fastify sees it
+ *      (src/terminus.ts);
+ *   2. routing: no route for method + path is 404 "Route does not exist",
+ *      whatever the key (src/errors/plugin.ts setNotFoundHandler);
+ *   3. the rate limit, an onRequest hook of routes only (src/rate-limit.ts);
+ *   4. schema validation of the body (AJV, src/ajv.ts): 400 invalid_input
+ *      in Fastify's "body<path> <ajv message>" wording;
+ *   5. auth, each route's preHandler (src/auth/authentication.ts).
+ * Routes and body types come from models/bee.json, the same model the
+ * conformance gate checks the fixtures with (embedded at build time). */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mock_internal.h"
+#include "mockkit/model.h"
+
+extern const char mk__bee_model_json[];
+extern const size_t mk__bee_model_len;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static cJSON *model_doc;     /* parsed models/bee.json: the route table */
+static mk_model *model;      /* the validator's view of the same file */
+static char model_error[700];
+
+/* Built once per process and never changed afterwards, like a compiled
+ * table: every Bee mock shares it. */
+static void load_model(void)
+{
+    mk_model_error err;
+    model_doc = cJSON_ParseWithLength(mk__bee_model_json, mk__bee_model_len);
+    if (!model_doc) {
+        snprintf(model_error, sizeof(model_error), "models/bee.json (embedded) is not JSON");
+        return;
+    }
+    if (mk_model_new_json(model_doc, "models/bee.json", &model, &err) != MK_MODEL_OK) {
+        snprintf(model_error, sizeof(model_error), "models/bee.json: %.200s: %.380s", err.pointer,
+                 err.message);
+        model = NULL;
+    }
+}
+
+const char *mk__bee_model_error(void)
+{
+    pthread_once(&once, load_model);
+    return model ? NULL : model_error;
+}
+
+static void reply_error(mk__reply *out, int status, const char *code, const char *message)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *err = cJSON_AddObjectToObject(root, "error");
+    cJSON_AddStringToObject(err, "code", code);
+    cJSON_AddStringToObject(err, "message", message);
+    out->status = status;
+    out->content_type = MK__BEE_JSON;  /* Fastify's reply.send() of an object */
+    out->body = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+}
+
+/* find-my-way: "{name}" is one non-empty segment, the rest is literal. */
+static int route_matches(const char *tpl, const char *path, int *statics)
+{
+    *statics = 0;
+    while (*tpl && *path) {
+        if (*tpl == '{') {
+            const char *close = strchr(tpl, '}');
+            const char *end = strchr(path, '/');
+            if (!close)
+                return 0;
+            if (!end)
+                end = path + strlen(path);
+            if (end == path)
+                return 0;
+            tpl = close + 1;
+            path = end;
+            continue;
+        }
+        if (*tpl != *path)
+            return 0;
+        if (*tpl == '/')
+            (*statics)++;
+        tpl++;
+        path++;
+    }
+    return *tpl == '\0' && *path == '\0';
+}
+
+/* The binding of the route Fastify would pick: a static segment beats a
+ * parameter (POST /v1/threads/runs is not POST /v1/threads/{thread_id}).
+ * HEAD is served by the GET route (Fastify's exposeHeadRoutes). */
+static const cJSON *find_route(const char *method, const char *path)
+{
+    const cJSON *best = NULL;
+    int best_statics = -1;
+    const cJSON *b;
+    if (strcmp(method, "HEAD") == 0)
+        method = "GET";
+    cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(model_doc, "bindings")) {
+        const cJSON *bm = cJSON_GetObjectItemCaseSensitive(b, "method");
+        const cJSON *bp = cJSON_GetObjectItemCaseSensitive(b, "path");
+        int statics;
+        if (!cJSON_IsString(bm) || !cJSON_IsString(bp) || strcmp(bm->valuestring, method) != 0)
+            continue;
+        if (route_matches(bp->valuestring, path, &statics) && statics > best_statics) {
+            best = b;
+            best_statics = statics;
+        }
+    }
+    return best;
+}
+
+/* The number at the end of a validator message ("at least 1 required"). */
+static const char *last_number(const char *msg, char *buf, size_t size)
+{
+    const char *end = msg + strlen(msg), *p;
+    while (end > msg && !isdigit((unsigned char)end[-1]))
+        end--;
+    p = end;
+    while (p > msg && (isdigit((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '-'))
+        p--;
+    snprintf(buf, size, "%.*s", (int)(end - p), p);
+    return buf;
+}
+
+/* The text between the first pair of double quotes of msg. */
+static const char *quoted(const char *msg, char *buf, size_t size)
+{
+    const char *a = strchr(msg, '"');
+    const char *b = a ? strchr(a + 1, '"') : NULL;
+    snprintf(buf, size, "%.*s", a && b ? (int)(b - a - 1) : 0, a ? a + 1 : "");
+    return buf;
+}
+
+/* AJV's message for the validator's first error, as Fastify 4's default
+ * schemaErrorFormatter prints it: "body" + instancePath + " " + message.
+ * AJV's instancePath of required/additionalProperties is the object, and a
+ * nullable type's message names the non-null type ("must be string"). */
+static void ajv_message(const mk_model_error *e, char *out, size_t size)
+{
+    char path[300], arg[128], msg[200];
+    snprintf(path, sizeof(path), "%s", e->pointer);
+    if (strcmp(e->keyword, "additionalProperties") == 0) {
+        char *slash = strrchr(path, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(msg, sizeof(msg), "must NOT have additional properties");
+    } else if (strcmp(e->keyword, "required") == 0) {
+        snprintf(msg, sizeof(msg), "must have required property '%s'",
+                 quoted(e->message, arg, sizeof(arg)));
+    } else if (strcmp(e->keyword, "type") == 0) {
+        /* "expected string or null, found integer" */
+        char types[128] = "";
+        const char *p = strncmp(e->message, "expected ", 9) == 0 ? e->message + 9 : "";
+        const char *stop = strstr(p, ", found");
+        size_t n = stop ? (size_t)(stop - p) : strlen(p);
+        while (n > 0) {
+            const char *sep = strstr(p, " or ");
+            size_t len = sep && (size_t)(sep - p) < n ? (size_t)(sep - p) : n;
+            if (!(len == 4 && strncmp(p, "null", 4) == 0)) {
+                size_t t = strlen(types);
+                snprintf(types + t, sizeof(types) - t, "%s%.*s", t ? "," : "", (int)len, p);
+            }
+            if (len == n)
+                break;
+            n -= len + 4;
+            p += len + 4;
+        }
+        snprintf(msg, sizeof(msg), "must be %s", types[0] ? types : "null");
+    } else if (strcmp(e->keyword, "enum") == 0) {
+        snprintf(msg, sizeof(msg), "must be equal to one of the allowed values");
+    } else if (strcmp(e->keyword, "const") == 0) {
+        snprintf(msg, sizeof(msg), "must be equal to constant");
+    } else if (strcmp(e->keyword, "minimum") == 0 || strcmp(e->keyword, "maximum") == 0) {
+        snprintf(msg, sizeof(msg), "must be %s %s", e->keyword[1] == 'i' ? ">=" : "<=",
+                 last_number(e->message, arg, sizeof(arg)));
+    } else if (strcmp(e->keyword, "minLength") == 0 || strcmp(e->keyword, "maxLength") == 0 ||
+               strcmp(e->keyword, "minItems") == 0 || strcmp(e->keyword, "maxItems") == 0) {
+        snprintf(msg, sizeof(msg), "must NOT have %s than %s %s",
+                 e->keyword[1] == 'i' ? "fewer" : "more", last_number(e->message, arg, sizeof(arg)),
+                 strstr(e->keyword, "Items") ? "items" : "characters");
+    } else if (strcmp(e->keyword, "oneOf") == 0) {
+        snprintf(msg, sizeof(msg), "must match exactly one schema in oneOf");
+    } else if (strcmp(e->keyword, "anyOf") == 0) {
+        snprintf(msg, sizeof(msg), "must match a schema in anyOf");
+    } else {
+        snprintf(msg, sizeof(msg), "%.190s", e->message);
+    }
+    snprintf(out, size, "body%s %s", path, msg);
+}
+
+/* The validator names the failing branch of a oneOf/anyOf in its message
+ * ("no oneOf alternative matches ..."); AJV's last error is the oneOf. */
+static void branch_keyword(mk_model_error *e)
+{
+    if (strncmp(e->message, "no oneOf alternative", 20) == 0 ||
+        strncmp(e->message, "no anyOf alternative", 20) == 0) {
+        const char *at = strstr(e->message, "at \"");
+        char where[256];
+        snprintf(e->keyword, sizeof(e->keyword), "%.5s", e->message + 3);
+        quoted(at ? at : "", where, sizeof(where));
+        snprintf(e->pointer, sizeof(e->pointer), "%s", where);
+    }
+}
+
+static int has_type(const char *ct, const char *want)
+{
+    size_t n = strlen(want);
+    return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Parsing, then step 4. Fastify parses the body of every method but GET and
+ * HEAD with the parser of its content type: application/json, text/plain
+ * (Fastify's own) and multipart/form-data (@fastify/multipart); any other
+ * type is FST_ERR_CTP_INVALID_MEDIA_TYPE, which Bee's error handler turns
+ * into a 500. Returns 1 with *out filled when the request is refused. */
+static int validate_body(const cJSON *route, const mk__req *req, mk__reply *out)
+{
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(route, "request");
+    const char *ct = mk__req_header(req, "Content-Type");
+    int json = has_type(ct, "application/json");
+    mk_model_error err;
+    char msg[700];
+    cJSON *body = NULL;
+    int rc;
+    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+        return 0;
+    if (req->body_len > 0 && !json && !has_type(ct, "text/plain") &&
+        !has_type(ct, "multipart/form-data")) {
+        snprintf(msg, sizeof(msg), "Unsupported Media Type: %.200s", ct ? ct : "");
+        reply_error(out, 500, "internal_server_error", msg);
+        return 1;
+    }
+    if (req->body_len == 0 && json) {
+        reply_error(out, 400, "invalid_input",
+                    "Body cannot be empty when content-type is set to 'application/json'");
+        return 1;
+    }
+    if (!cJSON_IsString(type))
+        return 0;  /* no body schema (or not modelled): Fastify checks nothing */
+    if (has_type(ct, "multipart/form-data"))
+        return 0;  /* not a JSON body */
+    if (json) {
+        body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
+        if (!body) {
+            /* JSON.parse's SyntaxError text is V8's; ours names the fact only. */
+            reply_error(out, 400, "invalid_input", "mockkit: the request body is not valid JSON");
+            return 1;
+        }
+    }
+    if (!body || !cJSON_IsObject(body)) {
+        /* no body (undefined), a text/plain string or another JSON value;
+         * AJV's coerceTypes never turns those into an object */
+        cJSON_Delete(body);
+        reply_error(out, 400, "invalid_input", "body must be object");
+        return 1;
+    }
+    rc = mk_model_validate_type(model, type->valuestring, body, &err);
+    cJSON_Delete(body);
+    if (rc == MK_MODEL_OK)
+        return 0;
+    branch_keyword(&err);
+    ajv_message(&err, msg, sizeof(msg));
+    reply_error(out, 400, "invalid_input", msg);
+    return 1;
+}
+
+/* Step 5: determineAuthType (src/auth/utils.ts) then auth(). The token is
+ * what follows the exact "Bearer " prefix, trimmed. */
+static int check_auth(const struct mk_mock *m, const mk__req *req, mk__reply *out)
+{
+    const char *h = mk__req_header(req, "Authorization");
+    char token[512];
+    size_t len;
+    const char *p;
+    if (!h || strncmp(h, "Bearer ", 7) != 0) {
+        reply_error(out, 401, "auth_error", "Invalid authorization");
+        return 1;
+    }
+    p = h + 7;
+    while (isspace((unsigned char)*p))
+        p++;
+    len = strlen(p);
+    while (len > 0 && isspace((unsigned char)p[len - 1]))
+        len--;
+    if (len == 0) {
+        reply_error(out, 401, "auth_error", "Invalid authorization");
+        return 1;
+    }
+    snprintf(token, sizeof(token), "%.*s", (int)len, p);
+    if (strncmp(token, "sk-proj-", 8) == 0 && len > 8) {
+        if (strcmp(token, m->api_key) == 0)
+            return 0;
+        reply_error(out, 401, "auth_error", "Key not found");
+        return 1;
+    }
+    if (strncmp(token, "sk-art-", 7) == 0 && len > 7) {
+        /* artifact secrets are refused by the default preHandler */
+        reply_error(out, 401, "auth_error", "Invalid authorization");
+        return 1;
+    }
+    /* anything else is an OAuth access token: the mock knows none
+     * (derived: introspection reports it inactive) */
+    reply_error(out, 401, "auth_error", "Invalid access token");
+    return 1;
+}
+
+int mk__bee_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out)
+{
+    const cJSON *route;
+    if (mk__bee_model_error()) {
+        reply_error(out, 500, "internal_server_error", model_error);
+        return 1;
+    }
+    /* terminus compares req.url, query included, and takes any method */
+    if (strcmp(req->path, "/healthcheck") == 0 && !req->query_string) {
+        out->status = 200;
+        out->content_type = "application/json";
+        out->body = strdup("{\"status\":\"ok\"}");
+        return 1;
+    }
+    route = strcmp(req->path, "/healthcheck") == 0 ? NULL : find_route(req->method, req->path);
+    if (!route) { /* terminus' URL is no Fastify route: with a query it is 404 */
+        reply_error(out, 404, "not_found", "Route does not exist");
+        return 1;
+    }
+    if (mk__bee_rate_limited(m, req, now_ms, out))
+        return 1;
+    if (validate_body(route, req, out))
+        return 1;
+    return check_auth(m, req, out);
+}

@@ -1,0 +1,194 @@
+/* test_bee_profile.c: the Bee mock refuses requests the way bee-api's
+ * Fastify server does, in its order: /healthcheck (terminus), routing
+ * (404 "Route does not exist" whatever the key), body validation against
+ * models/bee.json (400 invalid_input in AJV's words), then auth (401). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core_util.h"
+#include "suite.h"
+
+static const char *const JSON_NO_KEY[] = {"Content-Type: application/json", NULL};
+static const char *const JSON_KEY[] = {"Content-Type: application/json",
+                                       "Authorization: Bearer sk-proj-testkey", NULL};
+static const char *const KEY[] = {"Authorization: Bearer sk-proj-testkey", NULL};
+
+typedef struct reply {
+    long status;
+    cJSON *json;
+    cu_resp raw;
+    char ctype[96];
+} reply;
+
+static mk_mock *start(void)
+{
+    const char *paths[] = {CORE_CASSETTES "/profiles/bee.json"};
+    mk_mock_options o;
+    mk_mock *m = NULL;
+    mk_mock_options_init(&o);
+    o.service = "bee";
+    o.quiet = 1;
+    assert_int_equal(mk_mock_new(&o, paths, 1, &m, NULL), MK_MOCK_OK);
+    return m;
+}
+
+static void call(mk_mock *m, const char *method, const char *path, const char *const *headers,
+                 const char *body, reply *out)
+{
+    char url[600];
+    snprintf(url, sizeof(url), "%s%s", mk_mock_url(m), path);
+    assert_int_equal(cu_request(method, url, headers, body, &out->raw), 0);
+    out->status = out->raw.status;
+    out->json = cJSON_Parse(out->raw.body);
+    if (!cu_header(&out->raw, "Content-Type", out->ctype, sizeof(out->ctype)))
+        out->ctype[0] = '\0';
+}
+
+static void reply_free(reply *r)
+{
+    cJSON_Delete(r->json);
+    cu_resp_free(&r->raw);
+}
+
+/* status, Bee code and message, the whole body being {"error":{...}} */
+static void expect(mk_mock *m, const char *method, const char *path,
+                   const char *const *headers, const char *body, long status, const char *code,
+                   const char *message)
+{
+    reply r;
+    call(m, method, path, headers, body, &r);
+    if (r.status != status)
+        print_error("%s %s %s: got %ld %s\n", method, path, body ? body : "", r.status,
+                    r.raw.body ? r.raw.body : "");
+    assert_int_equal(r.status, status);
+    assert_int_equal(cJSON_GetArraySize(r.json), 1);
+    const cJSON *e = cJSON_GetObjectItem(r.json, "error");
+    assert_int_equal(cJSON_GetArraySize(e), 2);
+    assert_string_equal(cJSON_GetObjectItem(e, "code")->valuestring, code);
+    assert_string_equal(cJSON_GetObjectItem(e, "message")->valuestring, message);
+    assert_string_equal(r.ctype, "application/json; charset=utf-8");
+    reply_free(&r);
+}
+
+static void unknown_route_is_404_whatever_the_key(void **state)
+{
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "GET", "/v1/nothing", NULL, NULL, 404, "not_found", "Route does not exist");
+    expect(m, "GET", "/v1/nothing", KEY, NULL, 404, "not_found", "Route does not exist");
+    /* a wrong method on a known path is no route either (Fastify has no 405) */
+    expect(m, "PUT", "/v1/assistants", NULL, "{}", 404, "not_found", "Route does not exist");
+    /* no trailing-slash folding */
+    expect(m, "GET", "/v1/assistants/", NULL, NULL, 404, "not_found", "Route does not exist");
+    /* known routes without a key get to auth */
+    expect(m, "GET", "/v1/assistants", NULL, NULL, 401, "auth_error", "Invalid authorization");
+    /* GET has no static /v1/threads/runs: {thread_id} takes "runs" */
+    expect(m, "GET", "/v1/threads/runs", NULL, NULL, 401, "auth_error", "Invalid authorization");
+    mk_mock_free(m);
+}
+
+static void validation_before_auth(void **state)
+{
+    mk_mock *m = start();
+    (void)state;
+    /* no key and a bad body: 400, not 401 */
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, "{}", 400, "invalid_input",
+           "body must have required property 'assistant_id'");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY,
+           "{\"assistant_id\":\"asst_1\",\"foo\":1}", 400, "invalid_input",
+           "body must NOT have additional properties");
+    /* a good body without a key: now auth speaks */
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, "{\"assistant_id\":\"asst_1\"}",
+           401, "auth_error", "Invalid authorization");
+    /* POST /v1/threads/runs is its own route (static beats {thread_id}) */
+    expect(m, "POST", "/v1/threads/runs", JSON_KEY, "{\"metadata\":{}}", 400, "invalid_input",
+           "body must have required property 'assistant_id'");
+    mk_mock_free(m);
+}
+
+static void ajv_wording(void **state)
+{
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY, "{\"assistant_id\":5}", 400,
+           "invalid_input", "body/assistant_id must be string");
+    /* nullable: AJV names the declared type only */
+    expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"name\":5}", 400, "invalid_input",
+           "body/name must be string");
+    expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"agent\":\"crew\"}", 400, "invalid_input",
+           "body/agent must be equal to one of the allowed values");
+    expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"top_p\":1.5}", 400, "invalid_input",
+           "body/top_p must be <= 1");
+    expect(m, "POST", "/v1/threads", JSON_KEY, "{\"messages\":[{\"role\":\"user\"}]}", 400,
+           "invalid_input", "body/messages/0 must have required property 'content'");
+    expect(m, "POST", "/v1/threads", JSON_KEY,
+           "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"x\":1}]}", 400, "invalid_input",
+           "body/messages/0 must NOT have additional properties");
+    expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"name\":\"" /* 257 characters */
+           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+           400, "invalid_input", "body/name must NOT have more than 256 characters");
+    expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"tools\":[{\"type\":\"browser\"}]}", 400,
+           "invalid_input", "body/tools/0 must match exactly one schema in oneOf");
+    /* Fastify's own parser errors */
+    expect(m, "POST", "/v1/assistants", JSON_KEY, "", 400, "invalid_input",
+           "Body cannot be empty when content-type is set to 'application/json'");
+    expect(m, "POST", "/v1/threads/thread_1/runs", KEY, NULL, 400, "invalid_input",
+           "body must be object");
+    mk_mock_free(m);
+}
+
+static void auth_kinds(void **state)
+{
+    const char *const wrong[] = {"Authorization: Bearer sk-proj-other", NULL};
+    const char *const padded[] = {"Authorization: Bearer  sk-proj-testkey ", NULL};
+    const char *const token[] = {"Authorization: Bearer sk-testkey", NULL};
+    const char *const basic[] = {"Authorization: Basic Ym9iOmJvYg==", NULL};
+    mk_mock *m = start();
+    reply r;
+    (void)state;
+    expect(m, "GET", "/v1/assistants", wrong, NULL, 401, "auth_error", "Key not found");
+    expect(m, "GET", "/v1/assistants", basic, NULL, 401, "auth_error", "Invalid authorization");
+    /* not sk-proj-: Bee takes it for an OAuth access token */
+    expect(m, "GET", "/v1/assistants", token, NULL, 401, "auth_error", "Invalid access token");
+    /* determineAuthType trims the token */
+    call(m, "GET", "/v1/assistants", padded, NULL, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    mk_mock_free(m);
+}
+
+static void healthcheck_is_terminus(void **state)
+{
+    mk_mock *m = start();
+    reply r;
+    (void)state;
+    /* any method, no key, exact URL; terminus sets plain application/json */
+    call(m, "GET", "/healthcheck", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.raw.body, "{\"status\":\"ok\"}");
+    assert_string_equal(r.ctype, "application/json");
+    reply_free(&r);
+    call(m, "POST", "/healthcheck", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    /* with a query it is not terminus's URL any more, and Fastify has no such route */
+    expect(m, "GET", "/healthcheck?x=1", NULL, NULL, 404, "not_found", "Route does not exist");
+    mk_mock_free(m);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unknown_route_is_404_whatever_the_key),
+        cmocka_unit_test(validation_before_auth),
+        cmocka_unit_test(ajv_wording),
+        cmocka_unit_test(auth_kinds),
+        cmocka_unit_test(healthcheck_is_terminus),
+    };
+    return SUITE_RUN(argc, argv, tests, NULL, NULL);
+}
