@@ -181,6 +181,52 @@ static void healthcheck_is_terminus(void **state)
     mk_mock_free(m);
 }
 
+/* The shipped run stream, replayed: bee-api's sse.send() writes the event
+ * line and the data line separately, so each is its own HTTP chunk, and
+ * init() copies the rate-limit headers (26 on run routes) onto the stream. */
+static void run_stream_is_written_like_sse_send(void **state)
+{
+    char dir[1024], file[1100], url[700];
+    const char *paths[1];
+    mk_mock_options o;
+    mk_mock *m = NULL;
+    cu_stream st;
+    cu_resp r;
+    (void)state;
+    paths[0] = suite_fixtures_dir("bee", dir, sizeof(dir));
+    snprintf(file, sizeof(file), "%s/run-stream.json", dir);
+    mk_cassette *cas = NULL;
+    assert_int_equal(mk_cassette_load(file, &cas, NULL), 0);
+    const mk_interaction *ix = &cas->interactions[0];
+    char *body = cJSON_PrintUnformatted(ix->request.body.json);
+    mk_mock_options_init(&o);
+    o.service = "bee";
+    o.quiet = 1;
+    o.speed = 0;
+    assert_int_equal(mk_mock_new(&o, paths, 1, &m, NULL), MK_MOCK_OK);
+    snprintf(url, sizeof(url), "%s%s", mk_mock_url(m), ix->request.path);
+
+    assert_int_equal(cu_request("POST", url, JSON_KEY, body, &r), 0);
+    char buf[64];
+    assert_int_equal(r.status, 200);
+    assert_string_equal(cu_header(&r, "ratelimit-limit", buf, sizeof(buf)), "26");
+    assert_string_equal(cu_header(&r, "ratelimit-remaining", buf, sizeof(buf)), "25");
+    assert_string_equal(cu_header(&r, "Content-Type", buf, sizeof(buf)), "text/event-stream");
+    cu_resp_free(&r);
+
+    assert_int_equal(cu_stream_start(&st, "POST", url, body, JSON_KEY), 0);
+    assert_true(cu_stream_wait(&st, 4, 5000) >= 4);
+    assert_int_equal(st.chunks[0].len, strlen("event: thread.run.created\n"));
+    assert_memory_equal(st.chunks[0].data, "event: thread.run.created\n", st.chunks[0].len);
+    assert_memory_equal(st.chunks[1].data, "data: {", 7);
+    assert_memory_equal(st.chunks[1].data + st.chunks[1].len - 2, "\n\n", 2);
+    assert_memory_equal(st.chunks[2].data, "event: thread.run.queued\n", st.chunks[2].len);
+    cu_stream_finish(&st);
+    cJSON_free(body);
+    mk_cassette_free(cas);
+    mk_mock_free(m);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +235,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(ajv_wording),
         cmocka_unit_test(auth_kinds),
         cmocka_unit_test(healthcheck_is_terminus),
+        cmocka_unit_test(run_stream_is_written_like_sse_send),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }
