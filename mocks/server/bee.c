@@ -214,38 +214,47 @@ static int has_type(const char *ct, const char *want)
     return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* Parsing, then step 4. Fastify parses the body of every method but GET and
- * HEAD with the parser of its content type: application/json, text/plain
- * (Fastify's own) and multipart/form-data (@fastify/multipart); any other
- * type is FST_ERR_CTP_INVALID_MEDIA_TYPE, which Bee's error handler turns
- * into a 500. Returns 1 with *out filled when the request is refused. */
+/* Parsing, then step 4. Fastify 4's handleRequest: GET and HEAD bodies are
+ * never parsed; DELETE and OPTIONS only with a content type and a length
+ * or transfer-encoding header; other methods always when they carry a
+ * content type (or a body without one). The parser is that of the content
+ * type: application/json, text/plain (Fastify's own), multipart/form-data
+ * (@fastify/multipart); any other is FST_ERR_CTP_INVALID_MEDIA_TYPE, which
+ * Bee's error handler turns into a 500. Returns 1 with *out filled when
+ * the request is refused. */
 static int validate_body(const cJSON *route, const mk__req *req, mk__reply *out)
 {
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(route, "request");
     const char *ct = mk__req_header(req, "Content-Type");
+    const char *cl = mk__req_header(req, "Content-Length");
+    const char *te = mk__req_header(req, "Transfer-Encoding");
     int json = has_type(ct, "application/json");
     mk_model_error err;
     char msg[700];
     cJSON *body = NULL;
-    int rc;
-    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
-        return 0;
-    if (req->body_len > 0 && !json && !has_type(ct, "text/plain") &&
-        !has_type(ct, "multipart/form-data")) {
+    int rc, parse;
+    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
+        return 0;  /* no body schema on these routes either */
+    } else if (strcmp(req->method, "DELETE") == 0 || strcmp(req->method, "OPTIONS") == 0) {
+        parse = ct && (cl || te);
+    } else {
+        parse = ct || te || (cl && strcmp(cl, "0") != 0);
+    }
+    if (parse && !json && !has_type(ct, "text/plain") && !has_type(ct, "multipart/form-data")) {
         snprintf(msg, sizeof(msg), "Unsupported Media Type: %.200s", ct ? ct : "");
         reply_error(out, 500, "internal_server_error", msg);
         return 1;
     }
-    if (req->body_len == 0 && json) {
+    if (parse && req->body_len == 0 && json) {
         reply_error(out, 400, "invalid_input",
                     "Body cannot be empty when content-type is set to 'application/json'");
         return 1;
     }
     if (!cJSON_IsString(type))
         return 0;  /* no body schema (or not modelled): Fastify checks nothing */
-    if (has_type(ct, "multipart/form-data"))
+    if (parse && has_type(ct, "multipart/form-data"))
         return 0;  /* not a JSON body */
-    if (json) {
+    if (parse && json) {
         body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
         if (!body) {
             /* JSON.parse's SyntaxError text is V8's; ours names the fact only. */
