@@ -141,7 +141,7 @@ static const char *quoted(const char *msg, char *buf, size_t size)
  * schemaErrorFormatter prints it: "body" + instancePath + " " + message.
  * AJV's instancePath of required/additionalProperties is the object, and a
  * nullable type's message names the non-null type ("must be string"). */
-static void ajv_message(const mk_model_error *e, char *out, size_t size)
+static void ajv_message(const char *var, const mk_model_error *e, char *out, size_t size)
 {
     char path[300], arg[128], msg[200];
     snprintf(path, sizeof(path), "%s", e->pointer);
@@ -191,7 +191,7 @@ static void ajv_message(const mk_model_error *e, char *out, size_t size)
     } else {
         snprintf(msg, sizeof(msg), "%.190s", e->message);
     }
-    snprintf(out, size, "body%s %s", path, msg);
+    snprintf(out, size, "%s%s %s", var, path, msg);
 }
 
 /* The validator names the failing branch of a oneOf/anyOf in its message
@@ -274,7 +274,124 @@ static int validate_body(const cJSON *route, const mk__req *req, mk__reply *out)
     if (rc == MK_MODEL_OK)
         return 0;
     branch_keyword(&err);
-    ajv_message(&err, msg, sizeof(msg));
+    ajv_message("body", &err, msg, sizeof(msg));
+    reply_error(out, 400, "invalid_input", msg);
+    return 1;
+}
+
+/* The querystring schema of each GET route that has one (the route's
+ * `schema.querystring` in its *.module.ts); the types are in models/bee.json. */
+static const struct {
+    const char *route, *type;
+} QUERIES[] = {
+    {"/v1/assistants", "AssistantsListQuery"},
+    {"/v1/threads", "PaginationQuery"},
+    {"/v1/threads/{thread_id}/messages", "PaginationQuery"},
+    {"/v1/threads/{thread_id}/runs", "RunsListQuery"},
+    {"/v1/threads/{thread_id}/runs/{run_id}/steps", "PaginationQuery"},
+    {"/v1/files", "FilesListQuery"},
+    {"/v1/vector_stores", "VectorStoresListQuery"},
+    {"/v1/vector_stores/{vector_store_id}/files", "PaginationQuery"},
+    {"/v1/tools", "ToolsListQuery"},
+    {"/observe/v1/traces/{id}", "TraceReadQuery"},
+    {"/observe/v1/traces/{trace_id}/spans", "SpanReadQuery"},
+};
+
+/* The declared type of a property ("number", "boolean", "array", ...). */
+static const char *declared(const char *type_name, const char *prop)
+{
+    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(model_doc, "$defs");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(defs, type_name);
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(t, "properties"), prop);
+    const cJSON *ty = cJSON_GetObjectItemCaseSensitive(p, "type");
+    if (cJSON_IsArray(ty))
+        ty = cJSON_GetArrayItem(ty, 0);
+    return cJSON_IsString(ty) ? ty->valuestring : "";
+}
+
+/* One query value as AJV's coerceTypes:"array" leaves it: a numeric string
+ * becomes a number, "true"/"false" a boolean, a scalar where an array is
+ * declared a one-item array and a one-item array where a scalar is
+ * declared its item; anything else stays (and fails the type check). */
+static cJSON *coerce(const char *want, cJSON *v)
+{
+    if (strcmp(want, "array") == 0) {
+        if (!cJSON_IsArray(v)) {
+            cJSON *a = cJSON_CreateArray();
+            cJSON_AddItemToArray(a, v);
+            return a;
+        }
+        return v;
+    }
+    if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 1) {
+        cJSON *one = cJSON_DetachItemFromArray(v, 0);
+        cJSON_Delete(v);
+        v = one;
+    }
+    if (!cJSON_IsString(v))
+        return v;
+    if (strcmp(want, "number") == 0 || strcmp(want, "integer") == 0) {
+        char *end;
+        double d = strtod(v->valuestring, &end);
+        if (v->valuestring[0] && *end == '\0' && (want[0] == 'n' || d == (double)(long long)d)) {
+            cJSON_Delete(v);
+            return cJSON_CreateNumber(d);
+        }
+    } else if (strcmp(want, "boolean") == 0) {
+        if (strcmp(v->valuestring, "true") == 0 || strcmp(v->valuestring, "false") == 0) {
+            int b = v->valuestring[0] == 't';
+            cJSON_Delete(v);
+            return cJSON_CreateBool(b);
+        }
+    }
+    return v;
+}
+
+/* After the body, Fastify validates the querystring (repeated names are
+ * arrays). Returns 1 with *out filled when it is refused. */
+static int validate_query(const cJSON *route, const mk__req *req, mk__reply *out)
+{
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(route, "path");
+    const char *type = NULL;
+    mk_model_error err;
+    char msg[700];
+    cJSON *q;
+    int rc;
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof(QUERIES) / sizeof(QUERIES[0]); i++)
+        if (strcmp(QUERIES[i].route, path->valuestring) == 0)
+            type = QUERIES[i].type;
+    if (!type)
+        return 0;
+    q = cJSON_CreateObject();
+    for (size_t i = 0; q && i < req->query_count; i++) {
+        const char *name = req->query[i].name;
+        cJSON *have = cJSON_GetObjectItemCaseSensitive(q, name);
+        cJSON *v = cJSON_CreateString(req->query[i].value ? req->query[i].value : "");
+        if (!have) {
+            cJSON_AddItemToObject(q, name, v);
+        } else if (cJSON_IsArray(have)) {
+            cJSON_AddItemToArray(have, v);
+        } else {
+            cJSON *a = cJSON_CreateArray();
+            cJSON_AddItemToArray(a, cJSON_Duplicate(have, 1));
+            cJSON_AddItemToArray(a, v);
+            cJSON_ReplaceItemInObjectCaseSensitive(q, name, a);
+        }
+    }
+    for (cJSON *k = q ? q->child : NULL; k; k = k->next) {
+        cJSON *c = coerce(declared(type, k->string), cJSON_Duplicate(k, 1));
+        cJSON_ReplaceItemInObjectCaseSensitive(q, k->string, c);
+        k = c;
+    }
+    rc = q ? mk_model_validate_type(model, type, q, &err) : MK_MODEL_ENOMEM;
+    cJSON_Delete(q);
+    if (rc == MK_MODEL_OK || rc == MK_MODEL_ENOMEM)
+        return 0;
+    branch_keyword(&err);
+    ajv_message("querystring", &err, msg, sizeof(msg));
     reply_error(out, 400, "invalid_input", msg);
     return 1;
 }
@@ -340,7 +457,7 @@ int mk__bee_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__rep
     }
     if (mk__bee_rate_limited(m, req, now_ms, out))
         return 1;
-    if (validate_body(route, req, out))
+    if (validate_body(route, req, out) || validate_query(route, req, out))
         return 1;
     return check_auth(m, req, out);
 }

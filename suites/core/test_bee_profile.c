@@ -142,6 +142,64 @@ static void ajv_wording(void **state)
     mk_mock_free(m);
 }
 
+/* Fastify validates the querystring too, after the body and before auth;
+ * AJV's coerceTypes:"array" turns "20" into 20, "true" into true and a lone
+ * value into a one-item array where the schema declares one. */
+static void querystring_validation(void **state)
+{
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "GET", "/v1/assistants?limit=0", NULL, NULL, 400, "invalid_input",
+           "querystring/limit must be >= 1");
+    expect(m, "GET", "/v1/assistants?limit=abc", NULL, NULL, 400, "invalid_input",
+           "querystring/limit must be number");
+    expect(m, "GET", "/v1/assistants?limit=1&limit=2", NULL, NULL, 400, "invalid_input",
+           "querystring/limit must be number");
+    expect(m, "GET", "/v1/assistants?foo=1", NULL, NULL, 400, "invalid_input",
+           "querystring must NOT have additional properties");
+    expect(m, "GET", "/v1/threads/thread_1/messages?order=up", NULL, NULL, 400, "invalid_input",
+           "querystring/order must be equal to one of the allowed values");
+    expect(m, "GET", "/v1/tools?type=robot", NULL, NULL, 400, "invalid_input",
+           "querystring/type/0 must be equal to one of the allowed values");
+    /* valid once coerced: on to auth */
+    expect(m, "GET", "/v1/assistants?limit=20&order=asc&public=true", NULL, NULL, 401,
+           "auth_error", "Invalid authorization");
+    expect(m, "GET", "/v1/tools?type=system", NULL, NULL, 401, "auth_error",
+           "Invalid authorization");
+    /* a route without a querystring schema takes any query */
+    expect(m, "GET", "/v1/assistants/asst_1?anything=1", NULL, NULL, 401, "auth_error",
+           "Invalid authorization");
+    mk_mock_free(m);
+}
+
+/* Fastify 4 parses a body by its media type: a form type it has no parser
+ * for is a 500 from Bee's error handler; a DELETE's body is parsed only when
+ * a length is sent (openai-node's DELETE carries the JSON type, no length). */
+static void body_parsing_by_media_type(void **state)
+{
+    const char *const form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    const char *const json_delete[] = {"Content-Type: application/json",
+                                       "Authorization: Bearer sk-proj-testkey", NULL};
+    const char *const json_delete_len[] = {"Content-Type: application/json",
+                                           "Content-Length: 0",
+                                           "Authorization: Bearer sk-proj-testkey", NULL};
+    mk_mock *m = start();
+    reply r;
+    (void)state;
+    expect(m, "POST", "/v1/threads/thread_1/runs/run_1/cancel", form, "", 500,
+           "internal_server_error", "Unsupported Media Type: application/x-www-form-urlencoded");
+    /* no type, no body: the handler runs (here: auth) */
+    expect(m, "POST", "/v1/threads/thread_1/runs/run_1/cancel", NULL, NULL, 401, "auth_error",
+           "Invalid authorization");
+    call(m, "DELETE", "/v1/assistants/asst_1", json_delete, NULL, &r);
+    assert_int_equal(r.status, 404);  /* through to matching: nothing recorded */
+    assert_non_null(strstr(r.raw.body, "no recorded interaction"));
+    reply_free(&r);
+    expect(m, "DELETE", "/v1/assistants/asst_1", json_delete_len, NULL, 400, "invalid_input",
+           "Body cannot be empty when content-type is set to 'application/json'");
+    mk_mock_free(m);
+}
+
 static void auth_kinds(void **state)
 {
     const char *const wrong[] = {"Authorization: Bearer sk-proj-other", NULL};
@@ -233,6 +291,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(unknown_route_is_404_whatever_the_key),
         cmocka_unit_test(validation_before_auth),
         cmocka_unit_test(ajv_wording),
+        cmocka_unit_test(querystring_validation),
+        cmocka_unit_test(body_parsing_by_media_type),
         cmocka_unit_test(auth_kinds),
         cmocka_unit_test(healthcheck_is_terminus),
         cmocka_unit_test(run_stream_is_written_like_sse_send),
