@@ -28,6 +28,8 @@ static cJSON *model_doc;     /* parsed models/bee.json: the route table */
 static mk_model *model;      /* the validator's view of the same file */
 static char model_error[700];
 
+static cJSON *coerce_to_type(const char *type_name, cJSON *v);
+
 /* Built once per process and never changed afterwards, like a compiled
  * table: every Bee mock shares it. */
 static void load_model(void)
@@ -269,6 +271,8 @@ static int validate_body(const cJSON *route, const mk__req *req, mk__reply *out)
         reply_error(out, 400, "invalid_input", "body must be object");
         return 1;
     }
+    if (strncmp(type->valuestring, "#/$defs/", 8) == 0)
+        body = coerce_to_type(type->valuestring + 8, body);
     rc = mk_model_validate_type(model, type->valuestring, body, &err);
     cJSON_Delete(body);
     if (rc == MK_MODEL_OK)
@@ -297,55 +301,168 @@ static const struct {
     {"/observe/v1/traces/{trace_id}/spans", "SpanReadQuery"},
 };
 
-/* The declared type of a property ("number", "boolean", "array", ...). */
-static const char *declared(const char *type_name, const char *prop)
+/* ---- AJV coerceTypes:"array" (src/ajv.ts) --------------------------------
+ * Before a type check fails, AJV tries to coerce the value to the declared
+ * type(s), in their order: to string from a number or boolean ("" from
+ * null); to number/integer from a boolean, null or a numeric string; to
+ * boolean from "true"/"false", 1/0 or null; to null from "", 0 or false; to
+ * an array by wrapping a scalar, and (array mode) a one-item array to its
+ * item. Objects are never coerced. The walk follows $ref, properties,
+ * additionalProperties and items, as AJV's generated code does; inside
+ * oneOf/anyOf branches nothing is coerced here (kept strict). */
+
+static const cJSON *deref(const cJSON *s)
 {
-    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(model_doc, "$defs");
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(defs, type_name);
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(t, "properties"), prop);
-    const cJSON *ty = cJSON_GetObjectItemCaseSensitive(p, "type");
-    if (cJSON_IsArray(ty))
-        ty = cJSON_GetArrayItem(ty, 0);
-    return cJSON_IsString(ty) ? ty->valuestring : "";
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(s, "$ref");
+    if (cJSON_IsString(r) && strncmp(r->valuestring, "#/$defs/", 8) == 0)
+        return cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(model_doc, "$defs"), r->valuestring + 8);
+    return s;
 }
 
-/* One query value as AJV's coerceTypes:"array" leaves it: a numeric string
- * becomes a number, "true"/"false" a boolean, a scalar where an array is
- * declared a one-item array and a one-item array where a scalar is
- * declared its item; anything else stays (and fails the type check). */
-static cJSON *coerce(const char *want, cJSON *v)
+static int is_type(const char *t, const cJSON *v)
 {
-    if (strcmp(want, "array") == 0) {
-        if (!cJSON_IsArray(v)) {
-            cJSON *a = cJSON_CreateArray();
-            cJSON_AddItemToArray(a, v);
-            return a;
+    if (strcmp(t, "integer") == 0)
+        return cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
+    return (strcmp(t, "number") == 0 && cJSON_IsNumber(v)) ||
+           (strcmp(t, "string") == 0 && cJSON_IsString(v)) ||
+           (strcmp(t, "boolean") == 0 && cJSON_IsBool(v)) ||
+           (strcmp(t, "null") == 0 && cJSON_IsNull(v)) ||
+           (strcmp(t, "array") == 0 && cJSON_IsArray(v)) ||
+           (strcmp(t, "object") == 0 && cJSON_IsObject(v));
+}
+
+/* The scalar value v coerced to type t, or NULL when AJV would not. */
+static cJSON *coerce_scalar(const char *t, const cJSON *v)
+{
+    if (strcmp(t, "string") == 0) {
+        if (cJSON_IsNumber(v)) {
+            char buf[64];
+            if (v->valuedouble == (double)(long long)v->valuedouble)
+                snprintf(buf, sizeof(buf), "%lld", (long long)v->valuedouble);
+            else
+                snprintf(buf, sizeof(buf), "%.17g", v->valuedouble);
+            return cJSON_CreateString(buf);
         }
-        return v;
-    }
-    if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 1) {
-        cJSON *one = cJSON_DetachItemFromArray(v, 0);
-        cJSON_Delete(v);
-        v = one;
-    }
-    if (!cJSON_IsString(v))
-        return v;
-    if (strcmp(want, "number") == 0 || strcmp(want, "integer") == 0) {
-        char *end;
-        double d = strtod(v->valuestring, &end);
-        if (v->valuestring[0] && *end == '\0' && (want[0] == 'n' || d == (double)(long long)d)) {
-            cJSON_Delete(v);
-            return cJSON_CreateNumber(d);
+        if (cJSON_IsBool(v))
+            return cJSON_CreateString(cJSON_IsTrue(v) ? "true" : "false");
+        if (cJSON_IsNull(v))
+            return cJSON_CreateString("");
+    } else if (strcmp(t, "number") == 0 || strcmp(t, "integer") == 0) {
+        if (cJSON_IsBool(v))
+            return cJSON_CreateNumber(cJSON_IsTrue(v) ? 1 : 0);
+        if (cJSON_IsNull(v))
+            return cJSON_CreateNumber(0);
+        if (cJSON_IsString(v) && v->valuestring[0]) {
+            char *end;
+            double d = strtod(v->valuestring, &end);
+            if (*end == '\0' && (t[0] == 'n' || d == (double)(long long)d))
+                return cJSON_CreateNumber(d);
         }
-    } else if (strcmp(want, "boolean") == 0) {
-        if (strcmp(v->valuestring, "true") == 0 || strcmp(v->valuestring, "false") == 0) {
-            int b = v->valuestring[0] == 't';
-            cJSON_Delete(v);
-            return cJSON_CreateBool(b);
+    } else if (strcmp(t, "boolean") == 0) {
+        if ((cJSON_IsString(v) && strcmp(v->valuestring, "false") == 0) ||
+            (cJSON_IsNumber(v) && v->valuedouble == 0) || cJSON_IsNull(v))
+            return cJSON_CreateFalse();
+        if ((cJSON_IsString(v) && strcmp(v->valuestring, "true") == 0) ||
+            (cJSON_IsNumber(v) && v->valuedouble == 1))
+            return cJSON_CreateTrue();
+    } else if (strcmp(t, "null") == 0) {
+        if ((cJSON_IsString(v) && !v->valuestring[0]) || (cJSON_IsNumber(v) && v->valuedouble == 0) ||
+            cJSON_IsFalse(v))
+            return cJSON_CreateNull();
+    }
+    return NULL;
+}
+
+/* Takes v, returns the value AJV would validate (maybe v itself). */
+static cJSON *coerce(const cJSON *schema, cJSON *v, int depth)
+{
+    const cJSON *s = deref(schema);
+    const cJSON *ty = cJSON_GetObjectItemCaseSensitive(s, "type");
+    const cJSON *t;
+    if (!s || depth > MK_MODEL_MAX_DEPTH)
+        return v;
+    if (ty) {
+        int ok = 0;
+        if (cJSON_IsString(ty)) {
+            ok = is_type(ty->valuestring, v);
+        } else {
+            cJSON_ArrayForEach(t, ty) ok |= cJSON_IsString(t) && is_type(t->valuestring, v);
+        }
+        if (!ok && cJSON_IsArray(v) && cJSON_GetArraySize(v) == 1) {
+            /* array mode: a one-item array stands for its item */
+            cJSON *one = cJSON_DetachItemFromArray(v, 0);
+            int fits = 0;
+            if (cJSON_IsString(ty)) {
+                fits = is_type(ty->valuestring, one);
+            } else {
+                cJSON_ArrayForEach(t, ty) fits |= cJSON_IsString(t) && is_type(t->valuestring, one);
+            }
+            if (fits) {
+                cJSON_Delete(v);
+                v = one;
+                ok = 1;
+            } else {
+                cJSON_AddItemToArray(v, one);
+            }
+        }
+        for (t = cJSON_IsString(ty) ? ty : ty->child; !ok && t; t = cJSON_IsString(ty) ? NULL : t->next) {
+            cJSON *c = NULL;
+            if (!cJSON_IsString(t))
+                continue;
+            if (strcmp(t->valuestring, "array") == 0) {
+                if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) {
+                    c = cJSON_CreateArray();
+                    cJSON_AddItemToArray(c, v);
+                    v = c;
+                    ok = 1;
+                }
+                continue;
+            }
+            if (cJSON_IsArray(v) || cJSON_IsObject(v))
+                continue;
+            c = coerce_scalar(t->valuestring, v);
+            if (c) {
+                cJSON_Delete(v);
+                v = c;
+                ok = 1;
+            }
+        }
+    }
+    if (cJSON_IsObject(v)) {
+        const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
+        const cJSON *addl = cJSON_GetObjectItemCaseSensitive(s, "additionalProperties");
+        for (cJSON *k = v->child; k;) {
+            cJSON *next = k->next;
+            const cJSON *ps = cJSON_GetObjectItemCaseSensitive(props, k->string);
+            const cJSON *sub = ps ? ps : (cJSON_IsObject(addl) ? addl : NULL);
+            if (sub) {
+                cJSON *c = coerce(sub, cJSON_Duplicate(k, 1), depth + 1);
+                if (c) /* names the replacement (a coerced value is a new item) */
+                    cJSON_ReplaceItemInObjectCaseSensitive(v, k->string, c);
+            }
+            k = next;
+        }
+    } else if (cJSON_IsArray(v)) {
+        const cJSON *items = cJSON_GetObjectItemCaseSensitive(s, "items");
+        if (items) {
+            for (cJSON *e = v->child; e;) {
+                cJSON *next = e->next;
+                cJSON *c = coerce(items, cJSON_Duplicate(e, 1), depth + 1);
+                if (c)
+                    cJSON_ReplaceItemViaPointer(v, e, c);
+                e = next;
+            }
         }
     }
     return v;
+}
+
+static cJSON *coerce_to_type(const char *type_name, cJSON *v)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(model_doc, "$defs"), type_name);
+    return s ? coerce(s, v, 0) : v;
 }
 
 /* After the body, Fastify validates the querystring (repeated names are
@@ -381,11 +498,8 @@ static int validate_query(const cJSON *route, const mk__req *req, mk__reply *out
             cJSON_ReplaceItemInObjectCaseSensitive(q, name, a);
         }
     }
-    for (cJSON *k = q ? q->child : NULL; k; k = k->next) {
-        cJSON *c = coerce(declared(type, k->string), cJSON_Duplicate(k, 1));
-        cJSON_ReplaceItemInObjectCaseSensitive(q, k->string, c);
-        k = c;
-    }
+    if (q)
+        q = coerce_to_type(type, q);
     rc = q ? mk_model_validate_type(model, type, q, &err) : MK_MODEL_ENOMEM;
     cJSON_Delete(q);
     if (rc == MK_MODEL_OK || rc == MK_MODEL_ENOMEM)

@@ -113,11 +113,17 @@ static void ajv_wording(void **state)
 {
     mk_mock *m = start();
     (void)state;
-    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY, "{\"assistant_id\":5}", 400,
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY, "{\"assistant_id\":{}}", 400,
            "invalid_input", "body/assistant_id must be string");
     /* nullable: AJV names the declared type only */
-    expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"name\":5}", 400, "invalid_input",
-           "body/name must be string");
+    expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"name\":[\"a\",\"b\"]}", 400,
+           "invalid_input", "body/name must be string");
+    /* coerceTypes:"array": a string where an array is declared is wrapped,
+     * so a string message list fails on its item */
+    expect(m, "POST", "/v1/threads", JSON_KEY, "{\"messages\":\"hi\"}", 400, "invalid_input",
+           "body/messages/0 must be object");
+    expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"top_p\":\"high\"}", 400, "invalid_input",
+           "body/top_p must be number");
     expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"agent\":\"crew\"}", 400, "invalid_input",
            "body/agent must be equal to one of the allowed values");
     expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"top_p\":1.5}", 400, "invalid_input",
@@ -197,6 +203,23 @@ static void body_parsing_by_media_type(void **state)
     reply_free(&r);
     expect(m, "DELETE", "/v1/assistants/asst_1", json_delete_len, NULL, 400, "invalid_input",
            "Body cannot be empty when content-type is set to 'application/json'");
+    mk_mock_free(m);
+}
+
+/* What AJV coerces passes validation, as on Bee: a number for a string id,
+ * "0.5" for a number, "true" for a boolean, a one-item array for a scalar. */
+static void coerced_bodies_pass(void **state)
+{
+    const char *bodies[] = {
+        "{\"assistant_id\":5}",
+        "{\"assistant_id\":\"asst_1\",\"top_p\":\"0.5\",\"stream\":\"false\"}",
+        "{\"assistant_id\":[\"asst_1\"],\"temperature\":null}",
+    };
+    mk_mock *m = start();
+    (void)state;
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+        expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, bodies[i], 401, "auth_error",
+               "Invalid authorization");
     mk_mock_free(m);
 }
 
@@ -293,6 +316,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(ajv_wording),
         cmocka_unit_test(querystring_validation),
         cmocka_unit_test(body_parsing_by_media_type),
+        cmocka_unit_test(coerced_bodies_pass),
         cmocka_unit_test(auth_kinds),
         cmocka_unit_test(healthcheck_is_terminus),
         cmocka_unit_test(run_stream_is_written_like_sse_send),
