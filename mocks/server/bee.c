@@ -210,6 +210,21 @@ static void branch_keyword(mk_model_error *e)
     }
 }
 
+/* The 400 text for a value the validator refused: AJV's order and words
+ * (bee_ajv.c), or the validator's first error in AJV's words when that
+ * walk cannot say. */
+static void refusal(const char *var, const char *type, const cJSON *v, mk_model_error *err,
+                    char *msg, size_t size)
+{
+    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(model_doc, "$defs");
+    if (strncmp(type, "#/$defs/", 8) == 0)
+        type += 8;
+    if (mk__bee_ajv_text(defs, type, var, v, msg, size) == 0)
+        return;
+    branch_keyword(err);
+    ajv_message(var, err, msg, size);
+}
+
 static int has_type(const char *ct, const char *want)
 {
     size_t n = strlen(want);
@@ -274,11 +289,11 @@ static int validate_body(const cJSON *route, const mk__req *req, mk__reply *out)
     if (strncmp(type->valuestring, "#/$defs/", 8) == 0)
         body = coerce_to_type(type->valuestring + 8, body);
     rc = mk_model_validate_type(model, type->valuestring, body, &err);
+    if (rc != MK_MODEL_OK)
+        refusal("body", type->valuestring, body, &err, msg, sizeof(msg));
     cJSON_Delete(body);
     if (rc == MK_MODEL_OK)
         return 0;
-    branch_keyword(&err);
-    ajv_message("body", &err, msg, sizeof(msg));
     reply_error(out, 400, "invalid_input", msg);
     return 1;
 }
@@ -501,11 +516,11 @@ static int validate_query(const cJSON *route, const mk__req *req, mk__reply *out
     if (q)
         q = coerce_to_type(type, q);
     rc = q ? mk_model_validate_type(model, type, q, &err) : MK_MODEL_ENOMEM;
+    if (rc != MK_MODEL_OK && rc != MK_MODEL_ENOMEM)
+        refusal("querystring", type, q, &err, msg, sizeof(msg));
     cJSON_Delete(q);
     if (rc == MK_MODEL_OK || rc == MK_MODEL_ENOMEM)
         return 0;
-    branch_keyword(&err);
-    ajv_message("querystring", &err, msg, sizeof(msg));
     reply_error(out, 400, "invalid_input", msg);
     return 1;
 }

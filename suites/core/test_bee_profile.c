@@ -138,8 +138,24 @@ static void ajv_wording(void **state)
            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
            400, "invalid_input", "body/name must NOT have more than 256 characters");
+    /* a failed oneOf: Fastify prints every AJV error, each branch's first
+     * one and then the oneOf's (tools-usage.ts has five branches) */
     expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"tools\":[{\"type\":\"browser\"}]}", 400,
-           "invalid_input", "body/tools/0 must match exactly one schema in oneOf");
+           "invalid_input",
+           "body/tools/0 must have required property 'user', "
+           "body/tools/0 must have required property 'function', "
+           "body/tools/0/type must be equal to constant, "
+           "body/tools/0/type must be equal to constant, "
+           "body/tools/0 must have required property 'system', "
+           "body/tools/0 must match exactly one schema in oneOf");
+    /* AJV's order: an unknown member is reported before a bad known one,
+     * and members in the schema's order, not the request's */
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"assistant_id\":{},\"zzz\":1}", 400, "invalid_input",
+           "body must NOT have additional properties");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"model\":{},\"assistant_id\":{}}", 400, "invalid_input",
+           "body/assistant_id must be string");
     /* Fastify's own parser errors */
     expect(m, "POST", "/v1/assistants", JSON_KEY, "", 400, "invalid_input",
            "Body cannot be empty when content-type is set to 'application/json'");
