@@ -71,9 +71,31 @@ static const cJSON *target_in(const cJSON *b, const mk_model_payload *p)
     return cJSON_GetObjectItemCaseSensitive(slot, key);
 }
 
+/* Literal characters of a template: "/assets/identifiers" beats
+ * "/assets/{asset}" for the same path, as OpenAPI orders them. */
+static size_t literal_length(const char *tpl)
+{
+    size_t n = 0;
+    for (const char *c = tpl; *c; c++) {
+        if (*c == '{') {
+            const char *close = strchr(c, '}');
+            if (!close)
+                break;
+            c = close;
+            continue;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* The most specific binding (most literal characters, then the first)
+ * whose method and path match and that says something about p's part. */
 static const cJSON *find_binding(const mk_model *m, const mk_model_payload *p, int *path_seen)
 {
     int ws = p->part == MK_MODEL_WS_CLIENT || p->part == MK_MODEL_WS_SERVER;
+    const cJSON *best = NULL;
+    size_t best_len = 0;
     for (const cJSON *b = m->bindings->child; b; b = b->next) {
         const cJSON *path = cJSON_GetObjectItemCaseSensitive(b, "path");
         const cJSON *method = cJSON_GetObjectItemCaseSensitive(b, "method");
@@ -82,10 +104,13 @@ static const cJSON *find_binding(const mk_model *m, const mk_model_payload *p, i
         if (!ws && (!cJSON_IsString(method) || strcasecmp(method->valuestring, p->method) != 0))
             continue;
         *path_seen = 1;
-        if (target_in(b, p))
-            return b;
+        size_t len = literal_length(path->valuestring);
+        if (target_in(b, p) && (!best || len > best_len)) {
+            best = b;
+            best_len = len;
+        }
     }
-    return NULL;
+    return best;
 }
 
 static void describe(const mk_model_payload *p, char *buf, size_t size)
@@ -135,6 +160,27 @@ int mk_model_lookup(const mk_model *m, const mk_model_payload *p, const char **t
         return MK_MODEL_SKIPPED;
     if (type)
         *type = t->valuestring;
+    return MK_MODEL_OK;
+}
+
+int mk_model_binding(const mk_model *m, const mk_model_payload *p, const char **path_template,
+                     const char **note)
+{
+    if (path_template)
+        *path_template = NULL;
+    if (note)
+        *note = NULL;
+    if (!m || bad_payload(p))
+        return MK_MODEL_EINVAL;
+    int path_seen = 0;
+    const cJSON *b = find_binding(m, p, &path_seen);
+    if (!b)
+        return MK_MODEL_UNBOUND;
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(b, "note");
+    if (path_template)
+        *path_template = cJSON_GetObjectItemCaseSensitive(b, "path")->valuestring;
+    if (note && cJSON_IsString(n))
+        *note = n->valuestring;
     return MK_MODEL_OK;
 }
 

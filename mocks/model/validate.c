@@ -12,6 +12,9 @@ typedef struct vctx {
     mk_mdl_ptr ptr;       /* where in the instance */
     const char *type;     /* nearest $defs name */
     const char *source;   /* its x-source */
+    const char *holder;   /* type whose property is being checked ... */
+    const char *prop;     /* ... and that property's name */
+    size_t prop_ptr_len;  /* pointer length of that property's value */
 } vctx;
 
 static int fail(vctx *c, const char *kw, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -28,6 +31,13 @@ static int fail(vctx *c, const char *kw, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof(e->message), fmt, ap);
     va_end(ap);
+    /* The value of a property whose own type failed: also name the property
+     * (e.g. Format.asset, where the type says FlattenedAsset). */
+    if (c->holder && c->prop && c->type && strcmp(c->holder, c->type) != 0 &&
+        c->ptr.len == c->prop_ptr_len) {
+        size_t n = strlen(e->message);
+        snprintf(e->message + n, sizeof(e->message) - n, " (%.60s.%.60s)", c->holder, c->prop);
+    }
     return MK_MODEL_INVALID;
 }
 
@@ -96,7 +106,15 @@ static int check_object(vctx *c, const cJSON *s, const cJSON *v, int depth)
         if (!sub)
             continue;
         size_t old = mk_mdl__ptr_key(&c->ptr, k->string);
+        const char *save_holder = c->holder, *save_prop = c->prop;
+        size_t save_len = c->prop_ptr_len;
+        c->holder = c->type;
+        c->prop = k->string;
+        c->prop_ptr_len = c->ptr.len;
         int rc = validate(c, sub, k, depth + 1);
+        c->holder = save_holder;
+        c->prop = save_prop;
+        c->prop_ptr_len = save_len;
         mk_mdl__ptr_pop(&c->ptr, old);
         if (rc != MK_MODEL_OK)
             return rc;
@@ -174,13 +192,22 @@ static int check_enum(vctx *c, const cJSON *en, const cJSON *v)
     return rc;
 }
 
+static int is_null_only(const cJSON *s)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "type");
+    return cJSON_IsObject(s) && cJSON_GetArraySize(s) == 1 && cJSON_IsString(t) &&
+           strcmp(t->valuestring, "null") == 0;
+}
+
 /* anyOf / oneOf: counts matching branches; on none, keeps the error of
  * the branch that got deepest into the instance (the closest match). */
 static int check_branches(vctx *c, const cJSON *arr, const char *kw, const cJSON *v, int depth)
 {
     mk_model_error *outer = c->err;
     mk_model_error best = {0}, cur;
-    int have_best = 0, matches = 0, idx = 0, best_idx = 0;
+    int have_best = 0, matches = 0, idx = 0, best_idx = 0, real = 0;
+    for (const cJSON *b = arr->child; b; b = b->next)
+        real += !is_null_only(b);
     for (const cJSON *b = arr->child; b; b = b->next, idx++) {
         c->err = &cur;
         int rc = validate(c, b, v, depth + 1);
@@ -201,7 +228,8 @@ static int check_branches(vctx *c, const cJSON *arr, const char *kw, const cJSON
                     matches);
     if (matches > 0)
         return MK_MODEL_OK;
-    if (strcmp(best.keyword, "depth") == 0) {
+    /* depth, or a nullable X (anyOf [X, null]) that is not X: X's error. */
+    if (strcmp(best.keyword, "depth") == 0 || (real == 1 && !cJSON_IsNull(v))) {
         *outer = best;
         return MK_MODEL_INVALID;
     }
@@ -209,7 +237,8 @@ static int check_branches(vctx *c, const cJSON *arr, const char *kw, const cJSON
     char msg[sizeof(best.message)];
     snprintf(msg, sizeof(msg), "%s", best.message);
     snprintf(outer->message, sizeof(outer->message),
-             "no %s alternative matches at \"%.80s\"; closest (#%d): %.240s", kw, c->ptr.buf, best_idx,
+             "no %s alternative matches at %.80s; closest (#%d): %.240s", kw,
+             c->ptr.len ? c->ptr.buf : "(root)", best_idx,
              msg);
     return MK_MODEL_INVALID;
 }

@@ -3,14 +3,16 @@
 
 1. The keyword table (data/keywords.json): every case gets the same verdict.
 2. Every models/<service>.json is a valid draft 2020-12 schema document.
-3. With a verdict file written by `conformance-gate --emit FILE` (argv[2]),
-   every payload the gate checked gets the same verdict here.
-Exits 77 (skipped) without jsonschema. Usage: crosscheck.py SOURCE_DIR [VERDICTS]
+3. Given the gate binary (argv[2]), every shipped payload the gate validated
+   (`conformance-gate --emit`) gets the same verdict here, pass or fail.
+Exits 77 (skipped) without jsonschema. Usage: crosscheck.py SOURCE_DIR [GATE]
 """
 import glob
 import json
 import os
+import subprocess
 import sys
+import tempfile
 
 try:
     import jsonschema
@@ -60,7 +62,9 @@ print(f"{len(models)} models are valid JSON Schema")
 
 if len(sys.argv) > 2:
     n = 0
-    with open(sys.argv[2]) as f:
+    with tempfile.NamedTemporaryFile(mode="r", suffix=".jsonl") as f:
+        # The gate's own verdict (exit status) does not matter here.
+        subprocess.run([sys.argv[2], src, "--emit", f.name], stdout=subprocess.DEVNULL)
         for line in f:
             rec = json.loads(line)
             model = models.get(rec["service"])

@@ -252,6 +252,8 @@ static const char *const bound_model =
     " \"responses\":{\"200\":\"#/$defs/Obj\",\"4xx\":\"#/$defs/Err\",\"204\":null},"
     " \"sse\":{\"message\":\"#/$defs/Chunk\",\"[DONE]\":null,\"done\":null}},"
     "{\"method\":\"GET\",\"path\":\"/v1/things\",\"responses\":{\"200\":\"#/$defs/Obj\"}},"
+    "{\"method\":\"GET\",\"path\":\"/v1/things/{id}\",\"responses\":{\"200\":\"#/$defs/Obj\"}},"
+    "{\"method\":\"GET\",\"path\":\"/v1/things/count\",\"responses\":{\"200\":\"#/$defs/Err\"}},"
     "{\"path\":\"/ws/{x}\",\"ws\":{\"client\":\"#/$defs/In\",\"server\":\"#/$defs/Out\"}}]}";
 
 static int check(const mk_model *m, mk_model_part part, const char *method, const char *path,
@@ -302,11 +304,26 @@ static void test_bindings(void **state)
     assert_int_equal(mk_model_lookup(m, &p, &type, &e), MK_MODEL_OK);
     assert_string_equal(type, "#/$defs/Obj");
     assert_int_equal(mk_model_check(m, &p, "{\"id\":", 6, &e), MK_MODEL_ENOTJSON);
+    /* a literal path beats a template that also matches, whatever the order */
+    p.path = "/v1/things/count";
+    assert_int_equal(mk_model_lookup(m, &p, &type, &e), MK_MODEL_OK);
+    assert_string_equal(type, "#/$defs/Err");
+    p.path = "/v1/things/t_9";
+    assert_int_equal(mk_model_lookup(m, &p, &type, &e), MK_MODEL_OK);
+    assert_string_equal(type, "#/$defs/Obj");
+    p.path = "/v1/things";
     /* not NUL-terminated payloads are fine */
     const char buf[] = {'{', '"', 'i', 'd', '"', ':', '1', '}', 'X'};
     assert_int_equal(mk_model_check(m, &p, buf, 8, &e), MK_MODEL_OK);
     assert_int_equal(mk_model_check(m, NULL, buf, 8, &e), MK_MODEL_EINVAL);
     assert_string_equal(mk_model_service(m), "t");
+    const char *tpl = NULL, *note = "x";
+    mk_model_payload q = {MK_MODEL_SSE, "POST", "/v1/things/9/runs", 200, "done"};
+    assert_int_equal(mk_model_binding(m, &q, &tpl, &note), MK_MODEL_OK);
+    assert_string_equal(tpl, "/v1/things/{id}/runs");
+    assert_null(note);
+    q.event = "nope";
+    assert_int_equal(mk_model_binding(m, &q, &tpl, &note), MK_MODEL_UNBOUND);
     mk_model_free(m);
     mk_model_free(NULL);
 }

@@ -92,6 +92,12 @@ typedef struct mk_model_payload {
 int mk_model_lookup(const mk_model *m, const mk_model_payload *p, const char **type,
                     mk_model_error *err);
 
+/* The binding that covers p (whatever it maps p to): its path template
+ * (e.g. "/asset/{asset}") and its "note" (NULL when none), owned by m.
+ * Returns MK_MODEL_OK or MK_MODEL_UNBOUND. */
+int mk_model_binding(const mk_model *m, const mk_model_payload *p, const char **path_template,
+                     const char **note);
+
 /* Look the payload up and validate it. text/len are the payload bytes; they
  * are parsed as JSON unless the binding maps them to null. For SSE, the data
  * `[DONE]` is accepted where the binding's sse map has the key "[DONE]". */
