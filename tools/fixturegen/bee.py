@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate the shipped Bee API cassettes (fixtures/bee/*.json).
 
-Stdlib only. Run from anywhere:  /usr/bin/python3 tools/fixturegen/bee.py
+Stdlib only. Run from anywhere:  /usr/bin/python3 tools/fixturegen/bee.py [--out DIR]
 It rewrites every file it owns in fixtures/bee/ deterministically (same ids,
 same timestamps), so a diff of the output shows exactly what changed.
 
@@ -909,6 +909,9 @@ def errors():
 
 
 def main():
+    global OUT
+    if len(sys.argv) == 3 and sys.argv[1] == "--out":  # the regeneration test writes elsewhere
+        OUT = sys.argv[2]
     os.makedirs(OUT, exist_ok=True)
     for build in (basic, run_stream, function_tool, failed_cancelled, pagination, files, tools,
                   errors):
