@@ -565,6 +565,22 @@ static int check_auth(const struct mk_mock *m, const mk__req *req, mk__reply *ou
     return 1;
 }
 
+/* The routes with config.rateLimit.max 26 (src/runs/runs.module.ts). */
+static const char *run_route(const cJSON *route)
+{
+    static const char *const runs[] = {
+        "/v1/threads/{thread_id}/runs", "/v1/threads/runs",
+        "/v1/threads/{thread_id}/runs/{run_id}/submit_tool_outputs",
+        "/v1/threads/{thread_id}/runs/{run_id}/submit_tool_approvals",
+        "/v1/threads/{thread_id}/runs/{run_id}/submit_tool_inputs"};
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(route, "method");
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(route, "path");
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++)
+        if (strcmp(m->valuestring, "POST") == 0 && strcmp(p->valuestring, runs[i]) == 0)
+            return runs[i];
+    return NULL;
+}
+
 int mk__bee_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out)
 {
     const cJSON *route;
@@ -584,7 +600,7 @@ int mk__bee_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__rep
         reply_error(out, 404, "not_found", "Route does not exist");
         return 1;
     }
-    if (mk__bee_rate_limited(m, req, now_ms, out))
+    if (mk__bee_rate_limited(m, req, run_route(route), now_ms, out))
         return 1;
     if (validate_body(route, req, out) || validate_query(route, req, out))
         return 1;

@@ -97,8 +97,11 @@ const char *mk__bee_model_error(void);
  * (var: "body" or "querystring"). -1 when it cannot tell. */
 int mk__bee_ajv_text(const cJSON *defs, const char *type_name, const char *var, const cJSON *v,
                      char *out, size_t size);
-/* profiles.c: Bee's rate limit (1 with a 429 in *out when over it). */
-int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out);
+/* profiles.c: Bee's rate limit (1 with a 429 in *out when over it; else
+ * the ratelimit-* headers in out->extra). run_route: the route template of
+ * a run-creating route (its own limit of 26), or NULL. */
+int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, const char *run_route,
+                         int64_t now_ms, mk__reply *out);
 
 /* The service's envelope for an unmatched request. */
 int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const char *cassette,

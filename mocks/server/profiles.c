@@ -112,7 +112,8 @@ static const char *bearer(const mk__req *req)
 }
 
 /* Fixed one-second window per key. Returns 1 when over the limit. */
-static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *reset_s)
+static int rate_limited(struct mk_mock *m, const char *key, int max, int64_t now, int *reset_s,
+                        int *remaining)
 {
     struct mk__rate *r = NULL;
     int over = 0;
@@ -139,7 +140,8 @@ static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *re
             r->count = 0;
         }
         r->count++;
-        over = r->count > m->opts.rate_limit;
+        over = r->count > max;
+        *remaining = over ? 0 : max - r->count;
         *reset_s = (int)((r->window_start + 1000 - now + 999) / 1000);
         if (*reset_s < 1) {
             *reset_s = 1;
@@ -149,22 +151,36 @@ static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *re
     return over;
 }
 
-/* Bee's @fastify/rate-limit (src/rate-limit.ts): per key, a fixed window. */
-int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, int64_t now, mk__reply *out)
+/* Bee's @fastify/rate-limit (src/rate-limit.ts): an onRequest hook of every
+ * route, a fixed window per key; the routes that create or continue runs
+ * allow 26 (runs.module.ts config.rateLimit, "global rate limit +1 for the
+ * UI") and count on their own (a route config gets its own store). Every
+ * routed reply carries the draft-spec headers; over the limit it is a 429. */
+int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, const char *run_route,
+                         int64_t now, mk__reply *out)
 {
     const char *key = bearer(req);
-    int reset_s = 1;
+    char k[160];
+    int reset_s = 1, remaining = 0, max = run_route ? 26 : m->opts.rate_limit;
     char msg[96];
-    if (m->opts.rate_limit <= 0 || !rate_limited(m, key ? key : "", now, &reset_s)) {
+    if (m->opts.rate_limit <= 0) {
         return 0;
     }
-    snprintf(msg, sizeof(msg), "Exceeded %d requests per 1 second", m->opts.rate_limit);
+    snprintf(k, sizeof(k), "%.50s%s%.100s", run_route ? run_route : "", run_route ? " " : "",
+             key ? key : "");
+    if (!rate_limited(m, k, max, now, &reset_s, &remaining)) {
+        snprintf(out->extra, sizeof(out->extra),
+                 "ratelimit-limit: %d\r\nratelimit-remaining: %d\r\nratelimit-reset: %d\r\n",
+                 max, remaining, reset_s);
+        return 0;
+    }
+    snprintf(msg, sizeof(msg), "Exceeded %d requests per 1 second", max);
     reply_json(out, 429, error_obj("too_many_requests", msg));
     out->content_type = MK__BEE_JSON;
     snprintf(out->extra, sizeof(out->extra),
              "ratelimit-limit: %d\r\nratelimit-remaining: 0\r\nratelimit-reset: "
              "%d\r\nretry-after: %d\r\n",
-             m->opts.rate_limit, reset_s, reset_s);
+             max, reset_s, reset_s);
     return 1;
 }
 

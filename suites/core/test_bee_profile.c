@@ -324,6 +324,47 @@ static void run_stream_is_written_like_sse_send(void **state)
     mk_mock_free(m);
 }
 
+/* The rate limit (on, 3 a second here) is a hook of routes only: unknown
+ * routes are never 429; run routes have Bee's own limit of 26 and their own
+ * count; every routed reply the mock makes carries the ratelimit-* headers.
+ * Bounded: a window may roll over once, so the burst is retried. */
+static void rate_limit_is_per_route_kind(void **state)
+{
+    const char *paths[] = {CORE_CASSETTES "/profiles/bee.json"};
+    mk_mock_options o;
+    mk_mock *m = NULL;
+    reply r;
+    char buf[32];
+    int limited = 0;
+    (void)state;
+    mk_mock_options_init(&o);
+    o.service = "bee";
+    o.quiet = 1;
+    o.rate_limit = 3;
+    assert_int_equal(mk_mock_new(&o, paths, 1, &m, NULL), MK_MOCK_OK);
+    for (int attempt = 0; attempt < 3 && !limited; attempt++) {
+        for (int i = 0; i < 5 && !limited; i++) {
+            call(m, "GET", "/v1/assistants", NULL, NULL, &r);
+            if (r.status == 429) {
+                limited = 1;
+            } else {
+                assert_int_equal(r.status, 401);
+                assert_string_equal(cu_header(&r.raw, "ratelimit-limit", buf, sizeof(buf)), "3");
+            }
+            reply_free(&r);
+        }
+    }
+    assert_true(limited);
+    /* same key, other kind of route: not limited */
+    expect(m, "GET", "/v1/nothing", NULL, NULL, 404, "not_found", "Route does not exist");
+    call(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, "{}", &r);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(cu_header(&r.raw, "ratelimit-limit", buf, sizeof(buf)), "26");
+    assert_string_equal(cu_header(&r.raw, "ratelimit-remaining", buf, sizeof(buf)), "25");
+    reply_free(&r);
+    mk_mock_free(m);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +377,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(auth_kinds),
         cmocka_unit_test(healthcheck_is_terminus),
         cmocka_unit_test(run_stream_is_written_like_sse_send),
+        cmocka_unit_test(rate_limit_is_per_route_kind),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }
