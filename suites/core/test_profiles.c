@@ -94,6 +94,11 @@ static void bee_needs_its_key(void **state)
     assert_string_equal(cu_header(&r.raw, "X-Mockkit-Unmatched", buf, sizeof(buf)), "1");
     assert_string_equal(cu_header(&r.raw, "Content-Type", buf, sizeof(buf)),
                         "application/json; charset=utf-8");
+    {
+        char near[512];
+        assert_non_null(cu_header(&r.raw, "X-Mockkit-Nearest", near, sizeof(near)));
+        assert_non_null(strstr(near, "profiles/bee.json#list-assistants: path: "));
+    }
     reply_free(&r);
     mk_mock_free(m);
 }
