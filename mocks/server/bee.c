@@ -389,6 +389,18 @@ static cJSON *coerce_scalar(const char *t, const cJSON *v)
     return NULL;
 }
 
+static int fits(const cJSON *ty, const cJSON *v)
+{
+    const cJSON *t;
+    if (cJSON_IsString(ty))
+        return is_type(ty->valuestring, v);
+    cJSON_ArrayForEach(t, ty) {
+        if (cJSON_IsString(t) && is_type(t->valuestring, v))
+            return 1;
+    }
+    return 0;
+}
+
 /* Takes v, returns the value AJV would validate (maybe v itself). */
 static cJSON *coerce(const cJSON *schema, cJSON *v, int depth)
 {
@@ -397,31 +409,22 @@ static cJSON *coerce(const cJSON *schema, cJSON *v, int depth)
     const cJSON *t;
     if (!s || depth > MK_MODEL_MAX_DEPTH)
         return v;
-    if (ty) {
-        int ok = 0;
-        if (cJSON_IsString(ty)) {
-            ok = is_type(ty->valuestring, v);
-        } else {
-            cJSON_ArrayForEach(t, ty) ok |= cJSON_IsString(t) && is_type(t->valuestring, v);
-        }
-        if (!ok && cJSON_IsArray(v) && cJSON_GetArraySize(v) == 1) {
-            /* array mode: a one-item array stands for its item */
+    if (ty && !fits(ty, v)) {
+        /* AJV coerceData: only toward coercible types (not object) */
+        int coercible = 0;
+        for (t = cJSON_IsString(ty) ? ty : ty->child; t; t = cJSON_IsString(ty) ? NULL : t->next)
+            coercible |= cJSON_IsString(t) && strcmp(t->valuestring, "object") != 0;
+        if (!coercible)
+            return v;
+        if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 1) {
+            /* array mode: a one-item array is taken for its item first */
             cJSON *one = cJSON_DetachItemFromArray(v, 0);
-            int fits = 0;
-            if (cJSON_IsString(ty)) {
-                fits = is_type(ty->valuestring, one);
-            } else {
-                cJSON_ArrayForEach(t, ty) fits |= cJSON_IsString(t) && is_type(t->valuestring, one);
-            }
-            if (fits) {
-                cJSON_Delete(v);
-                v = one;
-                ok = 1;
-            } else {
-                cJSON_AddItemToArray(v, one);
-            }
+            cJSON_Delete(v);
+            v = one;
+            if (fits(ty, v))
+                return coerce(schema, v, depth);  /* and walked as that type */
         }
-        for (t = cJSON_IsString(ty) ? ty : ty->child; !ok && t; t = cJSON_IsString(ty) ? NULL : t->next) {
+        for (t = cJSON_IsString(ty) ? ty : ty->child; t; t = cJSON_IsString(ty) ? NULL : t->next) {
             cJSON *c = NULL;
             if (!cJSON_IsString(t))
                 continue;
@@ -429,8 +432,7 @@ static cJSON *coerce(const cJSON *schema, cJSON *v, int depth)
                 if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) {
                     c = cJSON_CreateArray();
                     cJSON_AddItemToArray(c, v);
-                    v = c;
-                    ok = 1;
+                    return coerce(schema, c, depth);
                 }
                 continue;
             }
@@ -439,10 +441,10 @@ static cJSON *coerce(const cJSON *schema, cJSON *v, int depth)
             c = coerce_scalar(t->valuestring, v);
             if (c) {
                 cJSON_Delete(v);
-                v = c;
-                ok = 1;
+                return c;
             }
         }
+        return v;  /* the type check will refuse it */
     }
     if (cJSON_IsObject(v)) {
         const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");

@@ -124,6 +124,9 @@ static void ajv_wording(void **state)
            "body/messages/0 must be object");
     expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"top_p\":\"high\"}", 400, "invalid_input",
            "body/top_p must be number");
+    /* objects are never coerced: a one-item array is no object */
+    expect(m, "POST", "/v1/vector_stores", JSON_KEY, "{\"depends_on\":[{\"thread\":{\"id\":\"t\"}}]}",
+           400, "invalid_input", "body/depends_on must be object");
     expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"agent\":\"crew\"}", 400, "invalid_input",
            "body/agent must be equal to one of the allowed values");
     expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"top_p\":1.5}", 400, "invalid_input",
@@ -230,6 +233,7 @@ static void coerced_bodies_pass(void **state)
         "{\"assistant_id\":5}",
         "{\"assistant_id\":\"asst_1\",\"top_p\":\"0.5\",\"stream\":\"false\"}",
         "{\"assistant_id\":[\"asst_1\"],\"temperature\":null}",
+        "{\"assistant_id\":[5]}", /* unwrapped, then turned into "5" */
     };
     mk_mock *m = start();
     (void)state;
