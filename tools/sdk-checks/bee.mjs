@@ -156,7 +156,7 @@ await step('function tool: createAndPoll + submitToolOutputsAndPoll', async () =
 });
 
 await step('files and vector stores (auto-pagination, Bee delete names)', async () => {
-  const vs = client.vectorStores ?? client.beta.vectorStores; // moved out of beta in 4.8x
+  const vs = client.vectorStores ?? client.beta.vectorStores; // out of beta in later 4.x
   const files = [];
   for await (const f of client.files.list()) files.push(f);
   check(files.length === 1 && files[0].object === 'file', `files: ${files.length}`);
@@ -166,7 +166,8 @@ await step('files and vector stores (auto-pagination, Bee delete names)', async 
   check(!('expires_at' in stores[0]), 'Bee omits expires_at without expires_after');
   // Bee's quirk: the vector-store file list's last_id is a file id, which the
   // cursor cannot find, so the page after it is 404. SDKs that ignore
-  // has_more (openai-node before 4.8x) ask for it and fail, as against Bee.
+  // has_more (openai-node v4.73) ask for it and fail, as against Bee; the
+  // lockfile's openai stops at has_more:false and never asks.
   let err;
   const vfiles = [];
   try {
