@@ -11,11 +11,11 @@
  * known here; anything else makes the walk give up (the caller then words
  * the validator's own error). Validity is the validator's decision, not
  * this file's. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "mock_internal.h"
-#include "mockkit/model.h"
+#include "bee_internal.h"
 
 typedef struct walk {
     const cJSON *defs;
@@ -37,18 +37,6 @@ static const cJSON *deref(const walk *w, const cJSON *s)
     if (cJSON_IsString(r) && strncmp(r->valuestring, "#/$defs/", 8) == 0)
         return cJSON_GetObjectItemCaseSensitive(w->defs, r->valuestring + 8);
     return s;
-}
-
-static int type_is(const char *t, const cJSON *v)
-{
-    if (strcmp(t, "integer") == 0)
-        return cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble;
-    return (strcmp(t, "number") == 0 && cJSON_IsNumber(v)) ||
-           (strcmp(t, "string") == 0 && cJSON_IsString(v)) ||
-           (strcmp(t, "boolean") == 0 && cJSON_IsBool(v)) ||
-           (strcmp(t, "null") == 0 && cJSON_IsNull(v)) ||
-           (strcmp(t, "array") == 0 && cJSON_IsArray(v)) ||
-           (strcmp(t, "object") == 0 && cJSON_IsObject(v));
 }
 
 static size_t utf8_len(const char *s)
@@ -123,7 +111,7 @@ static int check(walk *w, const char *var, const cJSON *schema, const cJSON *v, 
         int ok = 0;
         char types[96] = "";
         for (t = cJSON_IsString(k) ? k : k->child; t; t = cJSON_IsString(k) ? NULL : t->next) {
-            ok |= type_is(t->valuestring, v);
+            ok |= mk__bee_is_type(t->valuestring, v);
             if (strcmp(t->valuestring, "null") != 0) {
                 /* Bee writes `nullable: true`: AJV names the declared type only */
                 size_t n = strlen(types);
@@ -255,4 +243,106 @@ int mk__bee_ajv_text(const cJSON *defs, const char *type_name, const char *var, 
         return -1;
     snprintf(out, size, "%s", w.text);
     return 0;
+}
+
+/* ---- when the walk cannot tell: the validator's first error in AJV's
+ * words ------------------------------------------------------------------ */
+
+/* The number at the end of a validator message ("at least 1 required"). */
+static const char *last_number(const char *msg, char *buf, size_t size)
+{
+    const char *end = msg + strlen(msg), *p;
+    while (end > msg && !isdigit((unsigned char)end[-1]))
+        end--;
+    p = end;
+    while (p > msg && (isdigit((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '-'))
+        p--;
+    snprintf(buf, size, "%.*s", (int)(end - p), p);
+    return buf;
+}
+
+/* The text between the first pair of double quotes of msg. */
+static const char *quoted(const char *msg, char *buf, size_t size)
+{
+    const char *a = strchr(msg, '"');
+    const char *b = a ? strchr(a + 1, '"') : NULL;
+    snprintf(buf, size, "%.*s", a && b ? (int)(b - a - 1) : 0, a ? a + 1 : "");
+    return buf;
+}
+
+/* AJV's message for the validator's first error, as Fastify 4's default
+ * schemaErrorFormatter prints it: "body" + instancePath + " " + message.
+ * AJV's instancePath of required/additionalProperties is the object, and a
+ * nullable type's message names the non-null type ("must be string"). */
+static void ajv_message(const char *var, const mk_model_error *e, char *out, size_t size)
+{
+    char path[300], arg[128], msg[200];
+    snprintf(path, sizeof(path), "%s", e->pointer);
+    if (strcmp(e->keyword, "additionalProperties") == 0) {
+        char *slash = strrchr(path, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(msg, sizeof(msg), "must NOT have additional properties");
+    } else if (strcmp(e->keyword, "required") == 0) {
+        snprintf(msg, sizeof(msg), "must have required property '%s'",
+                 quoted(e->message, arg, sizeof(arg)));
+    } else if (strcmp(e->keyword, "type") == 0) {
+        /* "expected string or null, found integer" */
+        char types[128] = "";
+        const char *p = strncmp(e->message, "expected ", 9) == 0 ? e->message + 9 : "";
+        const char *stop = strstr(p, ", found");
+        size_t n = stop ? (size_t)(stop - p) : strlen(p);
+        while (n > 0) {
+            const char *sep = strstr(p, " or ");
+            size_t len = sep && (size_t)(sep - p) < n ? (size_t)(sep - p) : n;
+            if (!(len == 4 && strncmp(p, "null", 4) == 0)) {
+                size_t t = strlen(types);
+                snprintf(types + t, sizeof(types) - t, "%s%.*s", t ? "," : "", (int)len, p);
+            }
+            if (len == n)
+                break;
+            n -= len + 4;
+            p += len + 4;
+        }
+        snprintf(msg, sizeof(msg), "must be %s", types[0] ? types : "null");
+    } else if (strcmp(e->keyword, "enum") == 0) {
+        snprintf(msg, sizeof(msg), "must be equal to one of the allowed values");
+    } else if (strcmp(e->keyword, "const") == 0) {
+        snprintf(msg, sizeof(msg), "must be equal to constant");
+    } else if (strcmp(e->keyword, "minimum") == 0 || strcmp(e->keyword, "maximum") == 0) {
+        snprintf(msg, sizeof(msg), "must be %s %s", e->keyword[1] == 'i' ? ">=" : "<=",
+                 last_number(e->message, arg, sizeof(arg)));
+    } else if (strcmp(e->keyword, "minLength") == 0 || strcmp(e->keyword, "maxLength") == 0 ||
+               strcmp(e->keyword, "minItems") == 0 || strcmp(e->keyword, "maxItems") == 0) {
+        snprintf(msg, sizeof(msg), "must NOT have %s than %s %s",
+                 e->keyword[1] == 'i' ? "fewer" : "more", last_number(e->message, arg, sizeof(arg)),
+                 strstr(e->keyword, "Items") ? "items" : "characters");
+    } else if (strcmp(e->keyword, "oneOf") == 0) {
+        snprintf(msg, sizeof(msg), "must match exactly one schema in oneOf");
+    } else if (strcmp(e->keyword, "anyOf") == 0) {
+        snprintf(msg, sizeof(msg), "must match a schema in anyOf");
+    } else {
+        snprintf(msg, sizeof(msg), "%.190s", e->message);
+    }
+    snprintf(out, size, "%s%s %s", var, path, msg);
+}
+
+/* The validator names the failing branch of a oneOf/anyOf in its message
+ * ("no oneOf alternative matches ..."); AJV's last error is the oneOf. */
+static void branch_keyword(mk_model_error *e)
+{
+    if (strncmp(e->message, "no oneOf alternative", 20) == 0 ||
+        strncmp(e->message, "no anyOf alternative", 20) == 0) {
+        const char *at = strstr(e->message, "at \"");
+        char where[256];
+        snprintf(e->keyword, sizeof(e->keyword), "%.5s", e->message + 3);
+        quoted(at ? at : "", where, sizeof(where));
+        snprintf(e->pointer, sizeof(e->pointer), "%s", where);
+    }
+}
+
+void mk__bee_ajv_from_error(const char *var, mk_model_error *e, char *out, size_t size)
+{
+    branch_keyword(e);
+    ajv_message(var, e, out, size);
 }

@@ -93,10 +93,6 @@ int mk__profile_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk_
 int mk__bee_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out);
 /* NULL, or why the embedded models/bee.json did not load. */
 const char *mk__bee_model_error(void);
-/* bee_ajv.c: AJV's and Fastify's text for an invalid value of $defs type
- * (var: "body" or "querystring"). -1 when it cannot tell. */
-int mk__bee_ajv_text(const cJSON *defs, const char *type_name, const char *var, const cJSON *v,
-                     char *out, size_t size);
 /* profiles.c: Bee's rate limit (1 with a 429 in *out when over it; else
  * the ratelimit-* headers in out->extra). run_route: the route template of
  * a run-creating route (its own limit of 26), or NULL. */
