@@ -132,6 +132,25 @@ static void refusal(const char *var, const char *type, const cJSON *v, mk_model_
     mk__bee_ajv_from_error(var, err, msg, size);
 }
 
+/* secure-json-parse, as Fastify 4 calls it (onProtoPoisoning and
+ * onConstructorPoisoning "error"): a "__proto__" key, or a "constructor"
+ * object with a "prototype" key, anywhere in the body is a SyntaxError. */
+static int poisoned(const cJSON *v, int depth)
+{
+    const cJSON *k;
+    if (depth > MK_MODEL_MAX_DEPTH)
+        return 0;
+    cJSON_ArrayForEach(k, v) {
+        if (k->string && (strcmp(k->string, "__proto__") == 0 ||
+                          (strcmp(k->string, "constructor") == 0 && cJSON_IsObject(k) &&
+                           cJSON_GetObjectItemCaseSensitive(k, "prototype"))))
+            return 1;
+        if ((cJSON_IsObject(k) || cJSON_IsArray(k)) && poisoned(k, depth + 1))
+            return 1;
+    }
+    return 0;
+}
+
 static int has_type(const char *ct, const char *want)
 {
     size_t n = strlen(want);
@@ -174,17 +193,23 @@ static int validate_body(const cJSON *route, const mk__req *req, mk__reply *out)
                     "Body cannot be empty when content-type is set to 'application/json'");
         return 1;
     }
-    if (!cJSON_IsString(type))
-        return 0;  /* no body schema (or not modelled): Fastify checks nothing */
-    if (parse && has_type(ct, "multipart/form-data"))
-        return 0;  /* not a JSON body */
     if (parse && json) {
+        /* Fastify's JSON parser runs whether or not the route has a schema */
         body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
         if (!body) {
             /* JSON.parse's SyntaxError text is V8's; ours names the fact only. */
             reply_error(out, 400, "invalid_input", "mockkit: the request body is not valid JSON");
             return 1;
         }
+        if (poisoned(body, 0)) {
+            cJSON_Delete(body);
+            reply_error(out, 400, "invalid_input", "Object contains forbidden prototype property");
+            return 1;
+        }
+    }
+    if (!cJSON_IsString(type) || (parse && has_type(ct, "multipart/form-data"))) {
+        cJSON_Delete(body);
+        return 0;  /* no body schema (or not modelled), or not a JSON body */
     }
     if (!body || !cJSON_IsObject(body)) {
         /* no body (undefined), a text/plain string or another JSON value;

@@ -164,6 +164,13 @@ static void ajv_wording(void **state)
            "Body cannot be empty when content-type is set to 'application/json'");
     expect(m, "POST", "/v1/threads/thread_1/runs", KEY, NULL, 400, "invalid_input",
            "body must be object");
+    /* secure-json-parse refuses prototype poisoning, on any route */
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"assistant_id\":\"a\",\"metadata\":{\"__proto__\":{\"x\":\"1\"}}}", 400,
+           "invalid_input", "Object contains forbidden prototype property");
+    expect(m, "POST", "/v1/threads/thread_1/runs/run_1/cancel", JSON_KEY,
+           "{\"constructor\":{\"prototype\":{}}}", 400, "invalid_input",
+           "Object contains forbidden prototype property");
     mk_mock_free(m);
 }
 
