@@ -315,9 +315,9 @@ static int check_auth(const struct mk_mock *m, const mk__req *req, mk__reply *ou
         return 1;
     }
     snprintf(token, sizeof(token), "%.*s", (int)len, p);
+    if (strlen(m->api_key) == len && strncmp(p, m->api_key, len) == 0)
+        return 0;  /* the mock's credential, whatever its form (--api-key) */
     if (strncmp(token, "sk-proj-", 8) == 0 && len > 8) {
-        if (strcmp(token, m->api_key) == 0)
-            return 0;
         reply_error(out, 401, "auth_error", "Key not found");
         return 1;
     }
