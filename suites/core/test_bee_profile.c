@@ -268,6 +268,20 @@ static void auth_kinds(void **state)
     assert_int_equal(r.status, 200);
     reply_free(&r);
     mk_mock_free(m);
+
+    /* a key set with --api-key is accepted whatever its form */
+    const char *paths[] = {CORE_CASSETTES "/profiles/bee.json"};
+    const char *const custom[] = {"Authorization: Bearer custom-token", NULL};
+    mk_mock_options o;
+    mk_mock_options_init(&o);
+    o.service = "bee";
+    o.quiet = 1;
+    o.api_key = "custom-token";
+    assert_int_equal(mk_mock_new(&o, paths, 1, &m, NULL), MK_MOCK_OK);
+    call(m, "GET", "/v1/assistants", custom, NULL, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    mk_mock_free(m);
 }
 
 static void healthcheck_is_terminus(void **state)
