@@ -184,7 +184,8 @@ static int validate_body(const cJSON *route, const mk__req *req, mk__reply *out)
         parse = ct || te || (cl && strcmp(cl, "0") != 0);
     }
     if (parse && !json && !has_type(ct, "text/plain") && !has_type(ct, "multipart/form-data")) {
-        snprintf(msg, sizeof(msg), "Unsupported Media Type: %.200s", ct ? ct : "");
+        /* @fastify/error formats `contentType || undefined` with util.format */
+        snprintf(msg, sizeof(msg), "Unsupported Media Type: %.200s", ct ? ct : "undefined");
         reply_error(out, 500, "internal_server_error", msg);
         return 1;
     }

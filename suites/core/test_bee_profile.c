@@ -220,6 +220,10 @@ static void body_parsing_by_media_type(void **state)
     (void)state;
     expect(m, "POST", "/v1/threads/thread_1/runs/run_1/cancel", form, "", 500,
            "internal_server_error", "Unsupported Media Type: application/x-www-form-urlencoded");
+    /* a body without a type: no parser for "" either */
+    const char *const untyped[] = {"Content-Type:", NULL};
+    expect(m, "POST", "/v1/threads/thread_1/runs/run_1/cancel", untyped, "{}", 500,
+           "internal_server_error", "Unsupported Media Type: undefined");
     /* no type, no body: the handler runs (here: auth) */
     expect(m, "POST", "/v1/threads/thread_1/runs/run_1/cancel", NULL, NULL, 401, "auth_error",
            "Invalid authorization");
