@@ -157,6 +157,44 @@ static int has_type(const char *ct, const char *want)
     return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* Fastify's JSON parser (defaultJsonParser + secure-json-parse). Returns 1
+ * with *out filled when it refuses the body, else 0 with *body (owned). */
+static int json_body(const mk__req *req, mk__reply *out, cJSON **body)
+{
+    *body = NULL;
+    if (req->body_len == 0) {
+        reply_error(out, 400, "invalid_input",
+                    "Body cannot be empty when content-type is set to 'application/json'");
+        return 1;
+    }
+    *body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
+    if (!*body) {
+        /* JSON.parse's SyntaxError text is V8's; ours names the fact only. */
+        reply_error(out, 400, "invalid_input", "mockkit: the request body is not valid JSON");
+        return 1;
+    }
+    if (poisoned(*body, 0)) {
+        cJSON_Delete(*body);
+        *body = NULL;
+        reply_error(out, 400, "invalid_input", "Object contains forbidden prototype property");
+        return 1;
+    }
+    return 0;
+}
+
+/* Would Fastify 4's handleRequest parse this request's body? */
+static int parses_body(const mk__req *req)
+{
+    const char *ct = mk__req_header(req, "Content-Type");
+    const char *cl = mk__req_header(req, "Content-Length");
+    const char *te = mk__req_header(req, "Transfer-Encoding");
+    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+        return 0;
+    if (strcmp(req->method, "DELETE") == 0 || strcmp(req->method, "OPTIONS") == 0)
+        return ct && (cl || te);
+    return ct || te || (cl && strcmp(cl, "0") != 0);
+}
+
 /* Parsing, then step 4. Fastify 4's handleRequest: GET and HEAD bodies are
  * never parsed; DELETE and OPTIONS only with a content type and a length
  * or transfer-encoding header; other methods always when they carry a
@@ -169,45 +207,22 @@ static int validate_body(const cJSON *route, const mk__req *req, mk__reply *out)
 {
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(route, "request");
     const char *ct = mk__req_header(req, "Content-Type");
-    const char *cl = mk__req_header(req, "Content-Length");
-    const char *te = mk__req_header(req, "Transfer-Encoding");
     int json = has_type(ct, "application/json");
     mk_model_error err;
     char msg[700];
     cJSON *body = NULL;
-    int rc, parse;
-    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) {
+    int rc, parse = parses_body(req);
+    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
         return 0;  /* no body schema on these routes either */
-    } else if (strcmp(req->method, "DELETE") == 0 || strcmp(req->method, "OPTIONS") == 0) {
-        parse = ct && (cl || te);
-    } else {
-        parse = ct || te || (cl && strcmp(cl, "0") != 0);
-    }
     if (parse && !json && !has_type(ct, "text/plain") && !has_type(ct, "multipart/form-data")) {
         /* @fastify/error formats `contentType || undefined` with util.format */
         snprintf(msg, sizeof(msg), "Unsupported Media Type: %.200s", ct ? ct : "undefined");
         reply_error(out, 500, "internal_server_error", msg);
         return 1;
     }
-    if (parse && req->body_len == 0 && json) {
-        reply_error(out, 400, "invalid_input",
-                    "Body cannot be empty when content-type is set to 'application/json'");
+    /* Fastify's JSON parser runs whether or not the route has a schema */
+    if (parse && json && json_body(req, out, &body))
         return 1;
-    }
-    if (parse && json) {
-        /* Fastify's JSON parser runs whether or not the route has a schema */
-        body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
-        if (!body) {
-            /* JSON.parse's SyntaxError text is V8's; ours names the fact only. */
-            reply_error(out, 400, "invalid_input", "mockkit: the request body is not valid JSON");
-            return 1;
-        }
-        if (poisoned(body, 0)) {
-            cJSON_Delete(body);
-            reply_error(out, 400, "invalid_input", "Object contains forbidden prototype property");
-            return 1;
-        }
-    }
     if (!cJSON_IsString(type) || (parse && has_type(ct, "multipart/form-data"))) {
         cJSON_Delete(body);
         return 0;  /* no body schema (or not modelled), or not a JSON body */
@@ -365,6 +380,13 @@ int mk__bee_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__rep
     }
     route = strcmp(req->path, "/healthcheck") == 0 ? NULL : find_route(req->method, req->path);
     if (!route) { /* terminus' URL is no Fastify route: with a query it is 404 */
+        /* the not-found handler is a route too: a JSON body is still parsed
+         * (other media types are let through: request.is404) */
+        cJSON *body = NULL;
+        if (parses_body(req) && has_type(mk__req_header(req, "Content-Type"), "application/json") &&
+            json_body(req, out, &body))
+            return 1;
+        cJSON_Delete(body);
         reply_error(out, 404, "not_found", "Route does not exist");
         return 1;
     }

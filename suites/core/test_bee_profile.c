@@ -83,6 +83,15 @@ static void unknown_route_is_404_whatever_the_key(void **state)
     expect(m, "PUT", "/v1/assistants", NULL, "{}", 404, "not_found", "Route does not exist");
     /* no trailing-slash folding */
     expect(m, "GET", "/v1/assistants/", NULL, NULL, 404, "not_found", "Route does not exist");
+    /* Fastify's 404 handler is a route: a JSON body is parsed first, other
+     * media types are let through */
+    expect(m, "POST", "/v1/nothing", JSON_NO_KEY, "", 400, "invalid_input",
+           "Body cannot be empty when content-type is set to 'application/json'");
+    expect(m, "POST", "/v1/nothing", JSON_NO_KEY, "{}", 404, "not_found", "Route does not exist");
+    {
+        const char *const form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+        expect(m, "POST", "/v1/nothing", form, "a=1", 404, "not_found", "Route does not exist");
+    }
     /* known routes without a key get to auth */
     expect(m, "GET", "/v1/assistants", NULL, NULL, 401, "auth_error", "Invalid authorization");
     /* GET has no static /v1/threads/runs: {thread_id} takes "runs" */
