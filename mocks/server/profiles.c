@@ -112,7 +112,8 @@ static const char *bearer(const mk__req *req)
 }
 
 /* Fixed one-second window per key. Returns 1 when over the limit. */
-static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *reset_s)
+static int rate_limited(struct mk_mock *m, const char *key, int max, int64_t now, int *reset_s,
+                        int *remaining)
 {
     struct mk__rate *r = NULL;
     int over = 0;
@@ -139,7 +140,8 @@ static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *re
             r->count = 0;
         }
         r->count++;
-        over = r->count > m->opts.rate_limit;
+        over = r->count > max;
+        *remaining = over ? 0 : max - r->count;
         *reset_s = (int)((r->window_start + 1000 - now + 999) / 1000);
         if (*reset_s < 1) {
             *reset_s = 1;
@@ -149,31 +151,37 @@ static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *re
     return over;
 }
 
-static int bee_check(struct mk_mock *m, const mk__req *req, int64_t now, mk__reply *out)
+/* Bee's @fastify/rate-limit (src/rate-limit.ts): an onRequest hook of every
+ * route, a fixed window per key; the routes that create or continue runs
+ * allow 26 (runs.module.ts config.rateLimit, "global rate limit +1 for the
+ * UI") and count on their own (a route config gets its own store). Every
+ * routed reply carries the draft-spec headers; over the limit it is a 429. */
+int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, const char *run_route,
+                         int64_t now, mk__reply *out)
 {
     const char *key = bearer(req);
-    if (m->opts.rate_limit > 0) {
-        int reset_s = 1;
-        if (rate_limited(m, key ? key : "", now, &reset_s)) {
-            char msg[96];
-            snprintf(msg, sizeof(msg), "Exceeded %d requests per 1 second", m->opts.rate_limit);
-            reply_json(out, 429, error_obj("too_many_requests", msg));
-            snprintf(out->extra, sizeof(out->extra),
-                     "ratelimit-limit: %d\r\nratelimit-remaining: 0\r\nratelimit-reset: "
-                     "%d\r\nretry-after: %d\r\n",
-                     m->opts.rate_limit, reset_s, reset_s);
-            return 1;
-        }
+    char k[160];
+    int reset_s = 1, remaining = 0, max = run_route ? 26 : m->opts.rate_limit;
+    char msg[96];
+    if (m->opts.rate_limit <= 0) {
+        return 0;
     }
-    if (!key || !key[0]) {
-        reply_json(out, 401, error_obj("auth_error", "Invalid authorization"));
-        return 1;
+    snprintf(k, sizeof(k), "%.50s%s%.100s", run_route ? run_route : "", run_route ? " " : "",
+             key ? key : "");
+    if (!rate_limited(m, k, max, now, &reset_s, &remaining)) {
+        snprintf(out->extra, sizeof(out->extra),
+                 "ratelimit-limit: %d\r\nratelimit-remaining: %d\r\nratelimit-reset: %d\r\n",
+                 max, remaining, reset_s);
+        return 0;
     }
-    if (strcmp(key, m->api_key) != 0) {
-        reply_json(out, 401, error_obj("auth_error", "Key not found"));
-        return 1;
-    }
-    return 0;
+    snprintf(msg, sizeof(msg), "Exceeded %d requests per 1 second", max);
+    reply_json(out, 429, error_obj("too_many_requests", msg));
+    out->content_type = MK__BEE_JSON;
+    snprintf(out->extra, sizeof(out->extra),
+             "ratelimit-limit: %d\r\nratelimit-remaining: 0\r\nratelimit-reset: "
+             "%d\r\nretry-after: %d\r\n",
+             max, reset_s, reset_s);
+    return 1;
 }
 
 static int openai_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
@@ -379,21 +387,49 @@ static int cairos_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
 int mk__profile_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out)
 {
     const char *base = mk__service_base_path(m->service);
+    if (m->service == MK__SVC_BEE) {
+        return mk__bee_check(m, req, now_ms, out); /* every path: Bee routes them all */
+    }
     if (!base[0] || !under(req->path, base)) {
         return 0;
     }
     switch (m->service) {
-    case MK__SVC_BEE:
-        return bee_check(m, req, now_ms, out);
     case MK__SVC_OPENAI:
         return openai_check(m, req, out);
     case MK__SVC_CAIROS:
         return cairos_check(m, req, out);
+    case MK__SVC_BEE: /* handled above */
     case MK__SVC_PIECES:
     case MK__SVC_GENERIC:
         break;
     }
     return 0;
+}
+
+/* Bee: its own envelope only (clients parse {"error":{code,message}}); the
+ * near miss goes to headers, the journal and stderr. Header values are
+ * single-line by construction: control characters become spaces. */
+static int bee_unmatched(const char *line, const char *cassette, const char *interaction,
+                         const char *failed, mk__reply *out)
+{
+    char msg[760], near[400];
+    size_t n;
+    snprintf(msg, sizeof(msg), "mockkit: no recorded interaction for %s", line);
+    reply_json(out, 404, error_obj("not_found", msg));
+    out->content_type = MK__BEE_JSON;
+    n = (size_t)snprintf(out->extra, sizeof(out->extra), "X-Mockkit-Unmatched: 1\r\n");
+    if (cassette) {
+        snprintf(near, sizeof(near), "%s#%s: %s", cassette, interaction ? interaction : "",
+                 failed ? failed : "");
+        for (char *c = near; *c; c++) {
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+                *c = ' ';
+            }
+        }
+        snprintf(out->extra + n, sizeof(out->extra) - n, "X-Mockkit-Nearest: %.*s\r\n",
+                 (int)(sizeof(out->extra) - n - 24), near);
+    }
+    return out->body ? 0 : -1;
 }
 
 static void add_mockkit(cJSON *root, const char *unmatched, const char *cassette,
@@ -438,8 +474,7 @@ int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const cha
         return 0;
     }
     case MK__SVC_BEE:
-        root = error_obj("not_found", "Route does not exist");
-        break;
+        return bee_unmatched(line, cassette, interaction, failed, out);
     case MK__SVC_OPENAI:
         snprintf(msg, sizeof(msg), "mockkit: no recorded interaction for %s %s", req->method,
                  req->path);

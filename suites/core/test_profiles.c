@@ -82,13 +82,23 @@ static void bee_needs_its_key(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(str_at(r.json, "object", NULL), "list");
     reply_free(&r);
-    /* unmatched, with the key: Bee's 404 envelope plus the report */
-    call(m, "GET", "/v1/nothing", good, NULL, &r);
+    /* a known route nothing recorded: Bee's envelope only, the near miss in
+     * headers (no "mockkit" member a Bee client would not expect) */
+    call(m, "GET", "/v1/assistants/asst_1", good, NULL, &r);
     assert_int_equal(r.status, 404);
     assert_string_equal(str_at(r.json, "error", "code"), "not_found");
-    assert_string_equal(str_at(r.json, "error", "message"), "Route does not exist");
-    assert_string_equal(str_at(r.json, "mockkit", "unmatched"), "GET /v1/nothing");
+    assert_string_equal(str_at(r.json, "error", "message"),
+                        "mockkit: no recorded interaction for GET /v1/assistants/asst_1");
+    assert_null(cJSON_GetObjectItem(r.json, "mockkit"));
+    assert_int_equal(cJSON_GetArraySize(r.json), 1);
     assert_string_equal(cu_header(&r.raw, "X-Mockkit-Unmatched", buf, sizeof(buf)), "1");
+    assert_string_equal(cu_header(&r.raw, "Content-Type", buf, sizeof(buf)),
+                        "application/json; charset=utf-8");
+    {
+        char near[512];
+        assert_non_null(cu_header(&r.raw, "X-Mockkit-Nearest", near, sizeof(near)));
+        assert_non_null(strstr(near, "profiles/bee.json#list-assistants: path: "));
+    }
     reply_free(&r);
     mk_mock_free(m);
 }
