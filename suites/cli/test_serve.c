@@ -183,6 +183,7 @@ static void test_serve_port_in_use_exit_2(void **state)
                       "--port", arg, NULL};
     assert_int_equal(run_capture(second, text, sizeof text), 2);
     assert_non_null(strstr(text, "openai did not start"));
+    assert_non_null(strstr(text, "address already in use"));
 
     kill(pid, SIGTERM);
     assert_int_equal(wait_exit(pid, 10000), 0);

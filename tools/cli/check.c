@@ -19,7 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
+#include "opts.h"
 #include "mockkit/client.h"
 #include "services.h"
 
@@ -286,7 +289,7 @@ static int run_suite(const char *dir, const char *logdir, suite_run *r)
     return 0;
 }
 
-static void print_tail(const char *path, int lines)
+static void print_tail(FILE *out, const char *path, int lines)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -300,7 +303,7 @@ static void print_tail(const char *path, int lines)
         lines = 64;
     int start = n > lines ? n - lines : 0;
     for (int i = start; i < n; i++)
-        fprintf(stdout, "    | %s", buf[i % 64]);
+        fprintf(out, "    | %s", buf[i % 64]);
 }
 
 static void xml_escape(FILE *f, const char *s)
@@ -350,6 +353,52 @@ static int write_junit(const char *path, const suite_run *runs, size_t n)
     return fclose(f);
 }
 
+static const char *result_name(test_result r)
+{
+    return r == T_PASS ? "pass" : r == T_FAIL ? "fail" : "skip";
+}
+
+/* The results as one JSON object on stdout, for tools. */
+static int print_json(int live, const suite_run *runs, size_t n)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *suites = cJSON_AddArrayToObject(o, "suites");
+    int ok = suites && cJSON_AddStringToObject(o, "target", live ? "live" : "mock");
+    int total[3] = {0, 0, 0};
+    for (size_t i = 0; ok && i < n; i++) {
+        const suite_run *r = &runs[i];
+        total[0] += r->passed;
+        total[1] += r->failed;
+        total[2] += r->skipped;
+        cJSON *s = cJSON_CreateObject();
+        cJSON *tests = cJSON_AddArrayToObject(s, "tests");
+        ok = s && tests && cJSON_AddStringToObject(s, "suite", r->name) &&
+             cJSON_AddStringToObject(s, "service", mk_services[r->service].name) &&
+             cJSON_AddStringToObject(s, "result", !r->ran ? "skip"
+                                                  : r->failed || r->exit_status ? "fail"
+                                                                                : "pass");
+        for (size_t t = 0; ok && t < r->test_count; t++) {
+            const test_case *tc = &r->tests[t];
+            cJSON *to = cJSON_CreateObject();
+            ok = to && cJSON_AddStringToObject(to, "name", tc->name) &&
+                 cJSON_AddStringToObject(to, "result", result_name(tc->result));
+            if (to)
+                cJSON_AddItemToArray(tests, to);
+        }
+        if (s)
+            cJSON_AddItemToArray(suites, s);
+    }
+    ok = ok && cJSON_AddNumberToObject(o, "passed", total[0]) &&
+         cJSON_AddNumberToObject(o, "failed", total[1]) &&
+         cJSON_AddNumberToObject(o, "skipped", total[2]);
+    char *text = ok ? cJSON_PrintUnformatted(o) : NULL;
+    if (text)
+        printf("%s\n", text);
+    cJSON_free(text);
+    cJSON_Delete(o);
+    return text ? 0 : -1;
+}
+
 int mk_cmd_check(int argc, char **argv)
 {
     if (mk_cli_wants_help(argc, argv)) {
@@ -360,43 +409,61 @@ int mk_cmd_check(int argc, char **argv)
     mk_serve_plan_init(&plan);
     plan.speed = 0;
     plan.quiet = 1;
-    int live = 0, verbose = 0, named = 0, reset = 0;
+    int live = 0, verbose = 0, named = 0, reset = 0, json = 0;
     const char *junit = NULL, *suites_dir = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
-        if (strcmp(a, "--target") == 0 && v) {
+    static const mk_opt table[] = {
+        {"--target", NULL, 1}, {"--fixtures", NULL, 1}, {"--speed", NULL, 1},
+        {"--junit", NULL, 1},  {"--suites", NULL, 1},   {"--reset", NULL, 0},
+        {"--verbose", NULL, 0}, {"--json", NULL, 0},    {NULL, NULL, 0},
+    };
+    mk_opts p;
+    mk_opts_init(&p, "check", argc, argv);
+    const char *v;
+    int k;
+    while ((k = mk_opts_next(&p, table, &v)) != MK_OPTS_END) {
+        if (k == MK_OPTS_ERROR) {
+            usage(stderr);
+            return 2;
+        }
+        if (k == MK_OPTS_ARG) {
+            int s = mk_service_find(v);
+            if (s < 0) {
+                mk_opts_fail(&p, "unknown service '%s' (pieces, bee, cairos, openai)", v);
+                usage(stderr);
+                return 2;
+            }
+            if (!named)
+                memset(plan.selected, 0, sizeof plan.selected);
+            named = 1;
+            plan.selected[s] = 1;
+            continue;
+        }
+        const char *a = table[k].name;
+        if (strcmp(a, "--target") == 0) {
             if (strcmp(v, "live") != 0 && strcmp(v, "mock") != 0) {
-                fprintf(stderr, "mockkit check: --target is mock or live, got '%s'\n", v);
+                mk_opts_fail(&p, "--target is mock or live, got '%s'", v);
                 return 2;
             }
             live = strcmp(v, "live") == 0;
-            i++;
-        } else if (strcmp(a, "--fixtures") == 0 && v) {
+        } else if (strcmp(a, "--fixtures") == 0) {
             plan.fixtures = v;
-            i++;
-        } else if (strcmp(a, "--speed") == 0 && v) {
-            plan.speed = atof(v);
-            i++;
-        } else if (strcmp(a, "--junit") == 0 && v) {
+        } else if (strcmp(a, "--speed") == 0) {
+            char *end;
+            plan.speed = strtod(v, &end);
+            if (end == v || *end || plan.speed < 0) {
+                mk_opts_fail(&p, "--speed wants a number >= 0, got '%s'", v);
+                return 2;
+            }
+        } else if (strcmp(a, "--junit") == 0) {
             junit = v;
-            i++;
-        } else if (strcmp(a, "--suites") == 0 && v) {
+        } else if (strcmp(a, "--suites") == 0) {
             suites_dir = v;
-            i++;
         } else if (strcmp(a, "--reset") == 0) {
             reset = 1;
         } else if (strcmp(a, "--verbose") == 0) {
             verbose = 1;
-        } else if (a[0] != '-' && mk_service_find(a) >= 0) {
-            if (!named)
-                memset(plan.selected, 0, sizeof plan.selected);
-            named = 1;
-            plan.selected[mk_service_find(a)] = 1;
         } else {
-            fprintf(stderr, "mockkit check: unknown option or service '%s'\n\n", a);
-            usage(stderr);
-            return 2;
+            json = 1;
         }
     }
 
@@ -431,10 +498,12 @@ int mk_cmd_check(int argc, char **argv)
         return 2;
     }
 
-    printf("mockkit check: %s target", live ? "live" : "mock");
+    /* With --json the table goes to stderr and stdout holds only JSON. */
+    FILE *tbl = json ? stderr : stdout;
+    fprintf(tbl, "mockkit check: %s target", live ? "live" : "mock");
     if (!live)
-        printf(" (fixtures %s, speed %g)", plan.fixtures, plan.speed);
-    printf("\n\n%-7s %-30s %5s %5s %5s %5s  %s\n", "service", "suite", "tests", "pass", "fail",
+        fprintf(tbl, " (fixtures %s, speed %g)", plan.fixtures, plan.speed);
+    fprintf(tbl, "\n\n%-7s %-30s %5s %5s %5s %5s  %s\n", "service", "suite", "tests", "pass", "fail",
            "skip", "result");
     int any_failed = 0;
     for (size_t i = 0; i < n; i++) {
@@ -446,7 +515,7 @@ int mk_cmd_check(int argc, char **argv)
         }
         const char *svc = mk_services[r->service].name;
         if (live && !live_configured(r->service)) {
-            printf("%-7s %-30s %5s %5s %5s %5s  SKIP (no live target in the environment)\n", svc,
+            fprintf(tbl, "%-7s %-30s %5s %5s %5s %5s  SKIP (no live target in the environment)\n", svc,
                    r->name, "-", "-", "-", "-");
             continue;
         }
@@ -460,19 +529,19 @@ int mk_cmd_check(int argc, char **argv)
         }
         int ok = r->failed == 0 && r->exit_status == 0;
         any_failed |= !ok;
-        printf("%-7s %-30s %5zu %5d %5d %5d  %s\n", svc, r->name, r->test_count, r->passed,
+        fprintf(tbl, "%-7s %-30s %5zu %5d %5d %5d  %s\n", svc, r->name, r->test_count, r->passed,
                r->failed, r->skipped, ok ? "PASS" : "FAIL");
         for (size_t t = 0; t < r->test_count; t++)
             if (r->tests[t].result == T_FAIL)
-                printf("        failed: %s\n", r->tests[t].name);
+                fprintf(tbl, "        failed: %s\n", r->tests[t].name);
         if (!ok || verbose) {
-            printf("    output (%s):\n", r->log);
-            print_tail(r->log, verbose ? 64 : 25);
+            fprintf(tbl, "    output (%s):\n", r->log);
+            print_tail(tbl, r->log, verbose ? 64 : 25);
         }
-        fflush(stdout);
+        fflush(tbl);
     }
 
-    printf("\n%-7s %6s %6s %6s  %s\n", "service", "passed", "failed", "skipped", "result");
+    fprintf(tbl, "\n%-7s %6s %6s %6s  %s\n", "service", "passed", "failed", "skipped", "result");
     int total[3] = {0, 0, 0};
     for (int s = 0; s < MK_SERVICE_COUNT; s++) {
         int p = 0, f = 0, k = 0, ran = 0, present = 0;
@@ -490,10 +559,10 @@ int mk_cmd_check(int argc, char **argv)
         total[0] += p;
         total[1] += f;
         total[2] += k;
-        printf("%-7s %6d %6d %7d  %s\n", mk_services[s].name, p, f, k,
+        fprintf(tbl, "%-7s %6d %6d %7d  %s\n", mk_services[s].name, p, f, k,
                !ran ? "SKIP" : f ? "FAIL" : "PASS");
     }
-    printf("\n%d passed, %d failed, %d skipped\n", total[0], total[1], total[2]);
+    fprintf(tbl, "\n%d passed, %d failed, %d skipped\n", total[0], total[1], total[2]);
 
     int rc = any_failed ? 1 : 0;
     int ran_any = 0;
@@ -507,6 +576,8 @@ int mk_cmd_check(int argc, char **argv)
                         "CAIROS_USER + CAIROS_PASSWORD\n");
         rc = 2;
     }
+    if (json && print_json(live, runs, n) != 0)
+        rc = 2;
     if (junit && write_junit(junit, runs, n) != 0) {
         fprintf(stderr, "mockkit check: cannot write %s: %s\n", junit, strerror(errno));
         rc = 2;

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
+#include "opts.h"
 #include "mockkit/cassette.h"
 /* The cassette library's internal reporters list every problem; the
  * public API keeps only the first. */
@@ -53,9 +56,57 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* Where problems go: printed as lines, or collected into a JSON array
+ * (--json) so a tool reads file, line, column and pointer as fields. */
+typedef struct lint_out {
+    cJSON *problems;  /* NULL: print lines */
+    int oom;
+} lint_out;
+
+static void print_issue(void *ctx, const mk_diag *d)
+{
+    lint_out *out = ctx;
+    if (!out->problems) {
+        char line[1400];
+        printf("%s\n", mk_diag_format(d, line, sizeof line));
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddStringToObject(o, "file", d->file) ||
+        !cJSON_AddNumberToObject(o, "line", d->line) ||
+        !cJSON_AddNumberToObject(o, "column", d->column) ||
+        !cJSON_AddStringToObject(o, "pointer", d->pointer) ||
+        !cJSON_AddStringToObject(o, "message", d->message)) {
+        cJSON_Delete(o);
+        out->oom = 1;
+        return;
+    }
+    cJSON_AddItemToArray(out->problems, o);
+}
+
+/* Returns the number of problems, or -1 when the file cannot be read. */
+static long lint_one(const char *path, lint_out *out)
+{
+    return mk_cassette_lint(path, print_issue, out);
+}
+
+/* A path that cannot be read, as a line or a JSON problem. */
+static void unreadable_path(lint_out *out, const char *path, const char *why)
+{
+    if (!out->problems) {
+        printf("%s: cannot read: %s\n", path, why);
+        return;
+    }
+    mk_diag d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.file, sizeof d.file, "%s", path);
+    snprintf(d.message, sizeof d.message, "cannot read: %s", why);
+    print_issue(out, &d);
+}
+
 /* Every *.json under dir (hidden entries skipped). Returns -1 when a
  * folder cannot be read (reported). */
-static int collect(const char *dir, path_list *out, int depth)
+static int collect(const char *dir, path_list *out, int depth, lint_out *lo)
 {
     if (depth > 32) {
         fprintf(stderr, "%s: folders nested too deep\n", dir);
@@ -63,7 +114,7 @@ static int collect(const char *dir, path_list *out, int depth)
     }
     DIR *d = opendir(dir);
     if (!d) {
-        printf("%s: cannot read: %s\n", dir, strerror(errno));
+        unreadable_path(lo, dir, strerror(errno));
         return -1;
     }
     int rc = 0;
@@ -79,7 +130,7 @@ static int collect(const char *dir, path_list *out, int depth)
         if (stat(path, &st) != 0)
             continue;
         if (S_ISDIR(st.st_mode)) {
-            if (collect(path, out, depth + 1) != 0)
+            if (collect(path, out, depth + 1, lo) != 0)
                 rc = -1;
         } else if (S_ISREG(st.st_mode) && ends_with(e->d_name, ".json")) {
             if (list_add(out, path) != 0)
@@ -90,30 +141,19 @@ static int collect(const char *dir, path_list *out, int depth)
     return rc;
 }
 
-static void print_issue(void *ctx, const mk_diag *d)
-{
-    (void)ctx;
-    char line[1400];
-    printf("%s\n", mk_diag_format(d, line, sizeof line));
-}
-
-/* Returns the number of problems, or -1 when the file cannot be read. */
-static long lint_one(const char *path)
-{
-    return mk_cassette_lint(path, print_issue, NULL);
-}
-
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: mockkit lint FILE|DIR...\n\n"
+            "usage: mockkit lint [--json] FILE|DIR...\n\n"
             "Validate cassettes (docs/cassette.md) and scan them for secrets. A folder\n"
             "means every *.json below it, in sorted order. Every problem is printed as\n"
             "  file:line:col: message      (not JSON)\n"
             "  file: /json/pointer: message (not a valid cassette, or a secret)\n"
             "then a summary line. Exit status: 0 all valid (a folder with no *.json\n"
             "prints \"0 cassettes, 0 errors\"), 1 problems found, 2 usage error or\n"
-            "unreadable path.\n");
+            "unreadable path.\n"
+            "  --json  print one JSON object instead: {\"cassettes\":N,\"errors\":N,\n"
+            "          \"problems\":[{\"file\",\"line\",\"column\",\"pointer\",\"message\"}]}\n");
 }
 
 int mk_cmd_lint(int argc, char **argv)
@@ -122,52 +162,85 @@ int mk_cmd_lint(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
-    int unreadable = 0;
+    static const mk_opt table[] = {{"--json", NULL, 0}, {NULL, NULL, 0}};
+    mk_opts p;
+    mk_opts_init(&p, "lint", argc, argv);
+    lint_out out = {0};
+    int unreadable = 0, args = 0;
     path_list files = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (arg[0] == '-' && arg[1] != '\0' && strcmp(arg, "--") != 0) {
-            fprintf(stderr, "mockkit lint: unknown option '%s'\n", arg);
+    const char *arg;
+    int k;
+    while ((k = mk_opts_next(&p, table, &arg)) != MK_OPTS_END) {
+        if (k == MK_OPTS_ERROR) {
             usage(stderr);
             list_free(&files);
+            cJSON_Delete(out.problems);
             return 2;
         }
-        if (strcmp(arg, "--") == 0)
+        if (k == 0) {
+            if (!out.problems && !(out.problems = cJSON_CreateArray())) {
+                list_free(&files);
+                return 2;
+            }
             continue;
+        }
+        args++;
         struct stat st;
         if (stat(arg, &st) != 0) {
-            printf("%s: cannot read: %s\n", arg, strerror(errno));
+            unreadable_path(&out, arg, strerror(errno));
             unreadable = 1;
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
             path_list found = {0};
-            if (collect(arg, &found, 0) != 0)
+            if (collect(arg, &found, 0, &out) != 0)
                 unreadable = 1;
             if (found.count > 1) /* qsort(NULL, 0, ...) is undefined */
                 qsort(found.items, found.count, sizeof *found.items, cmp_str);
-            for (size_t k = 0; k < found.count; k++)
-                if (list_add(&files, found.items[k]) != 0)
+            for (size_t i = 0; i < found.count; i++)
+                if (list_add(&files, found.items[i]) != 0)
                     unreadable = 1;
             list_free(&found);
         } else if (list_add(&files, arg) != 0) {
             unreadable = 1;
         }
     }
+    if (args == 0) {
+        mk_opts_fail(&p, "no cassette or folder given");
+        usage(stderr);
+        cJSON_Delete(out.problems);
+        return 2;
+    }
     size_t errors = 0;
     for (size_t i = 0; i < files.count; i++) {
-        long n = lint_one(files.items[i]);
+        long n = lint_one(files.items[i], &out);
         if (n < 0)
             unreadable = 1;
         else
             errors += (size_t)n;
     }
-    printf("%zu cassette%s, %zu error%s\n", files.count, files.count == 1 ? "" : "s", errors,
-           errors == 1 ? "" : "s");
+    if (out.problems) {
+        cJSON *o = cJSON_CreateObject();
+        char *text = NULL;
+        if (o && cJSON_AddNumberToObject(o, "cassettes", (double)files.count) &&
+            cJSON_AddNumberToObject(o, "errors", (double)errors) &&
+            cJSON_AddBoolToObject(o, "unreadable", unreadable)) {
+            cJSON_AddItemToObject(o, "problems", out.problems);
+            out.problems = NULL;
+            text = out.oom ? NULL : cJSON_PrintUnformatted(o);
+        }
+        if (text)
+            printf("%s\n", text);
+        else
+            fprintf(stderr, "mockkit lint: out of memory\n");
+        unreadable |= text == NULL;
+        cJSON_free(text);
+        cJSON_Delete(o);
+        cJSON_Delete(out.problems);
+    } else {
+        printf("%zu cassette%s, %zu error%s\n", files.count, files.count == 1 ? "" : "s", errors,
+               errors == 1 ? "" : "s");
+    }
     list_free(&files);
     if (unreadable)
         return 2;

@@ -10,6 +10,8 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "jsonout.h"
+#include "opts.h"
 #include "mockkit/cassette.h"
 #include "mockkit/client.h"
 
@@ -55,8 +57,12 @@ static int print_item(int kind, const char *data, size_t len)
              cJSON_AddNumberToObject(o, "code", (double)code) &&
              cJSON_AddStringToObject(o, "reason", sp && *sp == ' ' ? sp + 1 : "");
     } else if (kind == MKC_WS_TEXT) {
-        ok = ok && cJSON_AddStringToObject(o, "type", "text") &&
-             cJSON_AddStringToObject(o, "data", data);
+        /* Text may hold NUL, which a cJSON string would cut: written whole. */
+        cJSON_Delete(o);
+        fputs("{\"type\":\"text\",\"data\":", stdout);
+        mk_json_put_string(stdout, data, len);
+        fputs("}\n", stdout);
+        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
     } else {
         const char *type = kind == MKC_WS_BINARY ? "binary"
                          : kind == MKC_WS_PING   ? "ping"
@@ -85,14 +91,34 @@ static long long now_ms(void)
     return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static int parse_long(const char *arg, long *out)
+/* CivetWeb drops the status of a refused upgrade ("Unexpected server
+ * reply"), so ask again with a plain request carrying the same upgrade
+ * headers and report what the server answers. 0 when it cannot tell. */
+static long upgrade_status(const char *url)
 {
-    char *end = NULL;
-    long v = strtol(arg, &end, 10);
-    if (!*arg || *end || v < 0)
-        return -1;
-    *out = v;
-    return 0;
+    char http[1024];
+    snprintf(http, sizeof http, "http%s", url + 2);  /* ws://... -> http://... */
+    const char *host = strstr(http, "://") + 3;
+    const char *slash = strchr(host, '/');
+    char root[1024];
+    snprintf(root, sizeof root, "%.*s", slash ? (int)(slash - http) : (int)strlen(http), http);
+    mkc_http *h = mkc_http_new(root);
+    if (!h)
+        return 0;
+    mkc_http_set_timeout(h, 3000);
+    static const char *const hdrs[] = {"Upgrade: websocket", "Connection: Upgrade",
+                                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                                       "Sec-WebSocket-Version: 13", NULL};
+    mkc_response *resp = NULL;
+    mkc_error err = {0};
+    long status = 0;
+    if (mkc_http_request(h, "GET", slash ? slash : "/", hdrs, NULL, NULL, 0, &resp, &err) ==
+            MKC_OK && resp->status != 101)
+        status = resp->status;
+    mkc_response_free(resp);
+    mkc_error_clear(&err);
+    mkc_http_free(h);
+    return status;
 }
 
 int mk_cmd_ws(int argc, char **argv)
@@ -105,37 +131,45 @@ int mk_cmd_ws(int argc, char **argv)
     const char *sends[MAX_SENDS];
     size_t ns = 0;
     long expect = 0, timeout = 10000;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-        if (!strcmp(a, "--send") && has_value) {
-            if (ns == MAX_SENDS) {
-                fprintf(stderr, "mockkit ws: more than %d --send\n", MAX_SENDS);
-                return 2;
-            }
-            sends[ns++] = argv[++i];
-        } else if (!strcmp(a, "--expect") && has_value) {
-            if (parse_long(argv[++i], &expect) != 0) {
-                fprintf(stderr, "mockkit ws: --expect wants a number, not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(a, "--timeout") && has_value) {
-            if (parse_long(argv[++i], &timeout) != 0) {
-                fprintf(stderr, "mockkit ws: --timeout wants milliseconds, not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (a[0] == '-' || url) {
-            fprintf(stderr, "mockkit ws: unexpected argument '%s'\n", a);
+    static const mk_opt table[] = {
+        {"--send", NULL, 1}, {"--expect", NULL, 1}, {"--timeout", NULL, 1}, {NULL, NULL, 0},
+    };
+    mk_opts p;
+    mk_opts_init(&p, "ws", argc, argv);
+    const char *v;
+    int k, have_url = 0;
+    while ((k = mk_opts_next(&p, table, &v)) != MK_OPTS_END) {
+        if (k == MK_OPTS_ERROR) {
             usage(stderr);
             return 2;
-        } else {
-            url = a;
+        }
+        if (k == MK_OPTS_ARG) {
+            if (have_url) {
+                mk_opts_fail(&p, "unexpected argument '%s' (one URL)", v);
+                usage(stderr);
+                return 2;
+            }
+            url = v;
+            have_url = 1;
+        } else if (k == 0) {
+            if (ns == MAX_SENDS) {
+                mk_opts_fail(&p, "more than %d --send", MAX_SENDS);
+                return 2;
+            }
+            sends[ns++] = v;
+        } else if (mk_opts_long(v, k == 1 ? &expect : &timeout) != 0) {
+            mk_opts_fail(&p, "%s wants %s, not '%s'", table[k].name,
+                         k == 1 ? "a number" : "milliseconds", v);
+            return 2;
         }
     }
-    if (!url) {
+    if (!have_url) {
+        mk_opts_fail(&p, "no URL given");
         usage(stderr);
         return 2;
     }
+    if (mk_opts_url(&p, url, "ws") != 0)
+        return 2;
 
     mkc_queue *q = mkc_queue_new();
     if (!q) {
@@ -146,7 +180,11 @@ int mk_cmd_ws(int argc, char **argv)
     mkc_ws *ws = NULL;
     mkc_error err = {0};
     if (mkc_ws_connect(url, &cb, &ws, &err) != MKC_OK) {
-        fprintf(stderr, "mockkit ws: %s\n", err.message);
+        long status = err.code == MKC_EHTTP ? upgrade_status(url) : 0;
+        if (status)
+            fprintf(stderr, "mockkit ws: %s: websocket upgrade refused: HTTP %ld\n", url, status);
+        else
+            fprintf(stderr, "mockkit ws: %s\n", err.message);
         mkc_error_clear(&err);
         mkc_queue_free(q);
         return 1;
