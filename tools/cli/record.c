@@ -17,6 +17,7 @@ static void usage(FILE *out)
             "usage: mockkit record --upstream URL --out CASSETTE [--listen ADDR:PORT]\n"
             "                      [--mode none|once|new|all] [--service NAME]\n"
             "                      [--redact-header NAME]... [--redact-field NAME]...\n"
+            "                      [--redact-pattern REGEX]...\n"
             "                      [--idle-timeout MS]\n\n"
             "Forwards every request to URL, answers the client as the upstream does, and\n"
             "writes what passed (redacted) to CASSETTE on Ctrl-C / SIGTERM.\n"
@@ -28,8 +29,14 @@ static void usage(FILE *out)
             "  --idle-timeout  give up on an upstream silent this long (502 or a cut\n"
             "             stream; default: wait)\n"
             "  --redact-header, --redact-field  redact more than the defaults\n"
-            "             (Authorization, cookies, API key headers; password, token,\n"
-            "             secret, api_key ... fields)\n");
+            "             (Authorization, cookies, api-key, x-api-key, X-*-Token headers;\n"
+            "             password, token, secret, api_key ... fields, which also name\n"
+            "             the query parameters redacted, with key, sig, signature).\n"
+            "             A header name may hold '*'.\n"
+            "  --redact-pattern  POSIX extended regex: every match in a header, query\n"
+            "             value, body or stream chunk becomes <REDACTED:pattern>\n"
+            "If the secret scan still finds a secret, CASSETTE is not written and the\n"
+            "session is kept in CASSETTE.rejected.json (mode 0600) with the findings.\n");
 }
 
 int mk_cmd_record(int argc, char **argv)
@@ -42,13 +49,15 @@ int mk_cmd_record(int argc, char **argv)
     mk_record_options_init(&o);
     const char **headers = calloc((size_t)argc, sizeof *headers);
     const char **fields = calloc((size_t)argc, sizeof *fields);
+    const char **patterns = calloc((size_t)argc, sizeof *patterns);
     int status = 2;
-    if (!headers || !fields)
+    if (!headers || !fields || !patterns)
         goto out;
     static const mk_opt table[] = {
         {"--upstream", NULL, 1}, {"--out", NULL, 1},           {"--listen", NULL, 1},
         {"--service", NULL, 1},  {"--mode", NULL, 1},          {"--idle-timeout", NULL, 1},
-        {"--redact-header", NULL, 1}, {"--redact-field", NULL, 1}, {NULL, NULL, 0},
+        {"--redact-header", NULL, 1}, {"--redact-field", NULL, 1}, {"--redact-pattern", NULL, 1},
+        {NULL, NULL, 0},
     };
     mk_opts p;
     mk_opts_init(&p, "record", argc, argv);
@@ -86,10 +95,13 @@ int mk_cmd_record(int argc, char **argv)
             headers[o.redact_header_count++] = v;
         } else if (strcmp(name, "--redact-field") == 0) {
             fields[o.redact_field_count++] = v;
+        } else if (strcmp(name, "--redact-pattern") == 0) {
+            patterns[o.redact_pattern_count++] = v;
         }
     }
     o.redact_headers = headers;
     o.redact_fields = fields;
+    o.redact_patterns = patterns;
     if (!o.out || (!o.upstream && o.mode != MK_RECORD_MODE_NONE && o.mode != MK_RECORD_MODE_ONCE)) {
         mk_opts_fail(&p, "--out and --upstream are required");
         goto usage_error;
@@ -142,5 +154,6 @@ usage_error:
 out:
     free(headers);
     free(fields);
+    free(patterns);
     return status;
 }
