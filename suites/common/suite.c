@@ -1,6 +1,7 @@
 /* suite.c: target selection and the shared runner for mockkit suites. */
 #include "suite.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,9 +107,47 @@ void suite_target_stop(suite_target *t)
     t->mock = NULL;
 }
 
+void suite__assert_status(long got, long want, const char *file, int line)
+{
+    if (got == want)
+        return;
+    print_error("HTTP %ld, expected %ld\n", got, want);
+    _fail(file, line);
+}
+
+void suite__assert_call(int rc, const char *url, const char *message, const char *file, int line)
+{
+    if (rc == 0)
+        return;
+    /* The client says "URL: could not connect (...)"; lead with the URL. */
+    const char *what = message && *message ? message : "failed";
+    size_t ul = url ? strlen(url) : 0;
+    if (ul && strncmp(what, url, ul) == 0 && strncmp(what + ul, ": ", 2) == 0)
+        what += ul + 2;
+    if (strncmp(what, "could not connect", 17) == 0)
+        print_error("could not connect to %s:%s\n", url && *url ? url : "?", what + 17);
+    else
+        print_error("%s%s%s\n", url && *url ? url : "", url && *url ? ": " : "", what);
+    _fail(file, line);
+}
+
+void suite__skip_reason(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("skipped: ");
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+    fflush(stdout);
+}
+
 int suite_run(int argc, char **argv, const char *name, const struct CMUnitTest *tests,
               size_t count, CMFixtureFunction setup, CMFixtureFunction teardown)
 {
+    /* cmocka writes progress to stdout and failures to stderr: unbuffered,
+     * a reader of both (mockkit check) sees them in the order they happen. */
+    setvbuf(stdout, NULL, _IONBF, 0);
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
     const char *base = strrchr(name, '/');
