@@ -24,31 +24,13 @@
 #include "cli.h"
 #include "opts.h"
 #include "mockkit/client.h"
+#include "check.h"
 #include "services.h"
 
 extern char **environ;
 
 #define SUITE_TIMEOUT_S 300
 #define MAX_SUITES 128
-#define MAX_TESTS 512
-
-typedef enum { T_PASS, T_FAIL, T_SKIP } test_result;
-
-typedef struct test_case {
-    char name[128];
-    test_result result;
-} test_case;
-
-typedef struct suite_run {
-    char name[256];
-    int service;
-    int ran;            /* 0: skipped (no live target) */
-    int exit_status;    /* process exit code, or 128+signal */
-    char log[4096];     /* path of its captured output */
-    test_case *tests;
-    size_t test_count;
-    int passed, failed, skipped;
-} suite_run;
 
 static void usage(FILE *out)
 {
@@ -149,13 +131,10 @@ static void export_mock_env(mk_mock *mocks[MK_SERVICE_COUNT], const char *api_ke
     }
 }
 
-static const char *live_vars[MK_SERVICE_COUNT] = {"PIECES_URL", "BEE_API", "CAIROS_URL",
-                                                  "OPENAI_BASE_URL"};
-
 /* 1 if the environment names a live target for service s. */
 static int live_configured(int s)
 {
-    const char *v = getenv(live_vars[s]);
+    const char *v = getenv(mk_check_live_var(s));
     return v && *v;
 }
 
@@ -164,7 +143,7 @@ static int live_configured(int s)
  * between suites, which a real service would not. */
 static int reset_live(int s)
 {
-    const char *url = getenv(live_vars[s]);
+    const char *url = getenv(mk_check_live_var(s));
     const char *host = strstr(url, "://");
     const char *slash = host ? strchr(host + 3, '/') : NULL;
     char root[1024];
@@ -180,113 +159,6 @@ static int reset_live(int s)
     mkc_error_clear(&err);
     mkc_http_free(h);
     return rc;
-}
-
-static void add_test(suite_run *r, const char *name, test_result res)
-{
-    for (size_t i = 0; i < r->test_count; i++)
-        if (strcmp(r->tests[i].name, name) == 0)
-            return;  /* cmocka repeats failures in its summary */
-    if (r->test_count >= MAX_TESTS)
-        return;
-    test_case *t = &r->tests[r->test_count++];
-    snprintf(t->name, sizeof t->name, "%s", name);
-    t->result = res;
-    if (res == T_PASS)
-        r->passed++;
-    else if (res == T_FAIL)
-        r->failed++;
-    else
-        r->skipped++;
-}
-
-/* Reads cmocka's standard output: "[       OK ] name", "[  FAILED  ] name",
- * "[  SKIPPED ] name" after a "[ RUN      ] name". */
-static void parse_log(suite_run *r)
-{
-    FILE *f = fopen(r->log, "r");
-    if (!f)
-        return;
-    char line[1024];
-    char running[128] = "";
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        const char *tag_end = strstr(line, "] ");
-        if (line[0] != '[' || !tag_end)
-            continue;
-        const char *name = tag_end + 2;
-        if (starts_with(line, "[ RUN      ]")) {
-            snprintf(running, sizeof running, "%s", name);
-        } else if (running[0] && strcmp(name, running) == 0) {
-            if (starts_with(line, "[       OK ]"))
-                add_test(r, name, T_PASS);
-            else if (starts_with(line, "[  SKIPPED ]"))
-                add_test(r, name, T_SKIP);
-            else if (starts_with(line, "[  FAILED  ]") || starts_with(line, "[  ERROR   ]"))
-                add_test(r, name, T_FAIL);
-            else
-                continue;
-            running[0] = '\0';
-        }
-    }
-    fclose(f);
-    /* A test that started and never reported crashed the suite. */
-    if (running[0])
-        add_test(r, running, T_FAIL);
-}
-
-/* Runs one suite with its output in r->log; bounded by SUITE_TIMEOUT_S. */
-static int run_suite(const char *dir, const char *logdir, suite_run *r)
-{
-    char path[4400];
-    snprintf(path, sizeof path, "%.4000s/%.255s", dir, r->name);
-    snprintf(r->log, sizeof r->log, "%.3800s/%.255s.log", logdir, r->name);
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, r->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    /* Suites must not inherit the blocked stop signals of the parent. */
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-    char *args[] = {path, NULL};
-    pid_t pid;
-    int rc = posix_spawn(&pid, path, &fa, &attr, args, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-        fprintf(stderr, "mockkit check: cannot run %s: %s\n", path, strerror(rc));
-        return -1;
-    }
-    r->ran = 1;
-    struct timespec step = {0, 20 * 1000 * 1000};
-    int status = 0;
-    for (long waited = 0;; waited += 20) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR)
-            return -1;
-        if (waited >= SUITE_TIMEOUT_S * 1000L) {
-            fprintf(stderr, "mockkit check: %s ran past %d s, killed\n", r->name, SUITE_TIMEOUT_S);
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            break;
-        }
-        nanosleep(&step, NULL);
-    }
-    r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    parse_log(r);
-    if (r->exit_status != 0 && r->failed == 0) {
-        /* Crashed or failed outside any test (e.g. its group setup). */
-        add_test(r, "(suite setup or teardown)", T_FAIL);
-    }
-    return 0;
 }
 
 static void print_tail(FILE *out, const char *path, int lines)
@@ -314,7 +186,9 @@ static void xml_escape(FILE *f, const char *s)
         case '>': fputs("&gt;", f); break;
         case '&': fputs("&amp;", f); break;
         case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        default:
+            /* XML 1.0 has no place for other control characters */
+            fputc((unsigned char)*s < 0x20 && !strchr("\t\n\r", *s) ? '?' : *s, f);
         }
     }
 }
@@ -329,22 +203,29 @@ static int write_junit(const char *path, const suite_run *runs, size_t n)
         const suite_run *r = &runs[i];
         fprintf(f, "  <testsuite name=\"");
         xml_escape(f, r->name);
-        fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\">\n", r->test_count,
-                r->failed, r->skipped);
-        for (size_t t = 0; t < r->test_count; t++) {
+        fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+                r->test_count, r->failed, r->skipped, r->seconds);
+        for (size_t k = 0; k < r->test_count; k++) {
+            const test_case *t = &r->tests[k];
             fprintf(f, "    <testcase classname=\"%s.", mk_services[r->service].name);
             xml_escape(f, r->name);
             fprintf(f, "\" name=\"");
-            xml_escape(f, r->tests[t].name);
-            fprintf(f, "\"");
-            if (r->tests[t].result == T_PASS) {
+            xml_escape(f, t->name);
+            fprintf(f, "\" time=\"%.3f\"", t->seconds);
+            if (t->result == T_PASS) {
                 fprintf(f, "/>\n");
-            } else if (r->tests[t].result == T_SKIP) {
-                fprintf(f, "><skipped/></testcase>\n");
-            } else {
-                fprintf(f, "><failure message=\"failed; see ");
-                xml_escape(f, r->log);
+            } else if (t->result == T_SKIP) {
+                fprintf(f, "><skipped message=\"");
+                xml_escape(f, t->reason);
                 fprintf(f, "\"/></testcase>\n");
+            } else {
+                fprintf(f, "><failure message=\"");
+                xml_escape(f, t->message[0] ? t->message : "failed (no assertion message)");
+                fprintf(f, "\" type=\"assertion\">");
+                xml_escape(f, t->message);
+                fprintf(f, "\nat ");
+                xml_escape(f, t->location[0] ? t->location : "(unknown location)");
+                fprintf(f, "</failure></testcase>\n");
             }
         }
         fprintf(f, "  </testsuite>\n");
@@ -381,7 +262,13 @@ static int print_json(int live, const suite_run *runs, size_t n)
             const test_case *tc = &r->tests[t];
             cJSON *to = cJSON_CreateObject();
             ok = to && cJSON_AddStringToObject(to, "name", tc->name) &&
-                 cJSON_AddStringToObject(to, "result", result_name(tc->result));
+                 cJSON_AddStringToObject(to, "result", result_name(tc->result)) &&
+                 cJSON_AddNumberToObject(to, "time", tc->seconds);
+            if (ok && tc->result == T_FAIL)
+                ok = cJSON_AddStringToObject(to, "message", tc->message) &&
+                     cJSON_AddStringToObject(to, "location", tc->location);
+            if (ok && tc->result == T_SKIP)
+                ok = cJSON_AddStringToObject(to, "reason", tc->reason) != NULL;
             if (to)
                 cJSON_AddItemToArray(tests, to);
         }
@@ -481,6 +368,11 @@ int mk_cmd_check(int argc, char **argv)
         return 2;
     }
 
+    if (live && mk_check_preflight(plan.selected, named) > 0) {
+        fprintf(stderr, "mockkit check: no suite was run; fix the variables above and retry\n");
+        return 2;
+    }
+
     mk_mock *mocks[MK_SERVICE_COUNT] = {0};
     if (!live) {
         for (int s = 0; s < MK_SERVICE_COUNT; s++)
@@ -491,7 +383,10 @@ int mk_cmd_check(int argc, char **argv)
         export_mock_env(mocks, "sk-proj-testkey");
     }
 
-    char logdir[] = "/tmp/mockkit-check-XXXXXX";
+    /* Suite logs live only while this command runs. */
+    const char *tmp = getenv("TMPDIR");
+    char logdir[4096];
+    snprintf(logdir, sizeof logdir, "%.4000s/mockkit-check-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(logdir)) {
         fprintf(stderr, "mockkit check: cannot create a log folder: %s\n", strerror(errno));
         mk_serve_stop(mocks);
@@ -508,11 +403,6 @@ int mk_cmd_check(int argc, char **argv)
     int any_failed = 0;
     for (size_t i = 0; i < n; i++) {
         suite_run *r = &runs[i];
-        r->tests = calloc(MAX_TESTS, sizeof *r->tests);
-        if (!r->tests) {
-            mk_serve_stop(mocks);
-            return 2;
-        }
         const char *svc = mk_services[r->service].name;
         if (live && !live_configured(r->service)) {
             fprintf(tbl, "%-7s %-30s %5s %5s %5s %5s  SKIP (no live target in the environment)\n", svc,
@@ -523,19 +413,30 @@ int mk_cmd_check(int argc, char **argv)
             mk_mock_reset(mocks[r->service]);  /* every suite starts from a fresh mock */
         else if (live && reset && reset_live(r->service) != MKC_OK)
             any_failed = 1;
-        if (run_suite(dir, logdir, r) != 0) {
+        if (mk_check_run_suite(dir, logdir, r, SUITE_TIMEOUT_S) != 0) {
             any_failed = 1;
             continue;
         }
+        if (live)
+            mk_check_demote_fixture_only(r);
         int ok = r->failed == 0 && r->exit_status == 0;
         any_failed |= !ok;
         fprintf(tbl, "%-7s %-30s %5zu %5d %5d %5d  %s\n", svc, r->name, r->test_count, r->passed,
                r->failed, r->skipped, ok ? "PASS" : "FAIL");
-        for (size_t t = 0; t < r->test_count; t++)
-            if (r->tests[t].result == T_FAIL)
-                fprintf(tbl, "        failed: %s\n", r->tests[t].name);
-        if (!ok || verbose) {
-            fprintf(tbl, "    output (%s):\n", r->log);
+        int unexplained = 0;
+        for (size_t t = 0; t < r->test_count; t++) {
+            const test_case *tc = &r->tests[t];
+            if (tc->result == T_FAIL) {
+                fprintf(tbl, "        failed: %s: %s%s%s%s\n", tc->name,
+                        tc->message[0] ? tc->message : "(no assertion message)",
+                        tc->location[0] ? " (" : "", tc->location, tc->location[0] ? ")" : "");
+                unexplained |= !tc->message[0];
+            } else if (tc->result == T_SKIP) {
+                fprintf(tbl, "        skipped: %s: %s\n", tc->name, tc->reason);
+            }
+        }
+        if (unexplained || verbose) {
+            fprintf(tbl, "    output:\n");
             print_tail(tbl, r->log, verbose ? 64 : 25);
         }
         fflush(tbl);
@@ -560,7 +461,7 @@ int mk_cmd_check(int argc, char **argv)
         total[1] += f;
         total[2] += k;
         fprintf(tbl, "%-7s %6d %6d %7d  %s\n", mk_services[s].name, p, f, k,
-               !ran ? "SKIP" : f ? "FAIL" : "PASS");
+               !ran ? "SKIP" : f ? "FAIL" : p ? "PASS" : "SKIP");
     }
     fprintf(tbl, "\n%d passed, %d failed, %d skipped\n", total[0], total[1], total[2]);
 
@@ -576,14 +477,24 @@ int mk_cmd_check(int argc, char **argv)
                         "CAIROS_USER + CAIROS_PASSWORD\n");
         rc = 2;
     }
+    if (ran_any && live && total[0] == 0 && total[1] == 0) {
+        /* Everything skipped or read fixtures only: not a green live run. */
+        fprintf(stderr, "mockkit check: no test checked a live service\n");
+        rc = 2;
+    }
     if (json && print_json(live, runs, n) != 0)
         rc = 2;
     if (junit && write_junit(junit, runs, n) != 0) {
         fprintf(stderr, "mockkit check: cannot write %s: %s\n", junit, strerror(errno));
         rc = 2;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (runs[i].ran)
+            remove(runs[i].log);
         free(runs[i].tests);
+    }
+    if (rmdir(logdir) != 0)
+        fprintf(stderr, "mockkit check: could not remove %s: %s\n", logdir, strerror(errno));
     mk_serve_stop(mocks);
     return rc;
 }
