@@ -316,6 +316,14 @@ static void test_bad_out_folder_and_pattern_refused_at_start(void **state)
     o.redact_pattern_count = 1;
     assert_int_equal(mk_record_new(&o, &r, &d), MK_RECORD_EINVAL);
     assert_non_null(strstr(d.message, "--redact-pattern '(['"));
+
+    /* a listen port another server holds */
+    char listen[64];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", up.port);
+    o.redact_pattern_count = 0;
+    o.listen = listen;
+    assert_int_equal(mk_record_new(&o, &r, &d), MK_RECORD_EBIND);
+    assert_non_null(strstr(d.message, "address already in use"));
 }
 
 typedef struct held {

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -152,6 +155,24 @@ static int file_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+/* CivetWeb says only "failed to setup server ports"; binding the same
+ * address again tells whether another process holds it. */
+static int address_in_use(const char *addr, int port)
+{
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    if (port <= 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1)
+        return 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0;
+    int in_use = bind(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno == EADDRINUSE;
+    close(fd);
+    return in_use;
 }
 
 /* The folder of path exists and is writable: 0, or -1 with why. */
@@ -316,8 +337,10 @@ int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
     memset(&cb, 0, sizeof cb);
     r->ctx = mg_start(&cb, r, cfg);
     if (!r->ctx) {
+        int in_use = address_in_use(bind, port);
         record_free(r);
-        return fail(diag, o->out, MK_RECORD_EBIND, "record: could not listen on %s", ports);
+        return fail(diag, o->out, MK_RECORD_EBIND, "record: could not listen on %s%s", ports,
+                    in_use ? ": address already in use" : "");
     }
     struct mg_server_port sp[4];
     int n = mg_get_server_ports(r->ctx, 4, sp);
