@@ -157,7 +157,7 @@ static void test_preflight_names_the_variable_to_fix(void **state)
     snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(a.sin_port));
     setenv("PIECES_URL", url, 1);
     assert_int_equal(preflight("pieces"), 2);
-    assert_non_null(strstr(err, "could not reach"));
+    assert_non_null(strstr(err, "could not connect to http://127.0.0.1:"));
     assert_non_null(strstr(err, "check PIECES_URL"));
 
     /* a named service without its URL */

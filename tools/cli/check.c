@@ -49,7 +49,12 @@ static void usage(FILE *out)
             "  --suites DIR        where the suite executables are (default: beside mockkit)\n"
             "  --reset             live target: POST /__mockkit/reset to the service before each\n"
             "                      suite (for a mockkit instance standing in for the service)\n"
-            "  --verbose           print every suite's output\n");
+            "  --verbose           print every suite's output\n"
+            "  --json              print the results as one JSON object on stdout (the table\n"
+            "                      goes to stderr)\n\n"
+            "With --target live each service is checked first (reachable, key set and\n"
+            "accepted, base path right); a problem names the variable to fix and nothing\n"
+            "runs (exit 2). A suite that never reached the live target counts as skipped.\n");
 }
 
 static int starts_with(const char *s, const char *prefix)

@@ -115,9 +115,15 @@ static int preflight_one(int s)
     mkc_error err = {0};
     long status = probe(target, NULL, &err);
     if (status == 0) {
+        /* The client says "URL: could not connect (...)": lead with the URL once. */
         const char *why = err.message[0] ? err.message : "no answer";
-        fprintf(stderr, "mockkit check: %s: could not reach %s: %s; check %s\n", name, target,
-                why, ls->url_var);
+        size_t tl = strlen(target);
+        if (strncmp(why, target, tl) == 0 && strncmp(why + tl, ": ", 2) == 0)
+            why += tl + 2;
+        if (strncmp(why, "could not connect", 17) == 0)
+            why += why[17] == ' ' ? 18 : 17;
+        fprintf(stderr, "mockkit check: %s: could not connect to %s: %s; check %s\n", name,
+                target, why, ls->url_var);
         mkc_error_clear(&err);
         return problems + 1;
     }
