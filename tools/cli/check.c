@@ -359,6 +359,11 @@ int mk_cmd_check(int argc, char **argv)
         }
     }
 
+    if (live && mk_check_preflight(plan.selected, named) > 0) {
+        fprintf(stderr, "mockkit check: no suite was run; fix the variables above and retry\n");
+        return 2;
+    }
+
     char dir[4096];
     if (suites_dir)
         snprintf(dir, sizeof dir, "%s", suites_dir);
@@ -370,11 +375,6 @@ int mk_cmd_check(int argc, char **argv)
     size_t n = find_suites(dir, plan.selected, runs);
     if (n == 0) {
         fprintf(stderr, "mockkit check: no suite-<service>-* executables in %s\n", dir);
-        return 2;
-    }
-
-    if (live && mk_check_preflight(plan.selected, named) > 0) {
-        fprintf(stderr, "mockkit check: no suite was run; fix the variables above and retry\n");
         return 2;
     }
 
