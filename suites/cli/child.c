@@ -41,7 +41,8 @@ int child_run(char *const argv[], char *out_text, size_t out_size, char *err_tex
     posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     pid_t pid = -1;
-    int rc = posix_spawn(&pid, MOCKKIT, &fa, NULL, argv, environ);
+    const char *bin = argv[0][0] == '/' ? argv[0] : MOCKKIT;
+    int rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     int status = -1;
     if (rc == 0) {

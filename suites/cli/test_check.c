@@ -158,7 +158,7 @@ static void test_preflight_names_the_variable_to_fix(void **state)
     setenv("PIECES_URL", url, 1);
     assert_int_equal(preflight("pieces"), 2);
     assert_non_null(strstr(err, "could not connect to http://127.0.0.1:"));
-    assert_non_null(strstr(err, "check PIECES_URL"));
+    assert_non_null(strstr(err, "/.well-known/health: connection refused; check PIECES_URL"));
 
     /* a named service without its URL */
     assert_int_equal(preflight("cairos"), 2);
@@ -275,12 +275,44 @@ static void test_fixture_only_suites_are_not_live_passes(void **state)
     clear_live_env();
 }
 
+static int dead_port(void)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    getsockname(s, (struct sockaddr *)&a, &len);
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+/* A real suite whose service is not there says so in words: the URL and
+ * "connection refused", not a status code in hex. */
+static void test_suite_connect_failure_in_words(void **state)
+{
+    (void)state;
+    char url[128], want[200];
+    int port = dead_port();
+    clear_live_env();
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    setenv("BEE_API", url, 1);
+    setenv("BEE_API_KEY", "sk-proj-testkey", 1);
+    char *argv[] = {MOCKKIT_BINARY_DIR "/bin/suite-bee-runs", "test_thread_create_retrieve", NULL};
+    assert_int_not_equal(child_run(argv, out, sizeof out, err, sizeof err), 0);
+    snprintf(want, sizeof want, "could not connect to %s/v1/threads: connection refused", url);
+    if (!strstr(out, want) && !strstr(err, want))
+        fail_msg("wanted '%s'; got: %s%s", want, out, err);
+    clear_live_env();
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_preflight_names_the_variable_to_fix),
         cmocka_unit_test(test_failures_in_words_everywhere),
         cmocka_unit_test(test_fixture_only_suites_are_not_live_passes),
+        cmocka_unit_test(test_suite_connect_failure_in_words),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
 }

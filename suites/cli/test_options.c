@@ -108,6 +108,11 @@ static void test_url_mistakes_have_own_messages(void **state)
     assert_int_equal(child_run(ws_http, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "unsupported scheme 'http'"));
 
+    /* nothing listening: the system's reason, not "could not connect (...)" */
+    char *refused[] = {"mockkit", "sse", "http://127.0.0.1:1/x", NULL};
+    assert_int_equal(child_run(refused, out, sizeof out, err, sizeof err), 1);
+    assert_non_null(strstr(err, "could not connect to http://127.0.0.1:1/x: connection refused"));
+
     char *up[] = {"mockkit", "record", "--upstream", "gopher://h", "--out", "/tmp/x.json", NULL};
     assert_int_equal(child_run(up, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "unsupported scheme 'gopher'"));

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "netwhy.h"
 #include "mockkit/client.h"
 
 typedef struct live_service {
@@ -115,13 +116,19 @@ static int preflight_one(int s)
     mkc_error err = {0};
     long status = probe(target, NULL, &err);
     if (status == 0) {
-        /* The client says "URL: could not connect (...)": lead with the URL once. */
+        /* The client says "URL: could not connect (...)": lead with the URL
+         * once, and say why in the system's words when it is the socket. */
         const char *why = err.message[0] ? err.message : "no answer";
         size_t tl = strlen(target);
         if (strncmp(why, target, tl) == 0 && strncmp(why + tl, ": ", 2) == 0)
             why += tl + 2;
         if (strncmp(why, "could not connect", 17) == 0)
             why += why[17] == ' ' ? 18 : 17;
+        char reason[256] = "";
+        if (err.code == MKC_ECONNECT)
+            mk_cli_connect_reason(target, reason, sizeof reason);
+        if (reason[0])
+            why = reason;
         fprintf(stderr, "mockkit check: %s: could not connect to %s: %s; check %s\n", name,
                 target, why, ls->url_var);
         mkc_error_clear(&err);

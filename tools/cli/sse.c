@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "jsonout.h"
+#include "netwhy.h"
 #include "opts.h"
 #include "mockkit/client.h"
 
@@ -146,7 +147,13 @@ int mk_cmd_sse(int argc, char **argv)
         fprintf(stderr, "mockkit sse: %s: could not write an event to stdout\n", url);
         status = 1;
     } else if (rc != MKC_OK) {
-        fprintf(stderr, "mockkit sse: %s\n", err.message);
+        char why[256] = "";
+        if (rc == MKC_ECONNECT)
+            mk_cli_connect_reason(url, why, sizeof why);
+        if (why[0])
+            fprintf(stderr, "mockkit sse: could not connect to %s: %s\n", url, why);
+        else
+            fprintf(stderr, "mockkit sse: %s\n", err.message);
         if (err.body && *err.body)
             fprintf(stderr, "%s\n", err.body);
         status = 1;

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "jsonout.h"
+#include "netwhy.h"
 #include "opts.h"
 #include "mockkit/cassette.h"
 #include "mockkit/client.h"
@@ -181,7 +182,12 @@ int mk_cmd_ws(int argc, char **argv)
     mkc_error err = {0};
     if (mkc_ws_connect(url, &cb, &ws, &err) != MKC_OK) {
         long status = err.code == MKC_EHTTP ? upgrade_status(url) : 0;
-        if (status)
+        char why[256] = "";
+        if (err.code == MKC_ECONNECT)
+            mk_cli_connect_reason(url, why, sizeof why);
+        if (why[0])
+            fprintf(stderr, "mockkit ws: could not connect to %s: %s\n", url, why);
+        else if (status)
             fprintf(stderr, "mockkit ws: %s: websocket upgrade refused: HTTP %ld\n", url, status);
         else
             fprintf(stderr, "mockkit ws: %s\n", err.message);
