@@ -160,6 +160,12 @@ static void test_preflight_names_the_variable_to_fix(void **state)
     assert_non_null(strstr(err, "could not connect to http://127.0.0.1:"));
     assert_non_null(strstr(err, "/.well-known/health: connection refused; check PIECES_URL"));
 
+    /* no scheme */
+    setenv("PIECES_URL", "localhost:39300", 1);
+    assert_int_equal(preflight("pieces"), 2);
+    assert_non_null(strstr(err, "PIECES_URL=localhost:39300 is not an http:// or https:// URL"));
+    unsetenv("PIECES_URL");
+
     /* a named service without its URL */
     assert_int_equal(preflight("cairos"), 2);
     assert_non_null(strstr(err, "CAIROS_URL is not set"));

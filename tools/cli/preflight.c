@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "check.h"
 #include "netwhy.h"
@@ -105,6 +106,11 @@ static int preflight_one(int s)
                 !env(ls->user_var) ? ls->user_var : ls->pass_var, name, ls->user_var,
                 ls->pass_var);
         problems++;
+    }
+    if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
+        fprintf(stderr, "mockkit check: %s: %s=%s is not an http:// or https:// URL (e.g. %s)\n",
+                name, ls->url_var, url, ls->example);
+        return problems + 1;
     }
     char given[1024], base[1024], target[1200];
     snprintf(given, sizeof given, "%s", url);
