@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <civetweb.h>
 #include <cjson/cJSON.h>
 
 #include "child.h"
@@ -229,6 +230,51 @@ static void test_sse_prints_nul_whole(void **state)
     assert_string_equal(out, "{\"event\":\"part\",\"data\":\"before\\u0000after\",\"id\":\"\"}\n");
 }
 
+/* A websocket server whose greeting is a text frame holding a NUL. */
+static int ws_connect(const struct mg_connection *c, void *u)
+{
+    (void)c;
+    (void)u;
+    return 0;
+}
+
+static void ws_ready(struct mg_connection *c, void *u)
+{
+    (void)u;
+    static const char text[] = "a\0b";
+    mg_websocket_write(c, MG_WEBSOCKET_OPCODE_TEXT, text, sizeof text - 1);
+}
+
+static int ws_data(struct mg_connection *c, int bits, char *data, size_t len, void *u)
+{
+    (void)c;
+    (void)bits;
+    (void)data;
+    (void)len;
+    (void)u;
+    return 1;
+}
+
+static void test_ws_prints_nul_whole(void **state)
+{
+    (void)state;
+    const char *cfg[] = {"listening_ports", "127.0.0.1:0", "num_threads", "4", NULL};
+    struct mg_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    struct mg_context *ctx = mg_start(&cb, NULL, cfg);
+    assert_non_null(ctx);
+    mg_set_websocket_handler(ctx, "/ws", ws_connect, ws_ready, ws_data, NULL, NULL);
+    struct mg_server_port sp[2];
+    assert_true(mg_get_server_ports(ctx, 2, sp) >= 1);
+    char url[128];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", sp[0].port);
+    char *argv[] = {"mockkit", "ws", url, "--expect=1", "--timeout=5000", NULL};
+    int rc = child_run(argv, out, sizeof out, err, sizeof err);
+    mg_stop(ctx);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, "{\"type\":\"text\",\"data\":\"a\\u0000b\"}\n");
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +286,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lint_json),
         cmocka_unit_test(test_diff_json),
         cmocka_unit_test(test_sse_prints_nul_whole),
+        cmocka_unit_test(test_ws_prints_nul_whole),
     };
-    return SUITE_RUN(argc, argv, tests, NULL, NULL);
+    mg_init_library(0);
+    int rc = SUITE_RUN(argc, argv, tests, NULL, NULL);
+    mg_exit_library();
+    return rc;
 }
