@@ -192,10 +192,8 @@ int mk_rec__body_add(cJSON *obj, const void *data, size_t len, const char *conte
 
 int mk_rec__body_add_chunk(cJSON *obj, const void *data, size_t len, mk_rec_redactor *red)
 {
-    if (len == 0)
-        return 0;
-    if (!mk_rec__utf8_valid(data, len))
-        return add_base64(obj, data, len);
+    if (!red || red->pattern_count == 0 || !mk_rec__utf8_valid(data, len))
+        return mk_rec__body_add(obj, data, len, NULL, NULL);  /* stored as they came */
     char *s = malloc(len + 1);
     if (!s)
         return -1;
