@@ -427,8 +427,14 @@ int mk_cmd_check(int argc, char **argv)
         int ok = r->failed == 0 && r->exit_status == 0;
         any_failed |= !ok;
         fprintf(tbl, "%-7s %-30s %5zu %5d %5d %5d  %s\n", svc, r->name, r->test_count, r->passed,
-               r->failed, r->skipped, ok ? "PASS" : "FAIL");
+               r->failed, r->skipped, !ok ? "FAIL" : r->passed || !r->skipped ? "PASS" : "SKIP");
         int unexplained = 0;
+        /* A suite skipped as a whole for one reason says it once. */
+        int one_reason = r->skipped > 1 && r->skipped == (int)r->test_count;
+        for (size_t t = 1; one_reason && t < r->test_count; t++)
+            one_reason = strcmp(r->tests[t].reason, r->tests[0].reason) == 0;
+        if (one_reason)
+            fprintf(tbl, "        skipped: all %d tests: %s\n", r->skipped, r->tests[0].reason);
         for (size_t t = 0; t < r->test_count; t++) {
             const test_case *tc = &r->tests[t];
             if (tc->result == T_FAIL) {
@@ -436,7 +442,7 @@ int mk_cmd_check(int argc, char **argv)
                         tc->message[0] ? tc->message : "(no assertion message)",
                         tc->location[0] ? " (" : "", tc->location, tc->location[0] ? ")" : "");
                 unexplained |= !tc->message[0];
-            } else if (tc->result == T_SKIP) {
+            } else if (tc->result == T_SKIP && !one_reason) {
                 fprintf(tbl, "        skipped: %s: %s\n", tc->name, tc->reason);
             }
         }
