@@ -124,6 +124,19 @@ static void test_preflight_names_the_variable_to_fix(void **state)
     snprintf(want, sizeof want, "set BEE_API=%s\n", root);
     assert_non_null(strstr(err, want));
 
+    /* the same for tools */
+    char suites[256];
+    folder(suites, sizeof suites, "preflight");
+    char *json[] = {"mockkit", "check", "--target=live", "--json", "--suites", suites, "bee", NULL};
+    assert_int_equal(child_run(json, out, sizeof out, err, sizeof err), 2);
+    cJSON *j = cJSON_Parse(out);
+    assert_non_null(j);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(j, "ran")));
+    cJSON *p0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "preflight"), 0);
+    assert_string_equal(cJSON_GetObjectItem(p0, "service")->valuestring, "bee");
+    assert_non_null(strstr(cJSON_GetObjectItem(p0, "message")->valuestring, "set BEE_API="));
+    cJSON_Delete(j);
+
     /* the key missing */
     setenv("BEE_API", root, 1);
     unsetenv("BEE_API_KEY");

@@ -359,9 +359,29 @@ int mk_cmd_check(int argc, char **argv)
         }
     }
 
-    if (live && mk_check_preflight(plan.selected, named) > 0) {
-        fprintf(stderr, "mockkit check: no suite was run; fix the variables above and retry\n");
-        return 2;
+    if (live) {
+        cJSON *problems = json ? cJSON_CreateArray() : NULL;
+        if (mk_check_preflight(plan.selected, named, problems) > 0) {
+            fprintf(stderr, "mockkit check: no suite was run; fix the variables above and retry\n");
+            if (json) {
+                /* tools read why nothing ran: {"target","ran":false,"preflight":[...]} */
+                cJSON *o = cJSON_CreateObject();
+                char *text = NULL;
+                if (o && cJSON_AddStringToObject(o, "target", "live") &&
+                    cJSON_AddBoolToObject(o, "ran", 0)) {
+                    cJSON_AddItemToObject(o, "preflight", problems);
+                    problems = NULL;
+                    text = cJSON_PrintUnformatted(o);
+                }
+                if (text)
+                    printf("%s\n", text);
+                cJSON_free(text);
+                cJSON_Delete(o);
+            }
+            cJSON_Delete(problems);
+            return 2;
+        }
+        cJSON_Delete(problems);
     }
 
     char dir[4096];

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "services.h"
 
 typedef enum { T_PASS, T_FAIL, T_SKIP } test_result;
@@ -41,10 +43,11 @@ int mk_check_run_suite(const char *dir, const char *logdir, suite_run *r, int ti
 void mk_check_demote_fixture_only(suite_run *r);
 
 /* Live pre-flight of the selected services: every problem is printed on
- * stderr with the variable to fix. named: the services were named on the
+ * stderr with the variable to fix, and added to `out` (a cJSON array, may
+ * be NULL) as {"service","message"}. named: the services were named on the
  * command line (then an unset URL is a problem, not a skip). Returns the
  * number of problems. */
-int mk_check_preflight(const int selected[MK_SERVICE_COUNT], int named);
+int mk_check_preflight(const int selected[MK_SERVICE_COUNT], int named, cJSON *out);
 
 /* The variable naming the live URL of service s. */
 const char *mk_check_live_var(int s);

@@ -13,6 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <stdarg.h>
+
+#include <cjson/cJSON.h>
+
 #include "check.h"
 #include "netwhy.h"
 #include "mockkit/client.h"
@@ -37,6 +41,29 @@ static const live_service live[MK_SERVICE_COUNT] = {
     {"OPENAI_BASE_URL", "OPENAI_API_KEY", NULL, NULL, "/v1", "", "/models",
      "https://api.openai.com/v1"},
 };
+
+/* Where problems go besides stderr (--json), or NULL. */
+static cJSON *collected;
+
+/* One problem: "mockkit check: <service>: <text>" on stderr, and kept for
+ * --json as {"service","message"}. */
+static void problem(const char *service, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void problem(const char *service, const char *fmt, ...)
+{
+    char text[1600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "mockkit check: %s: %s\n", service, text);
+    cJSON *o = collected ? cJSON_CreateObject() : NULL;
+    if (o && cJSON_AddStringToObject(o, "service", service) &&
+        cJSON_AddStringToObject(o, "message", text))
+        cJSON_AddItemToArray(collected, o);
+    else
+        cJSON_Delete(o);
+}
 
 const char *mk_check_live_var(int s)
 {
@@ -97,19 +124,18 @@ static int preflight_one(int s)
     int problems = 0;
     const char *url = env(ls->url_var);
     if (ls->key_var && !env(ls->key_var)) {
-        fprintf(stderr, "mockkit check: %s: %s is not set (%s needs an API key)\n", name,
-                ls->key_var, name);
+        problem(name, "%s is not set (%s needs an API key)", ls->key_var, name);
         problems++;
     }
     if (ls->user_var && (!env(ls->user_var) || !env(ls->pass_var))) {
-        fprintf(stderr, "mockkit check: %s: %s is not set (%s signs in with %s and %s)\n", name,
+        problem(name, "%s is not set (%s signs in with %s and %s)",
                 !env(ls->user_var) ? ls->user_var : ls->pass_var, name, ls->user_var,
                 ls->pass_var);
         problems++;
     }
     if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
-        fprintf(stderr, "mockkit check: %s: %s=%s is not an http:// or https:// URL (e.g. %s)\n",
-                name, ls->url_var, url, ls->example);
+        problem(name, "%s=%s is not an http:// or https:// URL (e.g. %s)", ls->url_var, url,
+                ls->example);
         return problems + 1;
     }
     char given[1024], base[1024], target[1200];
@@ -135,8 +161,7 @@ static int preflight_one(int s)
             mk_cli_connect_reason(target, reason, sizeof reason);
         if (reason[0])
             why = reason;
-        fprintf(stderr, "mockkit check: %s: could not connect to %s: %s; check %s\n", name,
-                target, why, ls->url_var);
+        problem(name, "could not connect to %s: %s; check %s", target, why, ls->url_var);
         mkc_error_clear(&err);
         return problems + 1;
     }
@@ -156,10 +181,10 @@ static int preflight_one(int s)
         long alt_status = probe(alt, pass ? key : NULL, &err);
         mkc_error_clear(&err);
         if (alt_status != 0 && alt_status != 404) {
-            fprintf(stderr,
-                    "mockkit check: %s: %s has the wrong base path: %s answered HTTP 404, "
-                    "%s answered HTTP %ld; set %s=%s\n",
-                    name, ls->url_var, target, alt, alt_status, ls->url_var, fixed);
+            problem(name,
+                    "%s has the wrong base path: %s answered HTTP 404, %s answered HTTP %ld; "
+                    "set %s=%s",
+                    ls->url_var, target, alt, alt_status, ls->url_var, fixed);
             return problems + 1;
         }
     }
@@ -167,29 +192,30 @@ static int preflight_one(int s)
         long with_key = probe(target, env(ls->key_var), &err);
         mkc_error_clear(&err);
         if (with_key == 401 || with_key == 403) {
-            fprintf(stderr, "mockkit check: %s: %s was refused: HTTP %ld from %s\n", name,
-                    ls->key_var, with_key, target);
+            problem(name, "%s was refused: HTTP %ld from %s", ls->key_var, with_key, target);
             problems++;
         }
     }
     return problems;
 }
 
-int mk_check_preflight(const int selected[MK_SERVICE_COUNT], int named)
+int mk_check_preflight(const int selected[MK_SERVICE_COUNT], int named, cJSON *out)
 {
     int problems = 0;
+    collected = out;
     for (int s = 0; s < MK_SERVICE_COUNT; s++) {
         if (!selected[s])
             continue;
         if (!env(live[s].url_var)) {
             if (named) {
-                fprintf(stderr, "mockkit check: %s: %s is not set (e.g. %s=%s)\n",
-                        mk_services[s].name, live[s].url_var, live[s].url_var, live[s].example);
+                problem(mk_services[s].name, "%s is not set (e.g. %s=%s)", live[s].url_var,
+                        live[s].url_var, live[s].example);
                 problems++;
             }
             continue;
         }
         problems += preflight_one(s);
     }
+    collected = NULL;
     return problems;
 }
