@@ -27,6 +27,38 @@ const char *mk__req_header(const mk__req *r, const char *name)
     return NULL;
 }
 
+/* ---- redaction placeholders ---------------------------------------------
+ * The recorder writes <REDACTED> or <REDACTED:name> where a secret was; a
+ * live client sends the real value. So a placeholder in a recorded value
+ * matches anything: as a whole JSON string, any present value; inside text
+ * (a form body, a header), any run of bytes. */
+
+/* Length of the placeholder starting at s (n bytes left), or 0. */
+static size_t placeholder_at(const char *s, size_t n)
+{
+    static const char pre[] = "<REDACTED";
+    size_t pl = sizeof pre - 1;
+    if (n < pl + 1 || memcmp(s, pre, pl) != 0)
+        return 0;
+    if (s[pl] == '>')
+        return pl + 1;
+    if (s[pl] != ':')
+        return 0;
+    for (size_t i = pl + 1; i < n; i++) {
+        if (s[i] == '>')
+            return i + 1;
+        if (s[i] == '<')
+            return 0;
+    }
+    return 0;
+}
+
+static int is_placeholder(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && placeholder_at(s, n) == n;
+}
+
 /* ---- query ------------------------------------------------------------- */
 
 static char *decode_part(const char *s, size_t len)
@@ -135,7 +167,7 @@ static int query_match(const mk_interaction *ix, const mk__req *req, int *score,
         for (size_t k = 0; k < want_n; k++) {
             const char *want = param_nth(rec->query, rec->query_count, name, k);
             const char *got = param_nth(req->query, req->query_count, name, k);
-            if (!got || strcmp(want, got) != 0) {
+            if (!got || (strcmp(want, got) != 0 && !is_placeholder(want))) {
                 if (got) {
                     snprintf(fail, fs, "query: %s: expected \"%s\", got \"%s\"", name, want, got);
                 } else {
@@ -219,38 +251,6 @@ static void json_fail(const char *ptr, const cJSON *want, const cJSON *got, char
     print_value(want, w, sizeof(w));
     print_value(got, g, sizeof(g));
     snprintf(fail, fs, "%s: expected %s, got %s", ptr[0] ? ptr : "/", w, g);
-}
-
-/* ---- redaction placeholders ---------------------------------------------
- * The recorder writes <REDACTED> or <REDACTED:name> where a secret was; a
- * live client sends the real value. So a placeholder in a recorded value
- * matches anything: as a whole JSON string, any present value; inside text
- * (a form body, a header), any run of bytes. */
-
-/* Length of the placeholder starting at s (n bytes left), or 0. */
-static size_t placeholder_at(const char *s, size_t n)
-{
-    static const char pre[] = "<REDACTED";
-    size_t pl = sizeof pre - 1;
-    if (n < pl + 1 || memcmp(s, pre, pl) != 0)
-        return 0;
-    if (s[pl] == '>')
-        return pl + 1;
-    if (s[pl] != ':')
-        return 0;
-    for (size_t i = pl + 1; i < n; i++) {
-        if (s[i] == '>')
-            return i + 1;
-        if (s[i] == '<')
-            return 0;
-    }
-    return 0;
-}
-
-static int is_placeholder(const char *s)
-{
-    size_t n = strlen(s);
-    return n > 0 && placeholder_at(s, n) == n;
 }
 
 /* Recorded text pat (placeholders = any run) against got, anchored at both
@@ -434,6 +434,85 @@ static int body_match(const mk_interaction *ix, mk__req *req, int *score, char *
     return 1;
 }
 
+/* ---- distinguishing parts ---------------------------------------------
+ * Two recordings can be equal in everything the matchers compare and still
+ * differ in what the service answered on: credentials sent or not, the
+ * body's content type, extra query parameters. Among candidates that pass,
+ * the one whose parts agree with the live request wins (after the matchers'
+ * own score, before sequence order), and recordings that differ in them are
+ * not one sequence. A recording without headers says nothing about
+ * credentials or content type (synthesized fixtures often keep none). */
+
+static const char *const credential_headers[] = {"authorization", "proxy-authorization",
+                                                 "x-api-key", "api-key"};
+
+/* -1 unknown (no headers recorded), 0 no credential header, 1 one present. */
+static int rec_auth(const mk_headers *h)
+{
+    if (h->count == 0)
+        return -1;
+    for (size_t i = 0; i < sizeof credential_headers / sizeof *credential_headers; i++)
+        if (mk_headers_get(h, credential_headers[i]))
+            return 1;
+    return 0;
+}
+
+static int req_auth(const mk__req *r)
+{
+    for (size_t i = 0; i < sizeof credential_headers / sizeof *credential_headers; i++)
+        if (mk__req_header(r, credential_headers[i]))
+            return 1;
+    return 0;
+}
+
+/* Media types equal (parameters such as charset ignored); NULL is none. */
+static int media_eq(const char *a, const char *b)
+{
+    size_t la = a ? strcspn(a, "; \t") : 0, lb = b ? strcspn(b, "; \t") : 0;
+    return la == lb && (la == 0 || strncasecmp(a, b, la) == 0);
+}
+
+/* The live request carries exactly the recorded query parameters. */
+static int query_exact(const mk_request *rec, const mk__req *req)
+{
+    if (rec->query_count != req->query_count)
+        return 0;
+    for (size_t i = 0; i < req->query_count; i++)
+        if (param_count(rec->query, rec->query_count, req->query[i].name) !=
+            param_count(req->query, req->query_count, req->query[i].name))
+            return 0;
+    return 1;
+}
+
+/* How many distinguishing parts agree (0-3). */
+static int agreement(const mk_interaction *ix, const mk__req *req)
+{
+    const mk_request *rec = &ix->request;
+    int n = 0;
+    int auth = rec_auth(&rec->headers);
+    if (auth >= 0 && auth == req_auth(req))
+        n++;
+    if (rec->headers.count > 0 &&
+        media_eq(mk_headers_get(&rec->headers, "content-type"), mk__req_header(req, "content-type")))
+        n++;
+    if (query_exact(rec, req))
+        n++;
+    return n;
+}
+
+/* 0 when two recordings differ in a distinguishing part both recorded. */
+static int same_parts(const mk_request *a, const mk_request *b)
+{
+    int aa = rec_auth(&a->headers), ab = rec_auth(&b->headers);
+    if (aa >= 0 && ab >= 0 && aa != ab)
+        return 0;
+    if (a->headers.count > 0 && b->headers.count > 0 &&
+        !media_eq(mk_headers_get(&a->headers, "content-type"),
+                  mk_headers_get(&b->headers, "content-type")))
+        return 0;
+    return 1;
+}
+
 /* ---- the whole request ------------------------------------------------- */
 
 int mk__match(const mk_interaction *ix, mk__req *req, int *score, int *passed, char *fail,
@@ -484,6 +563,8 @@ int mk__match(const mk_interaction *ix, mk__req *req, int *score, int *passed, c
         return 0;
     }
     (*passed)++;
+    /* Agreement ranks below every matcher point: (score, agreement). */
+    *score = *score * 4 + agreement(ix, req);
     return 1;
 }
 
@@ -504,7 +585,7 @@ int mk__same_request(const mk_interaction *a, const mk_interaction *b)
         return 0;
     }
     if (a->match.query != b->match.query || a->match.body != b->match.body ||
-        a->match.header_count != b->match.header_count) {
+        a->match.header_count != b->match.header_count || !same_parts(ra, rb)) {
         return 0;
     }
     if (a->match.query != MK_MATCH_QUERY_IGNORE) {

@@ -106,7 +106,9 @@ int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const cha
 /* ---- match.c ----------------------------------------------------------- */
 
 /* Compare req with a recorded interaction. Returns 1 when every matcher
- * passes, with *score = matched query params + headers + JSON leaves.
+ * passes, with *score = (matched query params + headers + JSON leaves) * 4
+ * + how many distinguishing parts agree (credentials present, content
+ * type, exact query: see match.c), so agreement only breaks ties.
  * Returns 0 otherwise: *passed = how many matchers passed (method, path,
  * query, headers, body, in that order) and fail (if not NULL) names the
  * first failing one with a pointer. */

@@ -43,10 +43,11 @@ void bee_assert_ok(int rc, mkc_error *err, const char *file, int line)
 {
     if (rc == MKC_OK)
         return;
-    print_error("%s:%d: %s (%s): %s\n", file, line, mkc_errname(rc), mkc_strerror(rc),
-                err->message);
+    char url[sizeof err->url], message[sizeof err->message];
+    snprintf(url, sizeof url, "%s", err->url);
+    snprintf(message, sizeof message, "%s", err->message);
     mkc_error_clear(err);
-    fail();
+    suite__assert_call(rc, url, message, file, line);
 }
 
 const char *bee_str(const cJSON *obj, const char *key)

@@ -13,7 +13,7 @@ static void assert_bee_error(int rc, mkc_error *err, long status, const char *co
     if (rc != MKC_EHTTP)
         print_error("expected an HTTP error, got %s: %s\n", mkc_errname(rc), err->message);
     assert_int_equal(rc, MKC_EHTTP);
-    assert_int_equal(err->http_status, status);
+    suite_assert_status(err->http_status, status);
     char got[64];
     assert_string_equal(mk_bee_error_code(err, got, sizeof got), code);
     cJSON *body = cJSON_ParseWithLength(err->body, err->body_len);
@@ -158,7 +158,7 @@ static void test_429_after_burst(void **state)
 {
     const bee_env *env = *state;
     if (env->t.live)
-        skip();  /* do not hammer a live service */
+        suite_skip("a 429 burst would hammer a live service");
     mk_mock_options o;
     mk_mock_options_init(&o);
     o.service = "bee";
@@ -183,13 +183,11 @@ static void test_429_after_burst(void **state)
         mkc_response *r = NULL;
         mkc_error err = {0};
         int rc = mkc_http_request(h, "GET", "/assistants", NULL, NULL, NULL, 0, &r, &err);
-        if (rc != MKC_OK)
-            print_error("%s\n", err.message);
-        assert_int_equal(rc, MKC_OK);
+        suite_assert_call(rc, &err);
         if (r->status == 429)
             hit = r;
         else {
-            assert_int_equal(r->status, 200);
+            suite_assert_status(r->status, 200);
             ok++;
             mkc_response_free(r);
         }

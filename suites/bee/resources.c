@@ -370,7 +370,7 @@ static void test_cancel_run(void **state)
         cJSON_Delete(th);
         cJSON_Delete(a);
         mk_bee_free(b);
-        skip();  /* the live run finished before we could cancel it */
+        suite_skip("the live run finished before it could be cancelled");
     }
     assert_string_equal(bee_str(now, "status"), "in_progress");
     cJSON *cancelling = NULL;

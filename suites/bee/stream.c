@@ -305,8 +305,7 @@ static void test_stream_incremental(void **state)
     cJSON_Delete(a);
     mk_bee_free(setup);
     if (inconclusive) {
-        print_message("the target sent the whole stream at once: incremental delivery not observable\n");
-        skip();
+        suite_skip("the target sent the whole stream at once: incremental delivery not observable");
     }
 }
 
@@ -327,7 +326,7 @@ static void test_requires_action_submit_tool_outputs(void **state)
         cJSON_Delete(th);
         cJSON_Delete(a);
         mk_bee_free(b);
-        skip();  /* the live model answered without calling the function */
+        suite_skip("the live model answered without calling the function");
     }
     assert_true(ra > 0);
     /* The stream stops at requires_action: only done follows. */
@@ -408,7 +407,7 @@ static void test_failed_run_has_last_error(void **state)
         cJSON_Delete(th);
         cJSON_Delete(a);
         mk_bee_free(b);
-        skip();  /* a live run cannot be made to fail on purpose */
+        suite_skip("a live run cannot be made to fail on purpose");
     }
     assert_int_equal(failed, (int)ev->count - 2);
     assert_int_equal(bee_events_find(ev, "thread.run.completed", 0), -1);

@@ -91,10 +91,8 @@ mk_cairos *cairos_login(void)
     memset(&err, 0, sizeof err);
     int rc = mk_cairos_login(cairos_target.base_url, cairos_target.username,
                              cairos_target.password, &c, &err);
-    if (rc != MKC_OK)
-        print_error("login failed: %s: %s\n", mkc_errname(rc), err.message);
+    suite_assert_call(rc, &err);  /* says why login failed, in words */
     mkc_error_clear(&err);
-    assert_int_equal(rc, MKC_OK);
     assert_non_null(c);
     return c;
 }

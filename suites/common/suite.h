@@ -50,6 +50,30 @@ int suite_run(int argc, char **argv, const char *name, const struct CMUnitTest *
     suite_run((argc), (argv), __FILE__, (tests), sizeof(tests) / sizeof((tests)[0]), \
               (setup), (teardown))
 
+/* ---- assertions that say what was expected, in words -------------------
+ * cmocka's assert_int_equal prints "0x194 != 0x191"; these print
+ * "HTTP 404, expected 401" or the client's own account of a failed call
+ * ("could not connect to http://...: ..."), with the caller's file:line,
+ * which is what `mockkit check` shows in its table and JUnit report. */
+
+#define suite_assert_status(got, want) \
+    suite__assert_status((long)(got), (long)(want), __FILE__, __LINE__)
+void suite__assert_status(long got, long want, const char *file, int line);
+
+/* rc of a client call (0 = MKC_OK) and its mkc_error *. */
+#define suite_assert_call(rc, err) \
+    suite__assert_call((int)(rc), (err)->url, (err)->message, __FILE__, __LINE__)
+void suite__assert_call(int rc, const char *url, const char *message, const char *file, int line);
+
+/* Skip the current test saying why ("skipped: <reason>" on stdout, which
+ * `mockkit check` reports). */
+#define suite_skip(...)                  \
+    do {                                 \
+        suite__skip_reason(__VA_ARGS__); \
+        skip();                          \
+    } while (0)
+void suite__skip_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Read a whole file (tests only). Caller frees. NULL on error. */
 char *suite_read_file(const char *path, size_t *len);
 

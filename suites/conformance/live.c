@@ -29,9 +29,12 @@ static const char *const broken =
     "    \"json\": {\"id\": \"c\", \"object\": \"chat.completion\", \"created\": 1, \"model\": \"gpt-4\"}}}\n"
     " ]}\n";
 
-/* A cmocka-looking suite: one call through $OPENAI_BASE_URL, one pass. */
+/* A cmocka-looking suite: one call through $OPENAI_BASE_URL, one pass. It
+ * announces its live target as the real suites do (suites/common/suite.c),
+ * or check would count its pass as a fixture-only skip. */
 static const char *const probe =
     "#!/bin/sh\n"
+    "echo \"[suite] openai: live target $OPENAI_BASE_URL\"\n"
     "curl -s -o /dev/null -H 'Authorization: Bearer sk-proj-testkey' \\\n"
     "  -H 'content-type: application/json' \\\n"
     "  -d '{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, how are you?\"}]}' \\\n"

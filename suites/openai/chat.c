@@ -611,7 +611,7 @@ static void stream_is_delivered_incrementally(void **state)
 {
     (void)state;
     if (target.live)
-        skip();   /* needs the virtual clock of an embedded mock */
+        suite_skip("needs the virtual clock of an embedded mock");
     incremental in;
     memset(&in, 0, sizeof in);
     pthread_mutex_init(&in.mu, NULL);
@@ -695,7 +695,7 @@ static void error_event_mid_stream_surfaces_after_the_deltas(void **state)
          * cassettes served by `mockkit check`) fails it half way. */
         mkc_error_clear(&err);
         mk_openai_free(c);
-        skip();
+        suite_skip("the live service answered in full: a mid-stream error cannot be provoked");
     }
     assert_int_equal(rc, MKC_EHTTP);
     assert_true(er.chunks >= 2);
@@ -718,7 +718,7 @@ static void missing_key_is_401(void **state)
     memset(&err, 0, sizeof err);
     assert_int_equal(mk_openai_chat_str(c, REQ_HELLO, &out, &err), MKC_EHTTP);
     assert_null(out);
-    assert_int_equal(err.http_status, 401);
+    suite_assert_status(err.http_status, 401);
     mk_openai_api_error ae;
     assert_int_equal(mk_openai_error_parse(&err, &ae), MKC_OK);
     assert_string_equal(ae.type, "invalid_request_error");
@@ -739,7 +739,7 @@ static void wrong_key_is_401_invalid_api_key(void **state)
     int chunks = 0;
     int rc = mk_openai_chat_stream_str(c, REQ_HELLO, NULL, &chunks, &err);
     assert_int_equal(rc, MKC_EHTTP);
-    assert_int_equal(err.http_status, 401);
+    suite_assert_status(err.http_status, 401);
     mk_openai_api_error ae;
     assert_int_equal(mk_openai_error_parse(&err, &ae), MKC_OK);
     assert_string_equal(ae.type, "invalid_request_error");

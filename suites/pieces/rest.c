@@ -290,7 +290,7 @@ static void test_content_types(void **state)
     mkc_error_clear(&err);
     /* An unknown path is a 404 carried as MKC_EHTTP with the body. */
     assert_int_equal(mk_pieces_get_json(p, "/mockkit/no/such/path", &j, &err), MKC_EHTTP);
-    assert_int_equal(err.http_status, 404);
+    suite_assert_status(err.http_status, 404);
     mkc_error_clear(&err);
     mk_pieces_free(p);
 }

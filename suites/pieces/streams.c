@@ -264,7 +264,7 @@ static void test_reconnect_after_drop(void **state)
     pt_state *st = *state;
     pt_reset(st);
     if (!st->is_mock)
-        skip();  /* a live server cannot be made to drop the socket */
+        suite_skip("a live server cannot be made to drop the socket");
     sock s;
     open_sock(state, &s, MK_PIECES_WS_HEALTH, "/.well-known/stream/health?drop=1", 0);
     char *msg = NULL;

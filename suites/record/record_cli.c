@@ -225,6 +225,17 @@ static void test_usage_errors(void **state)
     assert_int_equal(finish(&c, 10000), 2);
     assert_int_equal(spawn(&c, bad_up), 0);
     assert_int_equal(finish(&c, 10000), 2);
+    /* a missing folder is said at start, before any session */
+    const char *no_dir[] = {MOCKKIT_BIN, "record", "--upstream", up.url, "--out",
+                            "/tmp/mockkit-missing-dir-812/x.json", "--mode", "all", NULL};
+    assert_int_equal(spawn(&c, no_dir), 0);
+    assert_int_equal(finish(&c, 10000), 2);
+    assert_non_null(strstr(c.text, "folder /tmp/mockkit-missing-dir-812"));
+    const char *bad_pattern[] = {MOCKKIT_BIN, "record", "--upstream", up.url, "--out",
+                                 "/tmp/x.json", "--redact-pattern=([", NULL};
+    assert_int_equal(spawn(&c, bad_pattern), 0);
+    assert_int_equal(finish(&c, 10000), 2);
+    assert_non_null(strstr(c.text, "--redact-pattern '(['"));
 }
 
 int main(int argc, char **argv)

@@ -490,7 +490,8 @@ static void test_scan_refuses_leak(void **state)
     reply_free(&a);
 }
 
-/* A refused upstream is a 502 that names it, recorded as the client saw it. */
+/* A refused upstream is a 502 that names it; the 502 is the recorder's own,
+ * so it is not saved as an interaction. */
 static void test_upstream_refused(void **state)
 {
     (void)state;
@@ -505,8 +506,7 @@ static void test_upstream_refused(void **state)
     assert_non_null(strstr(a.body, dead));
     rec_finish(r);
     mk_cassette *cas = load(out);
-    assert_int_equal(cas->count, 1);
-    assert_int_equal(cas->interactions[0].response.status, 502);
+    assert_int_equal(cas->count, 0);
     mk_cassette_free(cas);
     reply_free(&a);
 }

@@ -73,6 +73,9 @@ static char *read_all(struct mg_connection *c, size_t *len)
     return b;
 }
 
+const char up_pretty_body[] = "{\n    \"user\": \"bob\",\n    \"password\": \"hunter2-PLANTED\",\n"
+                              "    \"ratio\": 1.50,\n    \"nested\": { \"token\" : \"t-PLANTED\" }\n}";
+
 static int handler(struct mg_connection *c, void *cbdata)
 {
     upstream *u = cbdata;
@@ -152,6 +155,27 @@ static int handler(struct mg_connection *c, void *cbdata)
         pthread_cond_broadcast(&u->cv);
         pthread_mutex_unlock(&u->mu);
         reply_json(c, 200, NULL, "{\"ok\":true}");
+    } else if (strcmp(uri, "/v1/private") == 0) {
+        /* 200 to an authorised request, 401 to one without credentials. */
+        if (mg_get_header(c, "Authorization"))
+            reply_json(c, 200, NULL, "{\"object\":\"private\",\"ok\":true}");
+        else
+            reply_json(c, 401, NULL, "{\"error\":{\"code\":\"unauthorized\"}}");
+    } else if (strcmp(uri, "/v1/list") == 0) {
+        /* Echoes the raw query, so each variant answers differently. */
+        char json[512];
+        snprintf(json, sizeof json, "{\"object\":\"list\",\"query\":\"%.400s\"}",
+                 ri->query_string ? ri->query_string : "");
+        reply_json(c, 200, NULL, json);
+    } else if (strcmp(uri, "/v1/typed") == 0) {
+        /* Answers by the request's content type. */
+        const char *ct = mg_get_header(c, "Content-Type");
+        int form = ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0;
+        reply_json(c, 200, NULL, form ? "{\"kind\":\"form\"}" : "{\"kind\":\"json\"}");
+    } else if (strcmp(uri, "/v1/pretty") == 0) {
+        /* Pretty-printed JSON with a credential field and a number spelled
+         * in a way cJSON would print differently. */
+        reply_json(c, 200, NULL, up_pretty_body);
     } else if (strcmp(uri, "/v1/bin") == 0) {
         mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
                      "Content-Length: 4\r\nConnection: close\r\n\r\n");

@@ -12,6 +12,7 @@ struct mg_context;
 /* Pieces of the SSE bodies the upstream writes, one mg_send_chunk each. */
 extern const char *const up_sse_pieces[];
 extern const size_t up_sse_piece_count;
+extern const char up_pretty_body[];
 
 typedef struct upstream {
     struct mg_context *ctx;
@@ -41,6 +42,10 @@ typedef struct upstream {
  *   POST /v1/trigger          releases /v1/sse/hold
  *   GET  /v1/hang             answers only after upstream_release (or 8 s)
  *   GET  /v1/bin              4 bytes that are not UTF-8
+ *   GET  /v1/private          200 with an Authorization header, else 401
+ *   GET  /v1/list             {"object":"list","query":<the raw query>}
+ *   POST /v1/typed            {"kind":"form"} for a form body, else {"kind":"json"}
+ *   GET  /v1/pretty           up_pretty_body (pretty JSON with password and token)
  *   WS   /ws/echo             says {"hello":"ws"}, echoes text as
  *                             {"echo":<text>}, binary as is; "bye" -> close 1000 */
 int upstream_start(upstream *u);

@@ -19,35 +19,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "check_conform.h"
 #include "cli.h"
 #include "lint_model.h"
+#include "opts.h"
 #include "mockkit/client.h"
+#include "check.h"
 #include "services.h"
 
 extern char **environ;
 
 #define SUITE_TIMEOUT_S 300
 #define MAX_SUITES 128
-#define MAX_TESTS 512
-
-typedef enum { T_PASS, T_FAIL, T_SKIP } test_result;
-
-typedef struct test_case {
-    char name[128];
-    test_result result;
-} test_case;
-
-typedef struct suite_run {
-    char name[256];
-    int service;
-    int ran;            /* 0: skipped (no live target) */
-    int exit_status;    /* process exit code, or 128+signal */
-    char log[4096];     /* path of its captured output */
-    test_case *tests;
-    size_t test_count;
-    int passed, failed, skipped;
-} suite_run;
 
 static void usage(FILE *out)
 {
@@ -75,7 +60,12 @@ static void usage(FILE *out)
             "                      system store for https:// and wss:// (sets MOCKKIT_CACERT\n"
             "                      for the suites)\n"
             "  --insecure          live target: accept any certificate (MOCKKIT_INSECURE=1)\n"
-            "  --verbose           print every suite's output\n");
+            "  --verbose           print every suite's output\n"
+            "  --json              print the results as one JSON object on stdout (the table\n"
+            "                      goes to stderr)\n\n"
+            "With --target live each service is checked first (reachable, key set and\n"
+            "accepted, base path right); a problem names the variable to fix and nothing\n"
+            "runs (exit 2). A suite that never reached the live target counts as skipped.\n");
 }
 
 static int starts_with(const char *s, const char *prefix)
@@ -157,13 +147,10 @@ static void export_mock_env(mk_mock *mocks[MK_SERVICE_COUNT], const char *api_ke
     }
 }
 
-static const char *live_vars[MK_SERVICE_COUNT] = {"PIECES_URL", "BEE_API", "CAIROS_URL",
-                                                  "OPENAI_BASE_URL"};
-
 /* 1 if the environment names a live target for service s. */
 static int live_configured(int s)
 {
-    const char *v = getenv(live_vars[s]);
+    const char *v = getenv(mk_check_live_var(s));
     return v && *v;
 }
 
@@ -172,7 +159,7 @@ static int live_configured(int s)
  * between suites, which a real service would not. */
 static int reset_live(int s)
 {
-    const char *url = getenv(live_vars[s]);
+    const char *url = getenv(mk_check_live_var(s));
     const char *host = strstr(url, "://");
     const char *slash = host ? strchr(host + 3, '/') : NULL;
     char root[1024];
@@ -190,114 +177,7 @@ static int reset_live(int s)
     return rc;
 }
 
-static void add_test(suite_run *r, const char *name, test_result res)
-{
-    for (size_t i = 0; i < r->test_count; i++)
-        if (strcmp(r->tests[i].name, name) == 0)
-            return;  /* cmocka repeats failures in its summary */
-    if (r->test_count >= MAX_TESTS)
-        return;
-    test_case *t = &r->tests[r->test_count++];
-    snprintf(t->name, sizeof t->name, "%s", name);
-    t->result = res;
-    if (res == T_PASS)
-        r->passed++;
-    else if (res == T_FAIL)
-        r->failed++;
-    else
-        r->skipped++;
-}
-
-/* Reads cmocka's standard output: "[       OK ] name", "[  FAILED  ] name",
- * "[  SKIPPED ] name" after a "[ RUN      ] name". */
-static void parse_log(suite_run *r)
-{
-    FILE *f = fopen(r->log, "r");
-    if (!f)
-        return;
-    char line[1024];
-    char running[128] = "";
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        const char *tag_end = strstr(line, "] ");
-        if (line[0] != '[' || !tag_end)
-            continue;
-        const char *name = tag_end + 2;
-        if (starts_with(line, "[ RUN      ]")) {
-            snprintf(running, sizeof running, "%s", name);
-        } else if (running[0] && strcmp(name, running) == 0) {
-            if (starts_with(line, "[       OK ]"))
-                add_test(r, name, T_PASS);
-            else if (starts_with(line, "[  SKIPPED ]"))
-                add_test(r, name, T_SKIP);
-            else if (starts_with(line, "[  FAILED  ]") || starts_with(line, "[  ERROR   ]"))
-                add_test(r, name, T_FAIL);
-            else
-                continue;
-            running[0] = '\0';
-        }
-    }
-    fclose(f);
-    /* A test that started and never reported crashed the suite. */
-    if (running[0])
-        add_test(r, running, T_FAIL);
-}
-
-/* Runs one suite with its output in r->log; bounded by SUITE_TIMEOUT_S. */
-static int run_suite(const char *dir, const char *logdir, suite_run *r)
-{
-    char path[4400];
-    snprintf(path, sizeof path, "%.4000s/%.255s", dir, r->name);
-    snprintf(r->log, sizeof r->log, "%.3800s/%.255s.log", logdir, r->name);
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, r->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    /* Suites must not inherit the blocked stop signals of the parent. */
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-    char *args[] = {path, NULL};
-    pid_t pid;
-    int rc = posix_spawn(&pid, path, &fa, &attr, args, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-        fprintf(stderr, "mockkit check: cannot run %s: %s\n", path, strerror(rc));
-        return -1;
-    }
-    r->ran = 1;
-    struct timespec step = {0, 20 * 1000 * 1000};
-    int status = 0;
-    for (long waited = 0;; waited += 20) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR)
-            return -1;
-        if (waited >= SUITE_TIMEOUT_S * 1000L) {
-            fprintf(stderr, "mockkit check: %s ran past %d s, killed\n", r->name, SUITE_TIMEOUT_S);
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            break;
-        }
-        nanosleep(&step, NULL);
-    }
-    r->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    parse_log(r);
-    if (r->exit_status != 0 && r->failed == 0) {
-        /* Crashed or failed outside any test (e.g. its group setup). */
-        add_test(r, "(suite setup or teardown)", T_FAIL);
-    }
-    return 0;
-}
-
-static void print_tail(const char *path, int lines)
+static void print_tail(FILE *out, const char *path, int lines)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -311,7 +191,7 @@ static void print_tail(const char *path, int lines)
         lines = 64;
     int start = n > lines ? n - lines : 0;
     for (int i = start; i < n; i++)
-        fprintf(stdout, "    | %s", buf[i % 64]);
+        fprintf(out, "    | %s", buf[i % 64]);
 }
 
 static void xml_escape(FILE *f, const char *s)
@@ -322,7 +202,9 @@ static void xml_escape(FILE *f, const char *s)
         case '>': fputs("&gt;", f); break;
         case '&': fputs("&amp;", f); break;
         case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        default:
+            /* XML 1.0 has no place for other control characters */
+            fputc((unsigned char)*s < 0x20 && !strchr("\t\n\r", *s) ? '?' : *s, f);
         }
     }
 }
@@ -337,28 +219,87 @@ static int write_junit(const char *path, const suite_run *runs, size_t n)
         const suite_run *r = &runs[i];
         fprintf(f, "  <testsuite name=\"");
         xml_escape(f, r->name);
-        fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\">\n", r->test_count,
-                r->failed, r->skipped);
-        for (size_t t = 0; t < r->test_count; t++) {
+        fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
+                r->test_count, r->failed, r->skipped, r->seconds);
+        for (size_t k = 0; k < r->test_count; k++) {
+            const test_case *t = &r->tests[k];
             fprintf(f, "    <testcase classname=\"%s.", mk_services[r->service].name);
             xml_escape(f, r->name);
             fprintf(f, "\" name=\"");
-            xml_escape(f, r->tests[t].name);
-            fprintf(f, "\"");
-            if (r->tests[t].result == T_PASS) {
+            xml_escape(f, t->name);
+            fprintf(f, "\" time=\"%.3f\"", t->seconds);
+            if (t->result == T_PASS) {
                 fprintf(f, "/>\n");
-            } else if (r->tests[t].result == T_SKIP) {
-                fprintf(f, "><skipped/></testcase>\n");
-            } else {
-                fprintf(f, "><failure message=\"failed; see ");
-                xml_escape(f, r->log);
+            } else if (t->result == T_SKIP) {
+                fprintf(f, "><skipped message=\"");
+                xml_escape(f, t->reason);
                 fprintf(f, "\"/></testcase>\n");
+            } else {
+                fprintf(f, "><failure message=\"");
+                xml_escape(f, t->message[0] ? t->message : "failed (no assertion message)");
+                fprintf(f, "\" type=\"assertion\">");
+                xml_escape(f, t->message);
+                fprintf(f, "\nat ");
+                xml_escape(f, t->location[0] ? t->location : "(unknown location)");
+                fprintf(f, "</failure></testcase>\n");
             }
         }
         fprintf(f, "  </testsuite>\n");
     }
     fprintf(f, "</testsuites>\n");
     return fclose(f);
+}
+
+static const char *result_name(test_result r)
+{
+    return r == T_PASS ? "pass" : r == T_FAIL ? "fail" : "skip";
+}
+
+/* The results as one JSON object on stdout, for tools. */
+static int print_json(int live, const suite_run *runs, size_t n)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *suites = cJSON_AddArrayToObject(o, "suites");
+    int ok = suites && cJSON_AddStringToObject(o, "target", live ? "live" : "mock");
+    int total[3] = {0, 0, 0};
+    for (size_t i = 0; ok && i < n; i++) {
+        const suite_run *r = &runs[i];
+        total[0] += r->passed;
+        total[1] += r->failed;
+        total[2] += r->skipped;
+        cJSON *s = cJSON_CreateObject();
+        cJSON *tests = cJSON_AddArrayToObject(s, "tests");
+        ok = s && tests && cJSON_AddStringToObject(s, "suite", r->name) &&
+             cJSON_AddStringToObject(s, "service", mk_services[r->service].name) &&
+             cJSON_AddStringToObject(s, "result", !r->ran ? "skip"
+                                                  : r->failed || r->exit_status ? "fail"
+                                                                                : "pass");
+        for (size_t t = 0; ok && t < r->test_count; t++) {
+            const test_case *tc = &r->tests[t];
+            cJSON *to = cJSON_CreateObject();
+            ok = to && cJSON_AddStringToObject(to, "name", tc->name) &&
+                 cJSON_AddStringToObject(to, "result", result_name(tc->result)) &&
+                 cJSON_AddNumberToObject(to, "time", tc->seconds);
+            if (ok && tc->result == T_FAIL)
+                ok = cJSON_AddStringToObject(to, "message", tc->message) &&
+                     cJSON_AddStringToObject(to, "location", tc->location);
+            if (ok && tc->result == T_SKIP)
+                ok = cJSON_AddStringToObject(to, "reason", tc->reason) != NULL;
+            if (to)
+                cJSON_AddItemToArray(tests, to);
+        }
+        if (s)
+            cJSON_AddItemToArray(suites, s);
+    }
+    ok = ok && cJSON_AddNumberToObject(o, "passed", total[0]) &&
+         cJSON_AddNumberToObject(o, "failed", total[1]) &&
+         cJSON_AddNumberToObject(o, "skipped", total[2]);
+    char *text = ok ? cJSON_PrintUnformatted(o) : NULL;
+    if (text)
+        printf("%s\n", text);
+    cJSON_free(text);
+    cJSON_Delete(o);
+    return text ? 0 : -1;
 }
 
 int mk_cmd_check(int argc, char **argv)
@@ -371,38 +312,64 @@ int mk_cmd_check(int argc, char **argv)
     mk_serve_plan_init(&plan);
     plan.speed = 0;
     plan.quiet = 1;
-    int live = 0, verbose = 0, named = 0, reset = 0, conform = 0;
+    int live = 0, verbose = 0, named = 0, reset = 0, json = 0, conform = 0;
     const char *junit = NULL, *suites_dir = NULL, *models = mk_lint_models_dir();
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
-        if (strcmp(a, "--target") == 0 && v) {
+    static const mk_opt table[] = {
+        {"--target", NULL, 1}, {"--fixtures", NULL, 1}, {"--speed", NULL, 1},
+        {"--junit", NULL, 1},  {"--suites", NULL, 1},   {"--reset", NULL, 0},
+        {"--verbose", NULL, 0}, {"--json", NULL, 0},    {"--conform", NULL, 0},
+        {"--models", NULL, 1},  {"--cacert", NULL, 1},  {"--insecure", NULL, 0},
+        {NULL, NULL, 0},
+    };
+    mk_opts p;
+    mk_opts_init(&p, "check", argc, argv);
+    const char *v;
+    int k;
+    while ((k = mk_opts_next(&p, table, &v)) != MK_OPTS_END) {
+        if (k == MK_OPTS_ERROR) {
+            usage(stderr);
+            return 2;
+        }
+        if (k == MK_OPTS_ARG) {
+            int s = mk_service_find(v);
+            if (s < 0) {
+                mk_opts_fail(&p, "unknown service '%s' (pieces, bee, cairos, openai)", v);
+                usage(stderr);
+                return 2;
+            }
+            if (!named)
+                memset(plan.selected, 0, sizeof plan.selected);
+            named = 1;
+            plan.selected[s] = 1;
+            continue;
+        }
+        const char *a = table[k].name;
+        if (strcmp(a, "--target") == 0) {
             if (strcmp(v, "live") != 0 && strcmp(v, "mock") != 0) {
-                fprintf(stderr, "mockkit check: --target is mock or live, got '%s'\n", v);
+                mk_opts_fail(&p, "--target is mock or live, got '%s'", v);
                 return 2;
             }
             live = strcmp(v, "live") == 0;
-            i++;
-        } else if (strcmp(a, "--fixtures") == 0 && v) {
+        } else if (strcmp(a, "--fixtures") == 0) {
             plan.fixtures = v;
-            i++;
-        } else if (strcmp(a, "--speed") == 0 && v) {
-            plan.speed = atof(v);
-            i++;
-        } else if (strcmp(a, "--junit") == 0 && v) {
+        } else if (strcmp(a, "--speed") == 0) {
+            char *end;
+            plan.speed = strtod(v, &end);
+            if (end == v || *end || plan.speed < 0) {
+                mk_opts_fail(&p, "--speed wants a number >= 0, got '%s'", v);
+                return 2;
+            }
+        } else if (strcmp(a, "--junit") == 0) {
             junit = v;
-            i++;
-        } else if (strcmp(a, "--suites") == 0 && v) {
+        } else if (strcmp(a, "--suites") == 0) {
             suites_dir = v;
-            i++;
-        } else if (strcmp(a, "--cacert") == 0 && v) {
+        } else if (strcmp(a, "--cacert") == 0) {
             /* The suites' clients read it (mkc_tls_from_env). */
             if (access(v, R_OK) != 0) {
-                fprintf(stderr, "mockkit check: --cacert %s: %s\n", v, strerror(errno));
+                mk_opts_fail(&p, "--cacert %s: %s", v, strerror(errno));
                 return 2;
             }
             setenv("MOCKKIT_CACERT", v, 1);
-            i++;
         } else if (strcmp(a, "--insecure") == 0) {
             setenv("MOCKKIT_INSECURE", "1", 1);
         } else if (strcmp(a, "--reset") == 0) {
@@ -411,19 +378,36 @@ int mk_cmd_check(int argc, char **argv)
             verbose = 1;
         } else if (strcmp(a, "--conform") == 0) {
             conform = 1;
-        } else if (strcmp(a, "--models") == 0 && v) {
+        } else if (strcmp(a, "--models") == 0) {
             models = v;
-            i++;
-        } else if (a[0] != '-' && mk_service_find(a) >= 0) {
-            if (!named)
-                memset(plan.selected, 0, sizeof plan.selected);
-            named = 1;
-            plan.selected[mk_service_find(a)] = 1;
-        } else {
-            fprintf(stderr, "mockkit check: unknown option or service '%s'\n\n", a);
-            usage(stderr);
+        } else if (strcmp(a, "--json") == 0) {
+            json = 1;
+        }
+    }
+
+    if (live) {
+        cJSON *problems = json ? cJSON_CreateArray() : NULL;
+        if (mk_check_preflight(plan.selected, named, problems) > 0) {
+            fprintf(stderr, "mockkit check: no suite was run; fix the variables above and retry\n");
+            if (json) {
+                /* tools read why nothing ran: {"target","ran":false,"preflight":[...]} */
+                cJSON *o = cJSON_CreateObject();
+                char *text = NULL;
+                if (o && cJSON_AddStringToObject(o, "target", "live") &&
+                    cJSON_AddBoolToObject(o, "ran", 0)) {
+                    cJSON_AddItemToObject(o, "preflight", problems);
+                    problems = NULL;
+                    text = cJSON_PrintUnformatted(o);
+                }
+                if (text)
+                    printf("%s\n", text);
+                cJSON_free(text);
+                cJSON_Delete(o);
+            }
+            cJSON_Delete(problems);
             return 2;
         }
+        cJSON_Delete(problems);
     }
 
     char dir[4096];
@@ -450,29 +434,29 @@ int mk_cmd_check(int argc, char **argv)
         export_mock_env(mocks, "sk-proj-testkey");
     }
 
-    char logdir[] = "/tmp/mockkit-check-XXXXXX";
+    /* Suite logs live only while this command runs. */
+    const char *tmp = getenv("TMPDIR");
+    char logdir[4096];
+    snprintf(logdir, sizeof logdir, "%.4000s/mockkit-check-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(logdir)) {
         fprintf(stderr, "mockkit check: cannot create a log folder: %s\n", strerror(errno));
         mk_serve_stop(mocks);
         return 2;
     }
 
-    printf("mockkit check: %s target", live ? "live" : "mock");
+    /* With --json the table goes to stderr and stdout holds only JSON. */
+    FILE *tbl = json ? stderr : stdout;
+    fprintf(tbl, "mockkit check: %s target", live ? "live" : "mock");
     if (!live)
-        printf(" (fixtures %s, speed %g)", plan.fixtures, plan.speed);
-    printf("\n\n%-7s %-30s %5s %5s %5s %5s  %s\n", "service", "suite", "tests", "pass", "fail",
+        fprintf(tbl, " (fixtures %s, speed %g)", plan.fixtures, plan.speed);
+    fprintf(tbl, "\n\n%-7s %-30s %5s %5s %5s %5s  %s\n", "service", "suite", "tests", "pass", "fail",
            "skip", "result");
     int any_failed = 0;
     for (size_t i = 0; i < n; i++) {
         suite_run *r = &runs[i];
-        r->tests = calloc(MAX_TESTS, sizeof *r->tests);
-        if (!r->tests) {
-            mk_serve_stop(mocks);
-            return 2;
-        }
         const char *svc = mk_services[r->service].name;
         if (live && !live_configured(r->service)) {
-            printf("%-7s %-30s %5s %5s %5s %5s  SKIP (no live target in the environment)\n", svc,
+            fprintf(tbl, "%-7s %-30s %5s %5s %5s %5s  SKIP (no live target in the environment)\n", svc,
                    r->name, "-", "-", "-", "-");
             continue;
         }
@@ -480,34 +464,53 @@ int mk_cmd_check(int argc, char **argv)
             mk_mock_reset(mocks[r->service]);  /* every suite starts from a fresh mock */
         else if (live && reset && reset_live(r->service) != MKC_OK)
             any_failed = 1;
-        mk_check_conform *cc = live && conform
-                                   ? mk_check_conform_start(svc, live_vars[r->service], models, logdir)
-                                   : NULL;
+        mk_check_conform *cc =
+            live && conform
+                ? mk_check_conform_start(svc, mk_check_live_var(r->service), models, logdir)
+                : NULL;
         if (live && conform && !cc)
             any_failed = 1;
-        if (run_suite(dir, logdir, r) != 0) {
-            mk_check_conform_finish(cc);
+        if (mk_check_run_suite(dir, logdir, r, SUITE_TIMEOUT_S) != 0) {
+            mk_check_conform_finish(cc, tbl, NULL, 0);
             any_failed = 1;
             continue;
         }
+        if (live)
+            mk_check_demote_fixture_only(r);
         /* The live service broke its model: a failed test of the suite. */
-        if (cc && mk_check_conform_finish(cc) != 0)
-            add_test(r, "conformance to models (docs/models.md)", T_FAIL);
+        char broke[512];
+        if (cc && mk_check_conform_finish(cc, tbl, broke, sizeof broke) != 0)
+            mk_check_add_failure(r, "conformance to models (docs/models.md)", broke);
         int ok = r->failed == 0 && r->exit_status == 0;
         any_failed |= !ok;
-        printf("%-7s %-30s %5zu %5d %5d %5d  %s\n", svc, r->name, r->test_count, r->passed,
-               r->failed, r->skipped, ok ? "PASS" : "FAIL");
-        for (size_t t = 0; t < r->test_count; t++)
-            if (r->tests[t].result == T_FAIL)
-                printf("        failed: %s\n", r->tests[t].name);
-        if (!ok || verbose) {
-            printf("    output (%s):\n", r->log);
-            print_tail(r->log, verbose ? 64 : 25);
+        fprintf(tbl, "%-7s %-30s %5zu %5d %5d %5d  %s\n", svc, r->name, r->test_count, r->passed,
+               r->failed, r->skipped, !ok ? "FAIL" : r->passed || !r->skipped ? "PASS" : "SKIP");
+        int unexplained = 0;
+        /* A suite skipped as a whole for one reason says it once. */
+        int one_reason = r->skipped > 1 && r->skipped == (int)r->test_count;
+        for (size_t t = 1; one_reason && t < r->test_count; t++)
+            one_reason = strcmp(r->tests[t].reason, r->tests[0].reason) == 0;
+        if (one_reason)
+            fprintf(tbl, "        skipped: all %d tests: %s\n", r->skipped, r->tests[0].reason);
+        for (size_t t = 0; t < r->test_count; t++) {
+            const test_case *tc = &r->tests[t];
+            if (tc->result == T_FAIL) {
+                fprintf(tbl, "        failed: %s: %s%s%s%s\n", tc->name,
+                        tc->message[0] ? tc->message : "(no assertion message)",
+                        tc->location[0] ? " (" : "", tc->location, tc->location[0] ? ")" : "");
+                unexplained |= !tc->message[0];
+            } else if (tc->result == T_SKIP && !one_reason) {
+                fprintf(tbl, "        skipped: %s: %s\n", tc->name, tc->reason);
+            }
         }
-        fflush(stdout);
+        if (unexplained || verbose) {
+            fprintf(tbl, "    output:\n");
+            print_tail(tbl, r->log, verbose ? 64 : 25);
+        }
+        fflush(tbl);
     }
 
-    printf("\n%-7s %6s %6s %6s  %s\n", "service", "passed", "failed", "skipped", "result");
+    fprintf(tbl, "\n%-7s %6s %6s %6s  %s\n", "service", "passed", "failed", "skipped", "result");
     int total[3] = {0, 0, 0};
     for (int s = 0; s < MK_SERVICE_COUNT; s++) {
         int p = 0, f = 0, k = 0, ran = 0, present = 0;
@@ -525,10 +528,10 @@ int mk_cmd_check(int argc, char **argv)
         total[0] += p;
         total[1] += f;
         total[2] += k;
-        printf("%-7s %6d %6d %7d  %s\n", mk_services[s].name, p, f, k,
-               !ran ? "SKIP" : f ? "FAIL" : "PASS");
+        fprintf(tbl, "%-7s %6d %6d %7d  %s\n", mk_services[s].name, p, f, k,
+               !ran ? "SKIP" : f ? "FAIL" : p ? "PASS" : "SKIP");
     }
-    printf("\n%d passed, %d failed, %d skipped\n", total[0], total[1], total[2]);
+    fprintf(tbl, "\n%d passed, %d failed, %d skipped\n", total[0], total[1], total[2]);
 
     int rc = any_failed ? 1 : 0;
     int ran_any = 0;
@@ -542,12 +545,24 @@ int mk_cmd_check(int argc, char **argv)
                         "CAIROS_USER + CAIROS_PASSWORD\n");
         rc = 2;
     }
+    if (ran_any && live && total[0] == 0 && total[1] == 0) {
+        /* Everything skipped or read fixtures only: not a green live run. */
+        fprintf(stderr, "mockkit check: no test checked a live service\n");
+        rc = 2;
+    }
+    if (json && print_json(live, runs, n) != 0)
+        rc = 2;
     if (junit && write_junit(junit, runs, n) != 0) {
         fprintf(stderr, "mockkit check: cannot write %s: %s\n", junit, strerror(errno));
         rc = 2;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (runs[i].ran)
+            remove(runs[i].log);
         free(runs[i].tests);
+    }
+    if (rmdir(logdir) != 0)
+        fprintf(stderr, "mockkit check: could not remove %s: %s\n", logdir, strerror(errno));
     mk_serve_stop(mocks);
     return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "../record/record.h"
 #include "check_conform.h"
+#include "mockkit/client.h"
 #include "mockkit/conform.h"
 
 struct mk_check_conform {
@@ -46,6 +47,12 @@ mk_check_conform *mk_check_conform_start(const char *service, const char *var,
     o.mode = MK_RECORD_MODE_ALL;
     o.service = service;
     o.quiet = 1;
+    /* An https service is verified as the suites' clients verify it
+     * (`check --cacert/--insecure` set these). */
+    mkc_tls tls;
+    mkc_tls_from_env(&tls);
+    o.cacert = tls.cacert;
+    o.insecure = tls.insecure;
     mk_diag d;
     if (!c->saved || mk_record_new(&o, &c->rec, &d) != MK_RECORD_OK) {
         char line[1400];
@@ -63,6 +70,7 @@ mk_check_conform *mk_check_conform_start(const char *service, const char *var,
 
 typedef struct report {
     const char *service;
+    FILE *out;
     long problems;
 } report;
 
@@ -79,24 +87,35 @@ static void on_finding(void *ctx, const mk_conform_finding *f)
         snprintf(what, sizeof(what), "websocket %s", p->path);
     else
         snprintf(what, sizeof(what), "%s %s", p->method, p->path);
-    printf("    %s live %s (%s): %s\n", r->service, what, f->where,
-           mk_model_error_format(&f->error, line, sizeof(line)));
+    fprintf(r->out, "    %s live %s (%s): %s\n", r->service, what, f->where,
+            mk_model_error_format(&f->error, line, sizeof(line)));
     r->problems++;
 }
 
-long mk_check_conform_finish(mk_check_conform *c)
+long mk_check_conform_finish(mk_check_conform *c, FILE *out, char *summary, size_t size)
 {
+    char ignored[8];
+    if (!summary || size == 0) {
+        summary = ignored;
+        size = sizeof(ignored);
+    }
+    snprintf(summary, size, "the conformance check could not run");
     if (!c)
         return -1;
     mk_diag d;
     int rc = mk_record_stop(c->rec, &d);
+    /* A session the secret scan refused is kept beside the cassette; here
+     * it is only a temporary copy, so it goes with the log folder. */
+    if (mk_record_rejected_path(c->rec))
+        remove(mk_record_rejected_path(c->rec));
     mk_record_free(c->rec);
     setenv(c->var, c->saved, 1);
-    long out = -1;
+    long problems = -1;
     char line[1400];
     if (rc != MK_RECORD_OK) {
-        printf("    %s live: --conform: session not recorded: %s\n", c->service,
-               mk_diag_format(&d, line, sizeof(line)));
+        mk_diag_format(&d, line, sizeof(line));
+        fprintf(out, "    %s live: --conform: session not recorded: %s\n", c->service, line);
+        snprintf(summary, size, "--conform: session not recorded: %s", line);
     } else {
         char path[1200];
         snprintf(path, sizeof(path), "%s/%s.json", c->models, c->service);
@@ -104,18 +123,24 @@ long mk_check_conform_finish(mk_check_conform *c)
         mk_model_error e;
         mk_cassette *cas = NULL;
         if (mk_model_new(path, &m, &e) != MK_MODEL_OK) {
-            printf("    %s live: --conform: %s\n", c->service,
-                   mk_model_error_format(&e, line, sizeof(line)));
+            mk_model_error_format(&e, line, sizeof(line));
+            fprintf(out, "    %s live: --conform: %s\n", c->service, line);
+            snprintf(summary, size, "--conform: %s", line);
         } else if (mk_cassette_load(c->cassette, &cas, &d) != MK_CASSETTE_OK) {
-            printf("    %s live: --conform: %s\n", c->service, mk_diag_format(&d, line, sizeof(line)));
+            mk_diag_format(&d, line, sizeof(line));
+            fprintf(out, "    %s live: --conform: %s\n", c->service, line);
+            snprintf(summary, size, "--conform: %s", line);
         } else {
-            report r = {c->service, 0};
+            report r = {c->service, out, 0};
             mk_conform_counts counts = {0};
             if (mk_conform_cassette(m, cas, on_finding, &r, &counts) >= 0) {
-                out = r.problems;
-                printf("    %s live: %zu payloads conform to models/%s.json, %ld break it, "
-                       "%zu not checked (bound to null)\n",
-                       c->service, counts.checked, c->service, r.problems, counts.skipped);
+                problems = r.problems;
+                fprintf(out,
+                        "    %s live: %zu payloads conform to models/%s.json, %ld break it, "
+                        "%zu not checked (bound to null)\n",
+                        c->service, counts.checked, c->service, r.problems, counts.skipped);
+                snprintf(summary, size, "%ld live payload%s break%s models/%s.json", r.problems,
+                         r.problems == 1 ? "" : "s", r.problems == 1 ? "s" : "", c->service);
             }
         }
         mk_cassette_free(cas);
@@ -124,5 +149,5 @@ long mk_check_conform_finish(mk_check_conform *c)
     remove(c->cassette);
     free(c->saved);
     free(c);
-    return out;
+    return problems;
 }

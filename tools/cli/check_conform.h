@@ -4,6 +4,8 @@
 #ifndef MOCKKIT_CHECK_CONFORM_H
 #define MOCKKIT_CHECK_CONFORM_H
 
+#include <stdio.h>
+
 typedef struct mk_check_conform mk_check_conform;
 
 /* Put a recording proxy in front of the live URL in environment variable
@@ -13,9 +15,10 @@ mk_check_conform *mk_check_conform_start(const char *service, const char *var,
                                          const char *models_dir, const char *workdir);
 
 /* Stop the proxy, restore var, and check the recorded session against the
- * model, printing each payload that breaks it (or that no binding covers).
+ * model, printing each payload that breaks it on out (the check table).
  * Returns the number of problems, or -1 (printed) when the check could not
- * run. Frees c. */
-long mk_check_conform_finish(mk_check_conform *c);
+ * run; then summary (may be NULL) says so in one line, for the failed test.
+ * Frees c. */
+long mk_check_conform_finish(mk_check_conform *c, FILE *out, char *summary, size_t size);
 
 #endif

@@ -8,8 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 #include "lint_model.h"
+#include "opts.h"
 #include "mockkit/cassette.h"
 /* The cassette library's internal reporters list every problem; the
  * public API keeps only the first. */
@@ -54,9 +57,86 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* Where problems go: printed as lines, or collected into a JSON array
+ * (--json) so a tool reads file, line, column and pointer as fields. */
+typedef struct lint_out {
+    cJSON *problems;  /* NULL: print lines */
+    int oom;
+} lint_out;
+
+/* One problem as a JSON object in out->problems. */
+static void add_problem(lint_out *out, const char *file, int line, int column,
+                        const char *pointer, const char *message)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddStringToObject(o, "file", file) ||
+        !cJSON_AddNumberToObject(o, "line", line) ||
+        !cJSON_AddNumberToObject(o, "column", column) ||
+        !cJSON_AddStringToObject(o, "pointer", pointer ? pointer : "") ||
+        !cJSON_AddStringToObject(o, "message", message)) {
+        cJSON_Delete(o);
+        out->oom = 1;
+        return;
+    }
+    cJSON_AddItemToArray(out->problems, o);
+}
+
+static void print_issue(void *ctx, const mk_diag *d)
+{
+    lint_out *out = ctx;
+    if (!out->problems) {
+        char line[1400];
+        printf("%s\n", mk_diag_format(d, line, sizeof line));
+        return;
+    }
+    add_problem(out, d->file, d->line, d->column, d->pointer, d->message);
+}
+
+/* A problem found against the service model (mk_lint_report). */
+static void print_model_issue(void *ctx, const char *file, const char *pointer,
+                              const char *message)
+{
+    lint_out *out = ctx;
+    if (!out->problems) {
+        if (pointer && *pointer)
+            printf("%s: %s: %s\n", file, pointer, message);
+        else
+            printf("%s: %s\n", file, message);
+        return;
+    }
+    add_problem(out, file, 0, 0, pointer, message);
+}
+
+/* Returns the number of problems, or -1 when the file cannot be read. A
+ * valid cassette is then checked against its service's model: the one
+ * --service names, else the one its folder is named after. */
+static long lint_one(const char *path, const char *service, const char *models, lint_out *out)
+{
+    long n = mk_cassette_lint(path, print_issue, out);
+    char buf[128];
+    const char *svc = service ? service : mk_lint_service_for(path, models, buf, sizeof buf);
+    if (n != 0 || !svc)
+        return n;
+    return mk_lint_models(path, svc, models, print_model_issue, out);
+}
+
+/* A path that cannot be read, as a line or a JSON problem. */
+static void unreadable_path(lint_out *out, const char *path, const char *why)
+{
+    if (!out->problems) {
+        printf("%s: cannot read: %s\n", path, why);
+        return;
+    }
+    mk_diag d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.file, sizeof d.file, "%s", path);
+    snprintf(d.message, sizeof d.message, "cannot read: %s", why);
+    print_issue(out, &d);
+}
+
 /* Every *.json under dir (hidden entries skipped). Returns -1 when a
  * folder cannot be read (reported). */
-static int collect(const char *dir, path_list *out, int depth)
+static int collect(const char *dir, path_list *out, int depth, lint_out *lo)
 {
     if (depth > 32) {
         fprintf(stderr, "%s: folders nested too deep\n", dir);
@@ -64,7 +144,7 @@ static int collect(const char *dir, path_list *out, int depth)
     }
     DIR *d = opendir(dir);
     if (!d) {
-        printf("%s: cannot read: %s\n", dir, strerror(errno));
+        unreadable_path(lo, dir, strerror(errno));
         return -1;
     }
     int rc = 0;
@@ -80,7 +160,7 @@ static int collect(const char *dir, path_list *out, int depth)
         if (stat(path, &st) != 0)
             continue;
         if (S_ISDIR(st.st_mode)) {
-            if (collect(path, out, depth + 1) != 0)
+            if (collect(path, out, depth + 1, lo) != 0)
                 rc = -1;
         } else if (S_ISREG(st.st_mode) && ends_with(e->d_name, ".json")) {
             if (list_add(out, path) != 0)
@@ -91,30 +171,10 @@ static int collect(const char *dir, path_list *out, int depth)
     return rc;
 }
 
-static void print_issue(void *ctx, const mk_diag *d)
-{
-    (void)ctx;
-    char line[1400];
-    printf("%s\n", mk_diag_format(d, line, sizeof line));
-}
-
-/* Returns the number of problems, or -1 when the file cannot be read. A
- * valid cassette is then checked against its service's model: the one
- * --service names, else the one its folder is named after. */
-static long lint_one(const char *path, const char *service, const char *models)
-{
-    long n = mk_cassette_lint(path, print_issue, NULL);
-    char buf[128];
-    const char *svc = service ? service : mk_lint_service_for(path, models, buf, sizeof buf);
-    if (n != 0 || !svc)
-        return n;
-    return mk_lint_models(path, svc, models);
-}
-
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: mockkit lint [--service NAME] [--models DIR] FILE|DIR...\n\n"
+            "usage: mockkit lint [--json] [--service NAME] [--models DIR] FILE|DIR...\n\n"
             "Validate cassettes (docs/cassette.md) and scan them for secrets. A folder\n"
             "means every *.json below it, in sorted order. A valid cassette is then\n"
             "checked against its service's model (docs/models.md): --service NAME, or\n"
@@ -127,7 +187,9 @@ static void usage(FILE *out)
             "                              (a payload that breaks the model or no binding covers)\n"
             "then a summary line. Exit status: 0 all valid (a folder with no *.json\n"
             "prints \"0 cassettes, 0 errors\"), 1 problems found, 2 usage error or\n"
-            "unreadable path.\n");
+            "unreadable path.\n"
+            "  --json  print one JSON object instead: {\"cassettes\":N,\"errors\":N,\n"
+            "          \"problems\":[{\"file\",\"line\",\"column\",\"pointer\",\"message\"}]}\n");
 }
 
 int mk_cmd_lint(int argc, char **argv)
@@ -136,68 +198,105 @@ int mk_cmd_lint(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
-    int unreadable = 0;
+    static const mk_opt table[] = {
+        {"--json", NULL, 0}, {"--service", NULL, 1}, {"--models", NULL, 1}, {NULL, NULL, 0},
+    };
+    mk_opts p;
+    mk_opts_init(&p, "lint", argc, argv);
+    lint_out out = {0};
+    int unreadable = 0, args = 0;
     path_list files = {0};
     const char *service = NULL, *models = mk_lint_models_dir();
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if ((strcmp(arg, "--service") == 0 || strcmp(arg, "--models") == 0) && i + 1 < argc) {
-            *(arg[2] == 's' ? &service : &models) = argv[++i];
-            continue;
-        }
-        if (arg[0] == '-' && arg[1] != '\0' && strcmp(arg, "--") != 0) {
-            fprintf(stderr, "mockkit lint: unknown option '%s'\n", arg);
+    const char *arg;
+    int k;
+    while ((k = mk_opts_next(&p, table, &arg)) != MK_OPTS_END) {
+        if (k == MK_OPTS_ERROR) {
             usage(stderr);
             list_free(&files);
+            cJSON_Delete(out.problems);
             return 2;
         }
-        if (strcmp(arg, "--") == 0)
+        if (k == 0) {
+            if (!out.problems && !(out.problems = cJSON_CreateArray())) {
+                list_free(&files);
+                return 2;
+            }
             continue;
+        }
+        if (k == 1 || k == 2) {
+            *(k == 1 ? &service : &models) = arg;
+            continue;
+        }
+        args++;
         struct stat st;
         if (stat(arg, &st) != 0) {
-            printf("%s: cannot read: %s\n", arg, strerror(errno));
+            unreadable_path(&out, arg, strerror(errno));
             unreadable = 1;
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
             path_list found = {0};
-            if (collect(arg, &found, 0) != 0)
+            if (collect(arg, &found, 0, &out) != 0)
                 unreadable = 1;
             if (found.count > 1) /* qsort(NULL, 0, ...) is undefined */
                 qsort(found.items, found.count, sizeof *found.items, cmp_str);
-            for (size_t k = 0; k < found.count; k++)
-                if (list_add(&files, found.items[k]) != 0)
+            for (size_t i = 0; i < found.count; i++)
+                if (list_add(&files, found.items[i]) != 0)
                     unreadable = 1;
             list_free(&found);
         } else if (list_add(&files, arg) != 0) {
             unreadable = 1;
         }
     }
+    if (args == 0) {
+        mk_opts_fail(&p, "no cassette or folder given");
+        usage(stderr);
+        list_free(&files);
+        cJSON_Delete(out.problems);
+        return 2;
+    }
     if (service) {
         char model[1200];
         snprintf(model, sizeof model, "%s/%s.json", models, service);
         FILE *f = fopen(model, "r");
         if (!f) {
-            fprintf(stderr, "mockkit lint: no model for service '%s' (%s)\n", service, model);
+            mk_opts_fail(&p, "no model for service '%s' (%s)", service, model);
             list_free(&files);
+            cJSON_Delete(out.problems);
             return 2;
         }
         fclose(f);
     }
     size_t errors = 0;
     for (size_t i = 0; i < files.count; i++) {
-        long n = lint_one(files.items[i], service, models);
+        long n = lint_one(files.items[i], service, models, &out);
         if (n < 0)
             unreadable = 1;
         else
             errors += (size_t)n;
     }
-    printf("%zu cassette%s, %zu error%s\n", files.count, files.count == 1 ? "" : "s", errors,
-           errors == 1 ? "" : "s");
+    if (out.problems) {
+        cJSON *o = cJSON_CreateObject();
+        char *text = NULL;
+        if (o && cJSON_AddNumberToObject(o, "cassettes", (double)files.count) &&
+            cJSON_AddNumberToObject(o, "errors", (double)errors) &&
+            cJSON_AddBoolToObject(o, "unreadable", unreadable)) {
+            cJSON_AddItemToObject(o, "problems", out.problems);
+            out.problems = NULL;
+            text = out.oom ? NULL : cJSON_PrintUnformatted(o);
+        }
+        if (text)
+            printf("%s\n", text);
+        else
+            fprintf(stderr, "mockkit lint: out of memory\n");
+        unreadable |= text == NULL;
+        cJSON_free(text);
+        cJSON_Delete(o);
+        cJSON_Delete(out.problems);
+    } else {
+        printf("%zu cassette%s, %zu error%s\n", files.count, files.count == 1 ? "" : "s", errors,
+               errors == 1 ? "" : "s");
+    }
     list_free(&files);
     mk_lint_models_done();
     if (unreadable)

@@ -35,7 +35,13 @@ const char *mk_lint_service_for(const char *file, const char *models_dir, char *
     return access(model, R_OK) == 0 ? buf : NULL;
 }
 
-static const mk_model *model_for(const char *service, const char *models_dir)
+typedef struct lint_sink {
+    mk_lint_report report;
+    void *ctx;
+} lint_sink;
+
+static const mk_model *model_for(const char *service, const char *models_dir,
+                                 const lint_sink *sink)
 {
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s.json", models_dir, service);
@@ -45,7 +51,7 @@ static const mk_model *model_for(const char *service, const char *models_dir)
     mk_model_error e;
     if (mk_model_new(path, &cached, &e) != MK_MODEL_OK) {
         char line[1200];
-        printf("%s: %s\n", path, mk_model_error_format(&e, line, sizeof(line)));
+        sink->report(sink->ctx, path, "", mk_model_error_format(&e, line, sizeof(line)));
         return NULL;
     }
     snprintf(cached_path, sizeof(cached_path), "%s", path);
@@ -59,37 +65,41 @@ void mk_lint_models_done(void)
     cached_path[0] = '\0';
 }
 
-static void print_finding(void *ctx, const mk_conform_finding *f)
+static void report_finding(void *ctx, const mk_conform_finding *f)
 {
-    (void)ctx;
+    const lint_sink *sink = ctx;
     if (f->status == MK_MODEL_OK || f->status == MK_MODEL_SKIPPED)
         return;
-    char line[1200];
+    char why[1200], message[1400];
     /* A part no model type covers could not be checked: a warning, since a
      * rehearsal cassette may carry an event outside the client's enum on
      * purpose. The conformance gate, not lint, refuses those in fixtures/. */
-    printf("%s: %s: %sinteraction \"%s\": %s\n", f->file, f->where,
-           f->status == MK_MODEL_UNBOUND ? "warning: not checked: " : "", f->ix ? f->ix->id : "?",
-           mk_model_error_format(&f->error, line, sizeof(line)));
+    snprintf(message, sizeof(message), "%sinteraction \"%s\": %s",
+             f->status == MK_MODEL_UNBOUND ? "warning: not checked: " : "",
+             f->ix ? f->ix->id : "?", mk_model_error_format(&f->error, why, sizeof(why)));
+    sink->report(sink->ctx, f->file, f->where, message);
 }
 
-long mk_lint_models(const char *file, const char *service, const char *models_dir)
+long mk_lint_models(const char *file, const char *service, const char *models_dir,
+                    mk_lint_report report, void *ctx)
 {
-    const mk_model *m = model_for(service, models_dir);
+    lint_sink sink = {report, ctx};
+    const mk_model *m = model_for(service, models_dir, &sink);
     if (!m)
         return -1;
     mk_cassette *c = NULL;
     mk_diag d;
     if (mk_cassette_load(file, &c, &d) != MK_CASSETTE_OK) {
-        char line[1400];
-        printf("%s\n", mk_diag_format(&d, line, sizeof(line)));
+        report(ctx, d.file[0] ? d.file : file, d.pointer, d.message);
         return -1;
     }
     mk_conform_counts counts = {0};
-    long n = mk_conform_cassette(m, c, print_finding, NULL, &counts);
+    long n = mk_conform_cassette(m, c, report_finding, &sink, &counts);
     mk_cassette_free(c);
     if (n < 0) {
-        printf("%s: out of memory while checking against %s\n", file, cached_path);
+        char message[1200];
+        snprintf(message, sizeof(message), "out of memory while checking against %s", cached_path);
+        report(ctx, file, "", message);
         return n;
     }
     return (long)counts.invalid;

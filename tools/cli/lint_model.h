@@ -14,12 +14,19 @@ const char *mk_lint_models_dir(void);
 const char *mk_lint_service_for(const char *file, const char *models_dir, char *buf,
                                 size_t size);
 
+/* Receives each problem: file, pointer ("" when none) and message, so
+ * `lint` prints it as "file: pointer: message" or adds it to its --json. */
+typedef void (*mk_lint_report)(void *ctx, const char *file, const char *pointer,
+                               const char *message);
+
 /* Check every payload of the cassette file against models_dir/<service>.json,
- * printing each problem as
- *   file: /interactions/N/...: interaction "id": /pointer: message [keyword; Type (x-source)]
- * Returns the number of problems, or -1 when the model or the file cannot
- * be loaded (printed). */
-long mk_lint_models(const char *file, const char *service, const char *models_dir);
+ * reporting each problem as
+ *   file, /interactions/N/..., interaction "id": /pointer: message [keyword; Type (x-source)]
+ * (a payload no binding covers is a "warning: not checked: ..." and not
+ * counted). Returns the number of problems, or -1 when the model or the
+ * file cannot be loaded (reported). */
+long mk_lint_models(const char *file, const char *service, const char *models_dir,
+                    mk_lint_report report, void *ctx);
 
 /* Frees the model kept between files. */
 void mk_lint_models_done(void);

@@ -33,6 +33,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: mockkit <command> [options]   (mockkit <command> --help)\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-7s %s\n", "version", "print the mockkit version");
 }
 
 int main(int argc, char **argv)
@@ -46,14 +47,18 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (strcmp(argv[1], "--version") == 0) {
+    /* `mockkit version` is a command like the others; --version too. */
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         printf("mockkit %s\n", MOCKKIT_VERSION);
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "mockkit: unknown command '%s'\n\n", argv[1]);
+    if (argv[1][0] == '-')
+        fprintf(stderr, "mockkit: unknown option %s\n\n", argv[1]);
+    else
+        fprintf(stderr, "mockkit: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;
 }

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "mockkit/client.h"
+#include "opts.h"
 #include "record.h"
 
 static void usage(FILE *out)
@@ -17,6 +18,7 @@ static void usage(FILE *out)
             "usage: mockkit record --upstream URL --out CASSETTE [--listen ADDR:PORT]\n"
             "                      [--mode none|once|new|all] [--service NAME]\n"
             "                      [--redact-header NAME]... [--redact-field NAME]...\n"
+            "                      [--redact-pattern REGEX]...\n"
             "                      [--idle-timeout MS] [--cacert FILE] [--insecure]\n\n"
             "Forwards every request to URL, answers the client as the upstream does, and\n"
             "writes what passed (redacted) to CASSETTE on Ctrl-C / SIGTERM.\n"
@@ -31,8 +33,14 @@ static void usage(FILE *out)
             "             system store (default: $MOCKKIT_CACERT)\n"
             "  --insecure https/wss upstream: accept any certificate (or MOCKKIT_INSECURE=1)\n"
             "  --redact-header, --redact-field  redact more than the defaults\n"
-            "             (Authorization, cookies, API key headers; password, token,\n"
-            "             secret, api_key ... fields)\n");
+            "             (Authorization, cookies, api-key, x-api-key, X-*-Token headers;\n"
+            "             password, token, secret, api_key ... fields, which also name\n"
+            "             the query parameters redacted, with key, sig, signature).\n"
+            "             A header name may hold '*'.\n"
+            "  --redact-pattern  POSIX extended regex: every match in a header, query\n"
+            "             value, body or stream chunk becomes <REDACTED:pattern>\n"
+            "If the secret scan still finds a secret, CASSETTE is not written and the\n"
+            "session is kept in CASSETTE.rejected.json (mode 0600) with the findings.\n");
 }
 
 int mk_cmd_record(int argc, char **argv)
@@ -50,63 +58,70 @@ int mk_cmd_record(int argc, char **argv)
     o.insecure = env.insecure;
     const char **headers = calloc((size_t)argc, sizeof *headers);
     const char **fields = calloc((size_t)argc, sizeof *fields);
+    const char **patterns = calloc((size_t)argc, sizeof *patterns);
     int status = 2;
-    if (!headers || !fields)
+    if (!headers || !fields || !patterns)
         goto out;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--insecure") == 0) {  /* the one option without a value */
-            o.insecure = 1;
-            continue;
+    static const mk_opt table[] = {
+        {"--upstream", NULL, 1}, {"--out", NULL, 1},           {"--listen", NULL, 1},
+        {"--service", NULL, 1},  {"--mode", NULL, 1},          {"--idle-timeout", NULL, 1},
+        {"--redact-header", NULL, 1}, {"--redact-field", NULL, 1}, {"--redact-pattern", NULL, 1},
+        {"--cacert", NULL, 1},   {"--insecure", NULL, 0},
+        {NULL, NULL, 0},
+    };
+    mk_opts p;
+    mk_opts_init(&p, "record", argc, argv);
+    const char *v;
+    int k;
+    while ((k = mk_opts_next(&p, table, &v)) != MK_OPTS_END) {
+        if (k == MK_OPTS_ERROR)
+            goto usage_error;
+        if (k == MK_OPTS_ARG) {
+            mk_opts_fail(&p, "unexpected argument '%s'", v);
+            goto usage_error;
         }
-        if (!v) {
-            fprintf(stderr, "mockkit record: %s needs a value\n", a);
-            usage(stderr);
-            goto out;
-        }
-        if (strcmp(a, "--upstream") == 0) {
+        const char *name = table[k].name;
+        if (strcmp(name, "--upstream") == 0) {
             o.upstream = v;
-        } else if (strcmp(a, "--out") == 0) {
+        } else if (strcmp(name, "--out") == 0) {
             o.out = v;
-        } else if (strcmp(a, "--cacert") == 0) {
+        } else if (strcmp(name, "--cacert") == 0) {
             o.cacert = v;
-        } else if (strcmp(a, "--listen") == 0) {
+        } else if (strcmp(name, "--insecure") == 0) {
+            o.insecure = 1;
+        } else if (strcmp(name, "--listen") == 0) {
             o.listen = v;
-        } else if (strcmp(a, "--service") == 0) {
+        } else if (strcmp(name, "--service") == 0) {
             o.service = v;
-        } else if (strcmp(a, "--mode") == 0) {
+        } else if (strcmp(name, "--mode") == 0) {
             int m = mk_record_mode_parse(v);
             if (m < 0) {
-                fprintf(stderr, "mockkit record: unknown mode '%s' (none, once, new, all)\n", v);
+                mk_opts_fail(&p, "unknown mode '%s' (none, once, new, all)", v);
                 goto out;
             }
             o.mode = (mk_record_mode)m;
-        } else if (strcmp(a, "--idle-timeout") == 0) {
-            char *end;
-            o.idle_timeout_ms = strtol(v, &end, 10);
-            if (*end || o.idle_timeout_ms < 0) {
-                fprintf(stderr, "mockkit record: --idle-timeout '%s' is not milliseconds\n", v);
+        } else if (strcmp(name, "--idle-timeout") == 0) {
+            if (mk_opts_long(v, &o.idle_timeout_ms) != 0) {
+                mk_opts_fail(&p, "--idle-timeout '%s' is not milliseconds", v);
                 goto out;
             }
-        } else if (strcmp(a, "--redact-header") == 0) {
+        } else if (strcmp(name, "--redact-header") == 0) {
             headers[o.redact_header_count++] = v;
-        } else if (strcmp(a, "--redact-field") == 0) {
+        } else if (strcmp(name, "--redact-field") == 0) {
             fields[o.redact_field_count++] = v;
-        } else {
-            fprintf(stderr, "mockkit record: unknown option '%s'\n", a);
-            usage(stderr);
-            goto out;
+        } else if (strcmp(name, "--redact-pattern") == 0) {
+            patterns[o.redact_pattern_count++] = v;
         }
-        i++;
     }
     o.redact_headers = headers;
     o.redact_fields = fields;
+    o.redact_patterns = patterns;
     if (!o.out || (!o.upstream && o.mode != MK_RECORD_MODE_NONE && o.mode != MK_RECORD_MODE_ONCE)) {
-        fprintf(stderr, "mockkit record: --out and --upstream are required\n");
-        usage(stderr);
-        goto out;
+        mk_opts_fail(&p, "--out and --upstream are required");
+        goto usage_error;
     }
+    if (o.upstream && mk_opts_url(&p, o.upstream, "http https") != 0)
+        goto out;
 
     /* Signals are taken by sigwait below, so every server thread must have
      * them blocked: block before starting anything. */
@@ -147,8 +162,12 @@ int mk_cmd_record(int argc, char **argv)
         status = 2;
     }
     mk_record_free(r);
+    goto out;
+usage_error:
+    usage(stderr);
 out:
     free(headers);
     free(fields);
+    free(patterns);
     return status;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "opts.h"
 #include "services.h"
 
 static void usage(FILE *out)
@@ -71,59 +72,71 @@ int mk_cmd_serve(int argc, char **argv)
     mk_serve_plan_init(&plan);
     const char *ready_file = NULL;
     int only = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
-        int takes = 1;
-        if (strcmp(a, "--fixtures") == 0 && v) {
+    static const mk_opt table[] = {
+        {"--fixtures", NULL, 1}, {"--bind", NULL, 1},       {"--port", NULL, 1},
+        {"--only", NULL, 1},     {"--speed", NULL, 1},      {"--api-key", NULL, 1},
+        {"--rate-limit", NULL, 1}, {"--ready-file", NULL, 1}, {"--no-admin", NULL, 0},
+        {"--quiet", NULL, 0},    {"--tls-cert", NULL, 1},   {"--tls-key", NULL, 1},
+        {NULL, NULL, 0},
+    };
+    mk_opts p;
+    mk_opts_init(&p, "serve", argc, argv);
+    const char *v;
+    int k;
+    while ((k = mk_opts_next(&p, table, &v)) != MK_OPTS_END) {
+        if (k == MK_OPTS_ERROR || k == MK_OPTS_ARG) {
+            if (k == MK_OPTS_ARG)
+                mk_opts_fail(&p, "unexpected argument '%s'", v);
+            usage(stderr);
+            return 2;
+        }
+        const char *a = table[k].name;
+        if (strcmp(a, "--fixtures") == 0) {
             plan.fixtures = v;
-        } else if (strcmp(a, "--bind") == 0 && v) {
+        } else if (strcmp(a, "--bind") == 0) {
             plan.bind = v;
-        } else if (strcmp(a, "--port") == 0 && v) {
+        } else if (strcmp(a, "--port") == 0) {
             if (mk_serve_plan_port(&plan, v) != 0)
                 return 2;
-        } else if (strcmp(a, "--only") == 0 && v) {
+        } else if (strcmp(a, "--only") == 0) {
             int s = mk_service_find(v);
             if (s < 0) {
-                fprintf(stderr, "mockkit serve: unknown service '%s' (pieces, bee, cairos, openai)\n", v);
+                mk_opts_fail(&p, "unknown service '%s' (pieces, bee, cairos, openai)", v);
                 return 2;
             }
             if (!only)
                 memset(plan.selected, 0, sizeof plan.selected);
             only = 1;
             plan.selected[s] = 1;
-        } else if (strcmp(a, "--speed") == 0 && v) {
+        } else if (strcmp(a, "--speed") == 0) {
             if (parse_double(v, &plan.speed) != 0) {
-                fprintf(stderr, "mockkit serve: --speed wants a number >= 0, got '%s'\n", v);
+                mk_opts_fail(&p, "--speed wants a number >= 0, got '%s'", v);
                 return 2;
             }
-        } else if (strcmp(a, "--api-key") == 0 && v) {
+        } else if (strcmp(a, "--api-key") == 0) {
             plan.api_key = v;
-        } else if (strcmp(a, "--rate-limit") == 0 && v) {
-            plan.rate_limit = atoi(v);
-        } else if (strcmp(a, "--ready-file") == 0 && v) {
-            ready_file = v;
-        } else if (strcmp(a, "--tls-cert") == 0 && v) {
-            plan.tls_cert = v;
-        } else if (strcmp(a, "--tls-key") == 0 && v) {
-            plan.tls_key = v;
-        } else {
-            takes = 0;
-            if (strcmp(a, "--no-admin") == 0) {
-                plan.disable_admin = 1;
-            } else if (strcmp(a, "--quiet") == 0) {
-                plan.quiet = 1;
-            } else {
-                fprintf(stderr, "mockkit serve: unknown or incomplete option '%s'\n\n", a);
-                usage(stderr);
+        } else if (strcmp(a, "--rate-limit") == 0) {
+            long n;
+            if (mk_opts_long(v, &n) != 0 || n > 1000000) {
+                mk_opts_fail(&p, "--rate-limit wants requests per second, got '%s'", v);
                 return 2;
             }
+            plan.rate_limit = (int)n;
+        } else if (strcmp(a, "--ready-file") == 0) {
+            ready_file = v;
+        } else if (strcmp(a, "--tls-cert") == 0) {
+            plan.tls_cert = v;
+        } else if (strcmp(a, "--tls-key") == 0) {
+            plan.tls_key = v;
+        } else if (strcmp(a, "--no-admin") == 0) {
+            plan.disable_admin = 1;
+        } else if (strcmp(a, "--quiet") == 0) {
+            plan.quiet = 1;
         }
-        i += takes;
     }
 
     if (plan.tls_key && !plan.tls_cert) {
-        fprintf(stderr, "mockkit serve: --tls-key needs --tls-cert\n");
+        mk_opts_fail(&p, "--tls-key needs --tls-cert");
         return 2;
     }
 

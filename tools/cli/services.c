@@ -1,7 +1,13 @@
 /* services.c: one mock per service from a fixtures folder. */
 #include "services.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +89,24 @@ int mk_count_cassettes(const char *dir)
     return n;
 }
 
+/* CivetWeb reports any listen failure as "Failed to setup server ports";
+ * binding the same address again tells whether it is taken. */
+static int address_in_use(const char *bind_addr, int port)
+{
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    if (port <= 0 || inet_pton(AF_INET, bind_addr, &a.sin_addr) != 1)
+        return 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0;
+    int in_use = bind(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno == EADDRINUSE;
+    close(fd);
+    return in_use;
+}
+
 void mk_serve_stop(mk_mock *mocks[MK_SERVICE_COUNT])
 {
     for (int i = 0; i < MK_SERVICE_COUNT; i++) {
@@ -126,6 +150,14 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
         mk_diag d;
         memset(&d, 0, sizeof d);
         int rc = mk_mock_new(&o, paths, 1, &mocks[i], &d);
+        if (rc == MK_MOCK_EBIND && address_in_use(p->bind, p->port[i])) {
+            /* The commonest start failure gets its own plain message. */
+            fprintf(stderr, "mockkit: %s did not start: %s:%d: address already in use "
+                            "(choose another with --port %s=N)\n",
+                    mk_services[i].name, p->bind, p->port[i], mk_services[i].name);
+            mk_serve_stop(mocks);
+            return 2;
+        }
         if (rc != MK_MOCK_OK) {
             char msg[1200];
             fprintf(stderr, "mockkit: %s did not start: %s: %s\n", mk_services[i].name,

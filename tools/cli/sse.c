@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "cli.h"
+#include "jsonout.h"
+#include "netwhy.h"
+#include "opts.h"
 #include "mockkit/client.h"
 
 #define MAX_HEADERS 32
@@ -36,41 +37,23 @@ typedef struct sse_run {
     int print_failed;
 } sse_run;
 
+/* One JSON line per event. Written by hand rather than with cJSON: event
+ * data may hold NUL bytes (the parser keeps them), and cJSON strings end at
+ * the first one. */
 static int on_event(void *user, const mkc_sse_event *ev)
 {
     sse_run *r = user;
-    cJSON *o = cJSON_CreateObject();
-    char *type = strndup(ev->type, ev->type_len);
-    char *id = strndup(ev->id ? ev->id : "", ev->id_len);
-    /* Data may hold NUL (the parser keeps it); cJSON strings stop there. */
-    char *line = NULL;
-    if (o && type && id && cJSON_AddStringToObject(o, "event", type) &&
-        cJSON_AddStringToObject(o, "data", ev->data) && cJSON_AddStringToObject(o, "id", id))
-        line = cJSON_PrintUnformatted(o);
-    if (line) {
-        fputs(line, stdout);
-        fputc('\n', stdout);
-        fflush(stdout);
-    } else {
+    fputs("{\"event\":", stdout);
+    mk_json_put_string(stdout, ev->type, ev->type_len);
+    fputs(",\"data\":", stdout);
+    mk_json_put_string(stdout, ev->data, ev->data_len);
+    fputs(",\"id\":", stdout);
+    mk_json_put_string(stdout, ev->id ? ev->id : "", ev->id ? ev->id_len : 0);
+    fputs("}\n", stdout);
+    if (fflush(stdout) != 0 || ferror(stdout))
         r->print_failed = 1;
-    }
-    cJSON_free(line);
-    cJSON_Delete(o);
-    free(type);
-    free(id);
     r->count++;
     return r->print_failed || (r->max_events > 0 && r->count >= r->max_events);
-}
-
-/* A non-negative number, all of arg. */
-static int parse_long(const char *arg, long *out)
-{
-    char *end = NULL;
-    long v = strtol(arg, &end, 10);
-    if (!*arg || *end || v < 0)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 int mk_cmd_sse(int argc, char **argv)
@@ -84,50 +67,69 @@ int mk_cmd_sse(int argc, char **argv)
     size_t nh = 0;
     long max_events = 0, timeout = 0;
     mkc_tls tls;
-    mkc_tls_from_env(&tls);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-        if ((!strcmp(a, "-H") || !strcmp(a, "--header")) && has_value) {
-            if (nh == MAX_HEADERS) {
-                fprintf(stderr, "mockkit sse: more than %d headers\n", MAX_HEADERS);
-                return 2;
-            }
-            headers[nh++] = argv[++i];
-        } else if (!strcmp(a, "--method") && has_value) {
-            method = argv[++i];
-        } else if (!strcmp(a, "--data") && has_value) {
-            data = argv[++i];
-        } else if (!strcmp(a, "--cacert") && has_value) {
-            tls.cacert = argv[++i];
-        } else if (!strcmp(a, "--insecure")) {
-            tls.insecure = 1;
-        } else if (!strcmp(a, "--max-events") && has_value) {
-            if (parse_long(argv[++i], &max_events) != 0) {
-                fprintf(stderr, "mockkit sse: --max-events wants a number, not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(a, "--timeout") && has_value) {
-            if (parse_long(argv[++i], &timeout) != 0) {
-                fprintf(stderr, "mockkit sse: --timeout wants milliseconds, not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (a[0] == '-' || url) {
-            fprintf(stderr, "mockkit sse: unexpected argument '%s'\n", a);
+    mkc_tls_from_env(&tls);  /* MOCKKIT_CACERT / MOCKKIT_INSECURE unless given */
+    static const mk_opt table[] = {
+        {"--header", "-H", 1},   {"--method", NULL, 1},  {"--data", NULL, 1},
+        {"--max-events", NULL, 1}, {"--timeout", NULL, 1}, {"--cacert", NULL, 1},
+        {"--insecure", NULL, 0}, {NULL, NULL, 0},
+    };
+    mk_opts p;
+    mk_opts_init(&p, "sse", argc, argv);
+    const char *v;
+    int k, have_url = 0;
+    while ((k = mk_opts_next(&p, table, &v)) != MK_OPTS_END) {
+        if (k == MK_OPTS_ERROR) {
             usage(stderr);
             return 2;
-        } else {
-            url = a;
+        }
+        if (k == MK_OPTS_ARG) {
+            if (have_url) {
+                mk_opts_fail(&p, "unexpected argument '%s' (one URL)", v);
+                usage(stderr);
+                return 2;
+            }
+            url = v;
+            have_url = 1;
+            continue;
+        }
+        const char *a = table[k].name;
+        if (!strcmp(a, "--header")) {
+            if (nh == MAX_HEADERS) {
+                mk_opts_fail(&p, "more than %d headers", MAX_HEADERS);
+                return 2;
+            }
+            headers[nh++] = v;
+        } else if (!strcmp(a, "--method")) {
+            method = v;
+        } else if (!strcmp(a, "--data")) {
+            data = v;
+        } else if (!strcmp(a, "--cacert")) {
+            tls.cacert = v;
+        } else if (!strcmp(a, "--insecure")) {
+            tls.insecure = 1;
+        } else if (!strcmp(a, "--max-events")) {
+            if (mk_opts_long(v, &max_events) != 0) {
+                mk_opts_fail(&p, "--max-events wants a number, not '%s'", v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--timeout")) {
+            if (mk_opts_long(v, &timeout) != 0) {
+                mk_opts_fail(&p, "--timeout wants milliseconds, not '%s'", v);
+                return 2;
+            }
         }
     }
     headers[nh] = NULL;
-    if (!url) {
+    if (!have_url) {
+        mk_opts_fail(&p, "no URL given");
         usage(stderr);
         return 2;
     }
+    if (mk_opts_url(&p, url, "http https") != 0)
+        return 2;
     for (size_t i = 0; i < nh; i++) {
         if (!strchr(headers[i], ':')) {
-            fprintf(stderr, "mockkit sse: header '%s' is not 'Name: value'\n", headers[i]);
+            mk_opts_fail(&p, "header '%s' is not 'Name: value'", headers[i]);
             return 2;
         }
     }
@@ -154,10 +156,16 @@ int mk_cmd_sse(int argc, char **argv)
     if (rc == MKC_EABORTED && !run.print_failed) {
         status = 0;  /* --max-events reached */
     } else if (run.print_failed) {
-        fprintf(stderr, "mockkit sse: %s: could not print an event (out of memory)\n", url);
+        fprintf(stderr, "mockkit sse: %s: could not write an event to stdout\n", url);
         status = 1;
     } else if (rc != MKC_OK) {
-        fprintf(stderr, "mockkit sse: %s\n", err.message);
+        char why[256] = "";
+        if (rc == MKC_ECONNECT)
+            mk_cli_connect_reason(url, why, sizeof why);
+        if (why[0])
+            fprintf(stderr, "mockkit sse: could not connect to %s: %s\n", url, why);
+        else
+            fprintf(stderr, "mockkit sse: %s\n", err.message);
         if (err.body && *err.body)
             fprintf(stderr, "%s\n", err.body);
         status = 1;

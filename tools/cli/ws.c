@@ -10,6 +10,9 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "jsonout.h"
+#include "netwhy.h"
+#include "opts.h"
 #include "mockkit/cassette.h"
 #include "mockkit/client.h"
 
@@ -59,8 +62,12 @@ static int print_item(int kind, const char *data, size_t len)
              cJSON_AddNumberToObject(o, "code", (double)code) &&
              cJSON_AddStringToObject(o, "reason", sp && *sp == ' ' ? sp + 1 : "");
     } else if (kind == MKC_WS_TEXT) {
-        ok = ok && cJSON_AddStringToObject(o, "type", "text") &&
-             cJSON_AddStringToObject(o, "data", data);
+        /* Text may hold NUL, which a cJSON string would cut: written whole. */
+        cJSON_Delete(o);
+        fputs("{\"type\":\"text\",\"data\":", stdout);
+        mk_json_put_string(stdout, data, len);
+        fputs("}\n", stdout);
+        return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
     } else {
         const char *type = kind == MKC_WS_BINARY ? "binary"
                          : kind == MKC_WS_PING   ? "ping"
@@ -89,14 +96,37 @@ static long long now_ms(void)
     return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static int parse_long(const char *arg, long *out)
+/* CivetWeb drops the status of a refused upgrade ("Unexpected server
+ * reply"), so ask again with a plain request carrying the same upgrade
+ * headers, over the same TLS settings, and report what the server answers.
+ * 0 when it cannot tell. */
+static long upgrade_status(const char *url, const mkc_tls *tls)
 {
-    char *end = NULL;
-    long v = strtol(arg, &end, 10);
-    if (!*arg || *end || v < 0)
-        return -1;
-    *out = v;
-    return 0;
+    char http[1024];
+    snprintf(http, sizeof http, "http%s", url + 2);  /* ws://... -> http://..., wss -> https */
+    const char *host = strstr(http, "://") + 3;
+    const char *slash = strchr(host, '/');
+    char root[1024];
+    snprintf(root, sizeof root, "%.*s", slash ? (int)(slash - http) : (int)strlen(http), http);
+    mkc_http *h = mkc_http_new(root);
+    if (!h || mkc_http_set_tls(h, tls) != MKC_OK) {
+        mkc_http_free(h);
+        return 0;
+    }
+    mkc_http_set_timeout(h, 3000);
+    static const char *const hdrs[] = {"Upgrade: websocket", "Connection: Upgrade",
+                                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                                       "Sec-WebSocket-Version: 13", NULL};
+    mkc_response *resp = NULL;
+    mkc_error err = {0};
+    long status = 0;
+    if (mkc_http_request(h, "GET", slash ? slash : "/", hdrs, NULL, NULL, 0, &resp, &err) ==
+            MKC_OK && resp->status != 101)
+        status = resp->status;
+    mkc_response_free(resp);
+    mkc_error_clear(&err);
+    mkc_http_free(h);
+    return status;
 }
 
 int mk_cmd_ws(int argc, char **argv)
@@ -110,42 +140,60 @@ int mk_cmd_ws(int argc, char **argv)
     size_t ns = 0;
     long expect = 0, timeout = 10000;
     mkc_tls tls;
-    mkc_tls_from_env(&tls);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-        if (!strcmp(a, "--send") && has_value) {
-            if (ns == MAX_SENDS) {
-                fprintf(stderr, "mockkit ws: more than %d --send\n", MAX_SENDS);
-                return 2;
-            }
-            sends[ns++] = argv[++i];
-        } else if (!strcmp(a, "--cacert") && has_value) {
-            tls.cacert = argv[++i];
-        } else if (!strcmp(a, "--insecure")) {
-            tls.insecure = 1;
-        } else if (!strcmp(a, "--expect") && has_value) {
-            if (parse_long(argv[++i], &expect) != 0) {
-                fprintf(stderr, "mockkit ws: --expect wants a number, not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(a, "--timeout") && has_value) {
-            if (parse_long(argv[++i], &timeout) != 0) {
-                fprintf(stderr, "mockkit ws: --timeout wants milliseconds, not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (a[0] == '-' || url) {
-            fprintf(stderr, "mockkit ws: unexpected argument '%s'\n", a);
+    mkc_tls_from_env(&tls);  /* MOCKKIT_CACERT / MOCKKIT_INSECURE unless given */
+    static const mk_opt table[] = {
+        {"--send", NULL, 1},   {"--expect", NULL, 1},   {"--timeout", NULL, 1},
+        {"--cacert", NULL, 1}, {"--insecure", NULL, 0}, {NULL, NULL, 0},
+    };
+    mk_opts p;
+    mk_opts_init(&p, "ws", argc, argv);
+    const char *v;
+    int k, have_url = 0;
+    while ((k = mk_opts_next(&p, table, &v)) != MK_OPTS_END) {
+        if (k == MK_OPTS_ERROR) {
             usage(stderr);
             return 2;
-        } else {
-            url = a;
+        }
+        if (k == MK_OPTS_ARG) {
+            if (have_url) {
+                mk_opts_fail(&p, "unexpected argument '%s' (one URL)", v);
+                usage(stderr);
+                return 2;
+            }
+            url = v;
+            have_url = 1;
+            continue;
+        }
+        const char *a = table[k].name;
+        if (!strcmp(a, "--send")) {
+            if (ns == MAX_SENDS) {
+                mk_opts_fail(&p, "more than %d --send", MAX_SENDS);
+                return 2;
+            }
+            sends[ns++] = v;
+        } else if (!strcmp(a, "--cacert")) {
+            tls.cacert = v;
+        } else if (!strcmp(a, "--insecure")) {
+            tls.insecure = 1;
+        } else if (!strcmp(a, "--expect")) {
+            if (mk_opts_long(v, &expect) != 0) {
+                mk_opts_fail(&p, "--expect wants a number, not '%s'", v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--timeout")) {
+            if (mk_opts_long(v, &timeout) != 0) {
+                mk_opts_fail(&p, "--timeout wants milliseconds, not '%s'", v);
+                return 2;
+            }
         }
     }
-    if (!url) {
+    if (!have_url) {
+        mk_opts_fail(&p, "no URL given");
         usage(stderr);
         return 2;
     }
+    if (mk_opts_url(&p, url, "ws wss") != 0)
+        return 2;
 
     mkc_queue *q = mkc_queue_new();
     if (!q) {
@@ -156,7 +204,16 @@ int mk_cmd_ws(int argc, char **argv)
     mkc_ws *ws = NULL;
     mkc_error err = {0};
     if (mkc_ws_connect_tls(url, &cb, &tls, &ws, &err) != MKC_OK) {
-        fprintf(stderr, "mockkit ws: %s\n", err.message);
+        long status = err.code == MKC_EHTTP ? upgrade_status(url, &tls) : 0;
+        char why[256] = "";
+        if (err.code == MKC_ECONNECT)
+            mk_cli_connect_reason(url, why, sizeof why);
+        if (why[0])
+            fprintf(stderr, "mockkit ws: could not connect to %s: %s\n", url, why);
+        else if (status)
+            fprintf(stderr, "mockkit ws: %s: websocket upgrade refused: HTTP %ld\n", url, status);
+        else
+            fprintf(stderr, "mockkit ws: %s\n", err.message);
         mkc_error_clear(&err);
         mkc_queue_free(q);
         return 1;

@@ -98,54 +98,112 @@ static int is_form(const char *ct)
     return ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
 }
 
-int mk_rec__body_add(cJSON *obj, const void *data, size_t len, const char *content_type,
-                     mk_rec_redactor *red)
+static int add_text(cJSON *obj, const char *bytes, size_t len)
 {
-    const char *bytes = data;
-    if (len == 0)
-        return 0;
-    cJSON *v = exact_json(bytes, len);
-    if (v) {
-        if (red)
-            mk_rec__redact_json(red, v);
-        cJSON_AddItemToObject(obj, "json", v);
-        return 0;
-    }
-    if (mk_rec__utf8_valid(data, len)) {
-        if (red) {
-            /* Pretty-printed JSON: a redacted value is stored as json (the
-             * bytes changed anyway); untouched, the text stays as it was. */
-            cJSON *pv = cJSON_ParseWithLength(bytes, len);
-            if (pv && (cJSON_IsObject(pv) || cJSON_IsArray(pv)) && mk_rec__redact_json(red, pv) > 0) {
-                cJSON_AddItemToObject(obj, "json", pv);
-                return 0;
-            }
-            cJSON_Delete(pv);
-            if (is_form(content_type)) {
-                size_t fl = 0;
-                char *form = mk_rec__redact_form(red, bytes, len, &fl);
-                if (form) {
-                    cJSON_AddItemToObject(obj, "text", cJSON_CreateString(form));
-                    free(form);
-                    return 0;
-                }
-            }
-        }
-        char *s = malloc(len + 1);
-        if (!s)
-            return -1;
-        memcpy(s, bytes, len);
-        s[len] = '\0';
-        cJSON_AddItemToObject(obj, "text", cJSON_CreateString(s));
-        free(s);
-        return 0;
-    }
+    char *s = malloc(len + 1);
+    if (!s)
+        return -1;
+    memcpy(s, bytes, len);
+    s[len] = '\0';
+    cJSON *v = cJSON_CreateString(s);
+    free(s);
+    if (!v)
+        return -1;
+    cJSON_AddItemToObject(obj, "text", v);
+    return 0;
+}
+
+static int add_base64(cJSON *obj, const void *data, size_t len)
+{
     char *b64 = mk_cassette_base64_encode(data, len);
     if (!b64)
         return -1;
     cJSON_AddItemToObject(obj, "base64", cJSON_CreateString(b64));
     free(b64);
     return 0;
+}
+
+/* Redaction keeps every byte it does not have to change: compact JSON is
+ * stored parsed (printing it again gives the same bytes), any other JSON
+ * text is stored as text with only the redacted values replaced, so a
+ * pretty-printed body keeps its layout, key order and number spelling. */
+int mk_rec__body_add(cJSON *obj, const void *data, size_t len, const char *content_type,
+                     mk_rec_redactor *red)
+{
+    const char *bytes = data;
+    if (len == 0)
+        return 0;
+    if (!mk_rec__utf8_valid(data, len))
+        return add_base64(obj, data, len);
+    char *patterned = NULL;
+    if (red && red->pattern_count && !memchr(bytes, '\0', len)) {
+        char *s = strndup(bytes, len);
+        patterned = s ? mk_rec__redact_patterns(red, s) : NULL;
+        free(s);
+    }
+    int rc;
+    if (patterned) {
+        /* A pattern may have spanned JSON syntax: then the value is
+         * redacted string by string below instead. */
+        cJSON *before = cJSON_ParseWithLength(bytes, len);
+        cJSON *after = cJSON_ParseWithLength(patterned, strlen(patterned));
+        int broke = before && !after;
+        cJSON_Delete(before);
+        cJSON_Delete(after);
+        if (!broke) {
+            bytes = patterned;
+            len = strlen(patterned);
+        }
+    }
+    cJSON *v = exact_json(bytes, len);
+    if (v) {
+        if (red)
+            mk_rec__redact_json(red, v);
+        cJSON_AddItemToObject(obj, "json", v);
+        free(patterned);
+        return 0;
+    }
+    if (red) {
+        cJSON *pv = cJSON_ParseWithLength(bytes, len);
+        int is_json = pv && (cJSON_IsObject(pv) || cJSON_IsArray(pv));
+        cJSON_Delete(pv);
+        if (is_json) {
+            char *text = mk_rec__redact_json_text(red, bytes, len);
+            rc = add_text(obj, text ? text : bytes, text ? strlen(text) : len);
+            free(text);
+            free(patterned);
+            return rc;
+        }
+        if (is_form(content_type)) {
+            size_t fl = 0;
+            char *form = mk_rec__redact_form(red, bytes, len, &fl);
+            if (form) {
+                rc = add_text(obj, form, fl);
+                free(form);
+                free(patterned);
+                return rc;
+            }
+        }
+    }
+    rc = add_text(obj, bytes, len);
+    free(patterned);
+    return rc;
+}
+
+int mk_rec__body_add_chunk(cJSON *obj, const void *data, size_t len, mk_rec_redactor *red)
+{
+    if (!red || red->pattern_count == 0 || !mk_rec__utf8_valid(data, len))
+        return mk_rec__body_add(obj, data, len, NULL, NULL);  /* stored as they came */
+    char *s = malloc(len + 1);
+    if (!s)
+        return -1;
+    memcpy(s, data, len);
+    s[len] = '\0';
+    char *redacted = red ? mk_rec__redact_patterns(red, s) : NULL;
+    int rc = add_text(obj, redacted ? redacted : s, redacted ? strlen(redacted) : len);
+    free(redacted);
+    free(s);
+    return rc;
 }
 
 int mk_rec__body_add_base64(cJSON *obj, const void *data, size_t len)

@@ -175,7 +175,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
         }
         if (f->chunks) {
             cJSON *c = cJSON_CreateObject();
-            mk_rec__body_add(c, data, n, NULL, NULL);
+            mk_rec__body_add_chunk(c, data, n, &f->r->red);
             mk_rec__ix_event(f->ix, f->chunks, c, at, 1);
         }
         return n;
@@ -239,7 +239,7 @@ static struct curl_slist *request_headers(const struct mg_request_info *ri, size
     return list;
 }
 
-/* Answer the client with a 502 that names the upstream; record it. */
+/* Answer the client with a 502 that names the upstream. */
 static void bad_gateway(fwd *f, const char *why)
 {
     char msg[2048];
@@ -249,14 +249,8 @@ static void bad_gateway(fwd *f, const char *why)
               "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
               strlen(msg), msg);
     f->sent = 1;
-    if (f->ix) {
-        cJSON *resp = cJSON_AddObjectToObject(f->ix->json, "response");
-        cJSON_AddNumberToObject(resp, "status", 502);
-        mk_rec__ix_event(f->ix, NULL, resp, mk_rec__now_us(&f->r->tape), 0);
-        cJSON *h = cJSON_AddObjectToObject(resp, "headers");
-        cJSON_AddStringToObject(h, "content-type", "text/plain; charset=utf-8");
-        cJSON_AddStringToObject(resp, "text", msg);
-    }
+    /* Not recorded: this 502 is the recorder's, not the service's, and a
+     * cassette replaying it would stand for an outage that never was. */
 }
 
 typedef enum fwd_result { FWD_DONE = 0, FWD_UNMATCHED = 1 } fwd_result;
@@ -348,8 +342,10 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
                        ri->request_method, ri->local_uri, url, why);
         f.status = 502;
     } else if (rc != CURLE_OK) {
-        /* Cut mid-stream: cut the client's stream the same way. */
-        if (f.resp)
+        /* Cut mid-stream: cut the client's stream the same way. Only a cut
+         * by the upstream is "close": stopping the recorder (Ctrl-C) keeps
+         * what arrived as a stream that simply has no more chunks. */
+        if (f.resp && !__atomic_load_n(&r->stopping, __ATOMIC_RELAXED))
             cJSON_AddBoolToObject(f.resp, "close", 1);
         if (!f.client_gone)
             mk_rec__report(r, "mockkit record: %s %s: upstream %s cut the stream: %s\n",
@@ -388,7 +384,7 @@ static char *decode(const char *s, size_t len)
     return out;
 }
 
-static cJSON *query_json(const char *qs)
+static cJSON *query_json(mk_record *r, const char *qs)
 {
     cJSON *q = cJSON_CreateObject();
     const char *p = qs;
@@ -399,8 +395,10 @@ static cJSON *query_json(const char *qs)
             const char *eq = memchr(p, '=', len);
             char *name = decode(p, eq ? (size_t)(eq - p) : len);
             char *value = eq ? decode(eq + 1, len - (size_t)(eq - p) - 1) : decode("", 0);
+            char *red = name && value ? mk_rec__redact_query(&r->red, name, value) : NULL;
             if (name && value)
-                mk_rec__headers_add(q, name, value); /* repeats become arrays */
+                mk_rec__headers_add(q, name, red ? red : value); /* repeats become arrays */
+            free(red);
             free(name);
             free(value);
         }
@@ -421,7 +419,7 @@ cJSON *mk_rec__request_json(mk_record *r, const struct mg_request_info *ri, cons
              ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri);
     cJSON_AddStringToObject(req, "path", path);
     if (ri->query_string && *ri->query_string)
-        cJSON_AddItemToObject(req, "query", query_json(ri->query_string));
+        cJSON_AddItemToObject(req, "query", query_json(r, ri->query_string));
     cJSON *h = cJSON_AddObjectToObject(req, "headers");
     const char *ct = NULL;
     for (int i = 0; i < ri->num_headers; i++) {
@@ -482,7 +480,9 @@ int mk_rec__http_handler(struct mg_connection *conn, void *cbdata)
         free(body);
         return 500;
     }
-    if (r->mock_url) {
+    /* NEW: a query the cassette never had with this path is new, although
+     * the replay server's subset matching would answer it. */
+    if (r->mock_url && !mk_rec__new_query_variant(r, ri)) {
         char base[1024];
         snprintf(base, sizeof base, "%s%s", r->mock_url, r->up.prefix);
         if (forward(r, conn, ri, body, body_len, base, 1, NULL, &status) == FWD_DONE) {

@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +162,51 @@ static int file_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+/* CivetWeb says only "failed to setup server ports"; binding the same
+ * address again tells whether another process holds it. */
+static int address_in_use(const char *addr, int port)
+{
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    if (port <= 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1)
+        return 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0;
+    int in_use = bind(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno == EADDRINUSE;
+    close(fd);
+    return in_use;
+}
+
+/* The folder of path exists and is writable: 0, or -1 with why. */
+static int check_folder(const char *path, char *why, size_t size)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        snprintf(why, size, "cannot write %.150s: folder %.150s: %s", path, dir, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(why, size, "cannot write %.150s: %.150s is not a folder", path, dir);
+        return -1;
+    }
+    if (access(dir, W_OK) != 0) {
+        snprintf(why, size, "cannot write %.150s: folder %.150s: %s", path, dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void)
 {
@@ -198,6 +248,8 @@ static void record_free(mk_record *r)
     free(r->name);
     free(r->mock_url);
     free(r->cacert);
+    free(r->rejected);
+    mk_cassette_free(r->known);
     free(r);
 }
 
@@ -226,9 +278,12 @@ int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
     r->idle_timeout_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 0;
     r->insecure = o->insecure;
     r->cacert = o->cacert ? strdup(o->cacert) : NULL;
-    if (mk_rec__redactor_init(&r->red, o) || !r->out || !r->service || !r->name ||
+    char why[400];
+    if (mk_rec__redactor_init(&r->red, o, why, sizeof why) || !r->out || !r->service || !r->name ||
         (o->cacert && !r->cacert)) {
         record_free(r);
+        if (why[0])
+            return fail(diag, o->out, MK_RECORD_EINVAL, "record: %s", why);
         return fail(diag, o->out, MK_RECORD_ENOMEM, "record: out of memory");
     }
 
@@ -246,6 +301,11 @@ int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
                     strerror(e));
     }
     int exists = file_exists(r->out);
+    if (!exists && check_folder(r->out, why, sizeof why) != 0) {
+        /* Said now, not after a session that could never be written. */
+        record_free(r);
+        return fail(diag, o->out, MK_RECORD_EINVAL, "record: %s", why);
+    }
     r->replaying = r->mode == MK_RECORD_MODE_NONE || (r->mode == MK_RECORD_MODE_ONCE && exists);
     if (r->replaying) {
         if (!exists) {
@@ -278,6 +338,9 @@ int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
             return rc;
         }
         r->mock_url = strdup(mk_mock_url(r->mock));
+        mk_diag ld;
+        if (mk_cassette_load(r->out, &r->known, &ld) != MK_CASSETTE_OK)
+            r->known = NULL;  /* the mock loaded it; without it only subset matching decides */
     }
 
     char ports[300], threads[16] = "64";
@@ -289,8 +352,10 @@ int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
     memset(&cb, 0, sizeof cb);
     r->ctx = mg_start(&cb, r, cfg);
     if (!r->ctx) {
+        int in_use = address_in_use(bind, port);
         record_free(r);
-        return fail(diag, o->out, MK_RECORD_EBIND, "record: could not listen on %s", ports);
+        return fail(diag, o->out, MK_RECORD_EBIND, "record: could not listen on %s%s", ports,
+                    in_use ? ": address already in use" : "");
     }
     struct mg_server_port sp[4];
     int n = mg_get_server_ports(r->ctx, 4, sp);
@@ -381,6 +446,81 @@ static void drop_unstorable(mk_record *r)
     t->count = kept;
 }
 
+/* Write text to path, readable by the owner only (it may hold a secret). */
+static int write_private(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    int rc = fchmod(fd, 0600);
+    size_t len = strlen(text), done = 0;
+    while (rc == 0 && done < len) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            rc = -1;
+        else
+            done += (size_t)n;
+    }
+    if (close(fd) != 0)
+        rc = -1;
+    return rc;
+}
+
+typedef struct findings {
+    cJSON *list;
+} findings;
+
+static void add_finding(void *ctx, const mk_diag *d)
+{
+    findings *f = ctx;
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return;
+    cJSON_AddStringToObject(o, "pointer", d->pointer);
+    cJSON_AddStringToObject(o, "message", d->message);
+    cJSON_AddItemToArray(f->list, o);
+}
+
+/* The secret scan refused the cassette: keep the session beside the
+ * target as <target>.rejected.json, mode 0600, with every finding under
+ * "rejected_findings" (found by linting the written copy), so nothing
+ * recorded is lost and the user sees all there is to redact at once. The
+ * diag gains the path. */
+static void write_rejected(mk_record *r, cJSON *root, mk_diag *d)
+{
+    size_t n = strlen(r->out) + 16;
+    char *path = malloc(n);
+    if (!path)
+        return;
+    const char *ext = strlen(r->out) > 5 && strcmp(r->out + strlen(r->out) - 5, ".json") == 0
+                          ? r->out + strlen(r->out) - 5
+                          : r->out + strlen(r->out);
+    snprintf(path, n, "%.*s.rejected.json", (int)(ext - r->out), r->out);
+    char *text = cJSON_Print(root);
+    findings f = {cJSON_CreateArray()};
+    if (text && f.list && write_private(path, text) == 0) {
+        mk_cassette_lint(path, add_finding, &f);
+        cJSON_AddItemToObject(root, "rejected_findings", f.list);
+        f.list = NULL;
+        cJSON_free(text);
+        text = cJSON_Print(root);
+        if (text && write_private(path, text) == 0) {
+            free(r->rejected);
+            r->rejected = path;
+            path = NULL;
+            size_t used = strlen(d->message);
+            snprintf(d->message + used, sizeof d->message - used,
+                     "; the session is kept in %s (mode 0600) with every finding listed",
+                     r->rejected);
+        }
+    }
+    cJSON_Delete(f.list);
+    cJSON_free(text);
+    free(path);
+}
+
 static int write_cassette(mk_record *r, mk_diag *diag)
 {
     cJSON *root = NULL;
@@ -457,6 +597,8 @@ static int write_cassette(mk_record *r, mk_diag *diag)
     mk_diag d;
     memset(&d, 0, sizeof d);
     int rc = mk_cassette_save_json(root, r->out, &d);
+    if (rc == MK_CASSETTE_ESECRET)
+        write_rejected(r, root, &d);
     cJSON_Delete(root);
     if (rc != MK_CASSETTE_OK) {
         /* Returned, not printed: the caller reports it (once). */
@@ -490,6 +632,96 @@ int mk_record_stop(mk_record *r, mk_diag *diag)
     mk_mock_free(r->mock);
     r->mock = NULL;
     return r->stop_status;
+}
+
+const char *mk_record_rejected_path(const mk_record *r)
+{
+    return r ? r->rejected : NULL;
+}
+
+/* Query parameters as a sorted "name=value&..." list for comparison. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int same_query_set(const mk_request *rec, char **live, size_t live_n)
+{
+    if (rec->query_count != live_n)
+        return 0;
+    char **mine = calloc(live_n ? live_n : 1, sizeof *mine);
+    int same = mine != NULL;
+    for (size_t i = 0; same && i < live_n; i++) {
+        size_t len = strlen(rec->query[i].name) + strlen(rec->query[i].value) + 2;
+        mine[i] = malloc(len);
+        if (!mine[i])
+            same = 0;
+        else
+            snprintf(mine[i], len, "%s=%s", rec->query[i].name, rec->query[i].value);
+    }
+    if (same && live_n > 1)
+        qsort(mine, live_n, sizeof *mine, cmp_str);
+    for (size_t i = 0; same && i < live_n; i++) {
+        const char *eq = strchr(mine[i], '=');
+        size_t nl = (size_t)(eq - mine[i]);
+        /* a redacted value stands for any value of that parameter */
+        if (strncmp(eq + 1, "<REDACTED", 9) == 0)
+            same = strncmp(mine[i], live[i], nl + 1) == 0;
+        else
+            same = strcmp(mine[i], live[i]) == 0;
+    }
+    for (size_t i = 0; mine && i < live_n; i++)
+        free(mine[i]);
+    free(mine);
+    return same;
+}
+
+int mk_rec__new_query_variant(mk_record *r, const struct mg_request_info *ri)
+{
+    if (!r->known)
+        return 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s%s", r->up.prefix,
+             ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri);  /* as request_json */
+    /* The live query, decoded, as sorted "name=value" strings. */
+    char *live[256];
+    size_t live_n = 0;
+    const char *qs = ri->query_string ? ri->query_string : "";
+    while (*qs && live_n < 256) {
+        size_t len = strcspn(qs, "&");
+        if (len) {
+            char *item = malloc(len * 3 + 2);
+            if (!item)
+                break;
+            const char *eq = memchr(qs, '=', len);
+            size_t nl = eq ? (size_t)(eq - qs) : len;
+            int a = mg_url_decode(qs, (int)nl, item, (int)(len * 3 + 1), 1);
+            if (a < 0)
+                a = 0;
+            item[a++] = '=';
+            int b = eq ? mg_url_decode(eq + 1, (int)(len - nl - 1), item + a,
+                                       (int)(len * 3 + 1) - a, 1)
+                       : 0;
+            item[a + (b < 0 ? 0 : b)] = '\0';
+            live[live_n++] = item;
+        }
+        qs += len + (qs[len] == '&');
+    }
+    if (live_n > 1)
+        qsort(live, live_n, sizeof *live, cmp_str);
+    int same_path = 0, same_query = 0;
+    for (size_t i = 0; i < r->known->count && !same_query; i++) {
+        const mk_interaction *ix = &r->known->interactions[i];
+        if (strcmp(ix->request.method, ri->request_method) != 0 ||
+            strcmp(ix->request.path, path) != 0)
+            continue;
+        same_path = 1;
+        if (ix->match.query == MK_MATCH_QUERY_IGNORE || same_query_set(&ix->request, live, live_n))
+            same_query = 1;
+    }
+    for (size_t i = 0; i < live_n; i++)
+        free(live[i]);
+    return same_path && !same_query;
 }
 
 void mk_record_free(mk_record *r)

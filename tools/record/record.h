@@ -32,7 +32,9 @@ typedef enum mk_record_status {
     MK_RECORD_EBIND = -2,     /* could not listen */
     MK_RECORD_ENOMEM = -3,
     MK_RECORD_ECASSETTE = -4, /* existing cassette unreadable, or the cassette was
-                                 refused (schema or secret scan): nothing written */
+                                 refused (schema or secret scan): the target is not
+                                 written; after a secret scan refusal the session
+                                 is kept in <target>.rejected.json (mode 0600) */
     MK_RECORD_EMOCK = -5      /* the embedded replay server did not start */
 } mk_record_status;
 
@@ -62,6 +64,12 @@ typedef struct mk_record_options {
     size_t redact_header_count;
     const char *const *redact_fields;
     size_t redact_field_count;
+    /* Header names may hold '*' ("x-*-token"). Query parameters are
+     * redacted by the field names and a few of their own (key, sig, ...). */
+    /* POSIX extended regular expressions: every match in a header value,
+     * query value, body text or stream chunk becomes <REDACTED:pattern>. */
+    const char *const *redact_patterns;
+    size_t redact_pattern_count;
     long connect_timeout_ms; /* upstream connect timeout; 0 = 10000 */
     long idle_timeout_ms;    /* upstream silent this long (rounded up to whole
                                 seconds): 502, or a cut stream; 0 = wait forever */
@@ -89,15 +97,23 @@ int mk_record_replaying(const mk_record *r);
 /* Interactions recorded so far (not counting replayed ones). */
 size_t mk_record_count(const mk_record *r);
 
-/* Stop serving (cutting open streams) and, when recording, write the
- * cassette atomically. An interaction a cassette cannot hold (a decoded
+/* Stop serving (cutting open streams: what arrived is kept, without
+ * "close", which marks only a stream the upstream cut) and, when
+ * recording, write the cassette atomically. The recorder's own 502s
+ * (upstream unreachable) are not interactions and are not written. An interaction a cassette cannot hold (a decoded
  * path containing '?' or '#') is left out and reported on stderr (unless
  * quiet); the rest is written. A session with no interaction writes a
  * valid cassette with an empty "interactions". Returns MK_RECORD_OK or
- * MK_RECORD_ECASSETTE with diag saying why nothing was written (not
- * printed: the caller reports it). A second call returns the first call's
+ * MK_RECORD_ECASSETTE with diag saying why the target was not written (not
+ * printed: the caller reports it). When the secret scan refused it, every
+ * finding is listed in "rejected_findings" of <target>.rejected.json, which
+ * holds the whole session (mode 0600: it may hold the secret), and
+ * mk_record_rejected_path names it. A second call returns the first call's
  * status and writes nothing. */
 int mk_record_stop(mk_record *r, mk_diag *diag);
+
+/* The <target>.rejected.json written by a refused stop, or NULL. */
+const char *mk_record_rejected_path(const mk_record *r);
 
 /* Stop (writing the cassette) if not stopped, then free. NULL ok. */
 void mk_record_free(mk_record *r);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <regex.h>
+
 #include <cjson/cJSON.h>
 
 #include "record.h"
@@ -22,17 +24,32 @@ typedef struct mk_rec_redactor {
     size_t header_count;
     char **fields;           /* extra field names, lowercase */
     size_t field_count;
+    regex_t *patterns;       /* --redact-pattern */
+    size_t pattern_count;
     pthread_mutex_t mu;      /* guards applied */
     char **applied;          /* "header:authorization", "json:password", ... */
     size_t applied_count;
 } mk_rec_redactor;
 
-int mk_rec__redactor_init(mk_rec_redactor *r, const mk_record_options *o);
+/* Returns 0, or -1 (out of memory, or a pattern that does not compile:
+ * then err says which). */
+int mk_rec__redactor_init(mk_rec_redactor *r, const mk_record_options *o, char *err,
+                          size_t err_size);
 void mk_rec__redactor_cleanup(mk_rec_redactor *r);
 /* Redacted copy of a header value for the cassette (caller frees), or NULL
  * when the header is not sensitive. name is compared case-insensitively;
  * set_cookie: the value is a Set-Cookie line (attributes are kept). */
 char *mk_rec__redact_header(mk_rec_redactor *r, const char *name, const char *value);
+/* Redacted copy of a query value (caller frees), or NULL when the
+ * parameter is not sensitive and no pattern matched. */
+char *mk_rec__redact_query(mk_rec_redactor *r, const char *name, const char *value);
+/* Copy of s with every pattern match replaced (caller frees), or NULL when
+ * nothing matched. */
+char *mk_rec__redact_patterns(mk_rec_redactor *r, const char *s);
+/* JSON text with the values of sensitive fields replaced and every other
+ * byte kept (formatting, key order, number spelling); NULL when nothing
+ * changed. */
+char *mk_rec__redact_json_text(mk_rec_redactor *r, const char *text, size_t len);
 /* Replace sensitive fields anywhere in a JSON value; returns how many. */
 int mk_rec__redact_json(mk_rec_redactor *r, cJSON *v);
 /* Redacted copy of an application/x-www-form-urlencoded body, or NULL when
@@ -49,6 +66,9 @@ cJSON *mk_rec__redactions_json(mk_rec_redactor *r);
  * their sensitive fields replaced first (content_type may be NULL). */
 int mk_rec__body_add(cJSON *obj, const void *data, size_t len, const char *content_type,
                      mk_rec_redactor *red);
+/* A stream chunk or websocket text: only the patterns apply (a chunk is
+ * not a whole document). */
+int mk_rec__body_add_chunk(cJSON *obj, const void *data, size_t len, mk_rec_redactor *red);
 /* Always base64 (binary websocket frames). */
 int mk_rec__body_add_base64(cJSON *obj, const void *data, size_t len);
 int mk_rec__utf8_valid(const unsigned char *s, size_t len);
@@ -130,6 +150,8 @@ struct mk_record {
     size_t ws_count, ws_cap;
     int stopped;
     int stop_status;
+    char *rejected;          /* <out>.rejected.json once written */
+    mk_cassette *known;      /* NEW: the cassette being extended (query variants) */
     long connect_timeout_ms;
     long idle_timeout_ms;
     int quiet;
@@ -147,6 +169,11 @@ cJSON *mk_rec__request_json(mk_record *r, const struct mg_request_info *ri,
 /* wsproxy.c: installs the websocket handlers; closes sessions on stop. */
 void mk_rec__ws_install(mk_record *r);
 void mk_rec__ws_close_all(mk_record *r);
+
+/* record.c: NEW mode: 1 when the cassette holds this method and path but
+ * never with exactly this query, so the request is new although the replay
+ * server's subset matching would answer it. */
+int mk_rec__new_query_variant(mk_record *r, const struct mg_request_info *ri);
 
 /* stderr report unless quiet. */
 void mk_rec__report(mk_record *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,6 +3,7 @@
  * carries the same placeholder still matches, and the shape of each value
  * (auth scheme, cookie names and attributes) is kept for readers. */
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +11,17 @@
 
 #include "record_internal.h"
 
-/* Headers whose whole value is a credential. */
+/* Headers whose whole value is a credential; '*' is any run ("x-*-token"
+ * covers x-auth-token, x-access-token, x-csrf-token, x-goog-token ...). */
 static const char *const secret_headers[] = {
     "x-api-key", "api-key", "apikey", "openai-organization", "openai-project",
-    "x-auth-token", "x-access-token", "x-csrf-token", "x-session-token",
-    "proxy-authorization", "x-goog-api-key", "x-organization", "x-project"};
+    "x-*-token", "x-token", "x-*-api-key", "x-*-secret",
+    "proxy-authorization", "x-organization", "x-project"};
+
+/* Query parameters that carry credentials besides the field names
+ * (?key= is Google's API key, ?sig= / ?signature= signed URLs). */
+static const char *const secret_query[] = {"key", "sig", "signature", "auth", "x-amz-signature",
+                                           "x-amz-credential", "x-amz-security-token"};
 
 /* Body fields whose value is a credential, compared case-insensitively
  * with '-' and '_' alike. */
@@ -49,13 +56,33 @@ static int add_names(char ***dst, size_t *count, const char *const *src, size_t 
     return 0;
 }
 
-int mk_rec__redactor_init(mk_rec_redactor *r, const mk_record_options *o)
+int mk_rec__redactor_init(mk_rec_redactor *r, const mk_record_options *o, char *err,
+                          size_t err_size)
 {
     memset(r, 0, sizeof *r);
     pthread_mutex_init(&r->mu, NULL);
+    if (err_size)
+        err[0] = '\0';
     if (add_names(&r->headers, &r->header_count, o->redact_headers, o->redact_header_count) ||
         add_names(&r->fields, &r->field_count, o->redact_fields, o->redact_field_count))
         return -1;
+    if (o->redact_pattern_count) {
+        r->patterns = calloc(o->redact_pattern_count, sizeof *r->patterns);
+        if (!r->patterns)
+            return -1;
+        for (size_t i = 0; i < o->redact_pattern_count; i++) {
+            const char *p = o->redact_patterns[i] ? o->redact_patterns[i] : "";
+            int rc = *p ? regcomp(&r->patterns[i], p, REG_EXTENDED) : REG_BADPAT;
+            if (rc != 0) {
+                char why[256] = "empty pattern";
+                if (*p)
+                    regerror(rc, &r->patterns[i], why, sizeof why);
+                snprintf(err, err_size, "--redact-pattern '%s': %s", p, why);
+                return -1;
+            }
+            r->pattern_count++;
+        }
+    }
     return 0;
 }
 
@@ -67,6 +94,9 @@ void mk_rec__redactor_cleanup(mk_rec_redactor *r)
         free(r->fields[i]);
     for (size_t i = 0; i < r->applied_count; i++)
         free(r->applied[i]);
+    for (size_t i = 0; i < r->pattern_count; i++)
+        regfree(&r->patterns[i]);
+    free(r->patterns);
     free(r->headers);
     free(r->fields);
     free(r->applied);
@@ -106,10 +136,16 @@ cJSON *mk_rec__redactions_json(mk_rec_redactor *r)
     return a;
 }
 
+/* name (any case) against lowercase names that may hold '*'. */
 static int in_list(const char *name, const char *const *list, size_t n)
 {
+    char lower[256];
+    size_t k = 0;
+    for (; name[k] && k + 1 < sizeof lower; k++)
+        lower[k] = (char)tolower((unsigned char)name[k]);
+    lower[k] = '\0';
     for (size_t i = 0; i < n; i++)
-        if (strcasecmp(name, list[i]) == 0)
+        if (strchr(list[i], '*') ? fnmatch(list[i], lower, 0) == 0 : strcmp(lower, list[i]) == 0)
             return 1;
     return 0;
 }
@@ -158,6 +194,13 @@ static char *placeholder(const char *name)
     else
         snprintf(s, n, "<REDACTED>");
     return s;
+}
+
+/* A value that is already a placeholder (a replayed cassette). */
+static int is_placeholder_value(const char *v)
+{
+    size_t n = strlen(v);
+    return n >= 10 && strncmp(v, "<REDACTED", 9) == 0 && v[n - 1] == '>';
 }
 
 /* "name=value; name2=value2" (Cookie) or "name=value; Attr=x; Flag"
@@ -256,7 +299,7 @@ char *mk_rec__redact_header(mk_rec_redactor *r, const char *name, const char *va
         free(lname);
         return out;
     }
-    return NULL;
+    return mk_rec__redact_patterns(r, value);
 }
 
 int mk_rec__redact_json(mk_rec_redactor *r, cJSON *v)
@@ -285,6 +328,19 @@ int mk_rec__redact_json(mk_rec_redactor *r, cJSON *v)
                 }
             }
             free(ph);
+            continue;
+        }
+        if (cJSON_IsString(c) && r->pattern_count) {
+            char *red = mk_rec__redact_patterns(r, c->valuestring);
+            size_t len = red ? strlen(red) + 1 : 0;
+            char *copy = red ? cJSON_malloc(len) : NULL;
+            if (copy) {
+                memcpy(copy, red, len);
+                cJSON_free(c->valuestring);
+                c->valuestring = copy;
+                n++;
+            }
+            free(red);
             continue;
         }
         n += mk_rec__redact_json(r, c);
@@ -370,5 +426,159 @@ char *mk_rec__redact_form(mk_rec_redactor *r, const char *body, size_t len, size
         return NULL;
     }
     *out_len = n;
+    return out;
+}
+
+char *mk_rec__redact_patterns(mk_rec_redactor *r, const char *s)
+{
+    if (r->pattern_count == 0 || !s)
+        return NULL;
+    static const char ph[] = "<REDACTED:pattern>";
+    char *cur = NULL;
+    for (size_t p = 0; p < r->pattern_count; p++) {
+        const char *in = cur ? cur : s;
+        size_t cap = strlen(in) + 64, n = 0;
+        char *out = malloc(cap);
+        if (!out)
+            break;
+        int hit = 0, flags = 0;
+        regmatch_t m;
+        const char *at = in;
+        /* An empty match would never advance: such a pattern redacts nothing. */
+        while (*at && regexec(&r->patterns[p], at, 1, &m, flags) == 0 && m.rm_eo > m.rm_so) {
+            size_t need = n + (size_t)m.rm_so + sizeof ph + strlen(at + m.rm_eo) + 1;
+            if (need > cap) {
+                char *bigger = realloc(out, need * 2);
+                if (!bigger)
+                    break;
+                out = bigger;
+                cap = need * 2;
+            }
+            memcpy(out + n, at, (size_t)m.rm_so);
+            n += (size_t)m.rm_so;
+            memcpy(out + n, ph, sizeof ph - 1);
+            n += sizeof ph - 1;
+            at += m.rm_eo;
+            flags = REG_NOTBOL;
+            hit = 1;
+        }
+        size_t rest = strlen(at);
+        if (n + rest + 1 > cap) {
+            char *bigger = realloc(out, n + rest + 1);
+            if (!bigger) {
+                free(out);
+                break;
+            }
+            out = bigger;
+        }
+        memcpy(out + n, at, rest + 1);
+        if (hit) {
+            free(cur);
+            cur = out;
+            applied(r, "pattern", "pattern");
+        } else {
+            free(out);
+        }
+    }
+    return cur;
+}
+
+char *mk_rec__redact_query(mk_rec_redactor *r, const char *name, const char *value)
+{
+    if (secret_field(r, name) || in_list(name, secret_query, sizeof secret_query / sizeof *secret_query)) {
+        if (is_placeholder_value(value))
+            return NULL;
+        applied(r, "query", name);
+        return placeholder(name);
+    }
+    return mk_rec__redact_patterns(r, value);
+}
+
+/* End of the JSON string starting at text[i] == '"' (index after the
+ * closing quote), or len when it never closes. */
+static size_t string_end(const char *text, size_t i, size_t len)
+{
+    for (i++; i < len; i++) {
+        if (text[i] == '\\')
+            i++;
+        else if (text[i] == '"')
+            return i + 1;
+    }
+    return len;
+}
+
+static size_t skip_ws(const char *text, size_t i, size_t len)
+{
+    while (i < len && strchr(" \t\r\n", text[i]) && text[i])
+        i++;
+    return i;
+}
+
+char *mk_rec__redact_json_text(mk_rec_redactor *r, const char *text, size_t len)
+{
+    size_t cap = len + 64, n = 0;
+    char *out = malloc(cap);
+    int changed = 0;
+    if (!out)
+        return NULL;
+    size_t i = 0;
+    while (i < len) {
+        size_t from = i, to = i + 1;
+        const char *repl = NULL;
+        char *ph = NULL;
+        if (text[i] == '"') {
+            size_t end = string_end(text, i, len);
+            size_t colon = skip_ws(text, end, len);
+            to = end;
+            if (colon < len && text[colon] == ':') {
+                cJSON *key = cJSON_ParseWithLength(text + i, end - i);
+                size_t v = skip_ws(text, colon + 1, len);
+                if (cJSON_IsString(key) && v < len && secret_field(r, key->valuestring)) {
+                    size_t vend = v;
+                    if (text[v] == '"')
+                        vend = string_end(text, v, len);
+                    else if (text[v] == '-' || isdigit((unsigned char)text[v]) ||
+                             text[v] == 't' || text[v] == 'f')
+                        while (vend < len && !strchr(",}] \t\r\n", text[vend]))
+                            vend++;
+                    ph = vend > v ? placeholder(key->valuestring) : NULL;
+                    size_t pl = ph ? strlen(ph) : 0;
+                    /* Already a placeholder: nothing to do. */
+                    if (ph && !(vend - v == pl + 2 && memcmp(text + v + 1, ph, pl) == 0)) {
+                        to = vend;  /* key, colon, spacing kept; value replaced */
+                        repl = ph;
+                        applied(r, "json", key->valuestring);
+                        from = v;
+                    }
+                }
+                cJSON_Delete(key);
+            }
+        }
+        size_t keep = repl ? from - i : to - i;
+        size_t need = n + keep + (repl ? strlen(repl) + 2 : 0) + 1;
+        if (need > cap) {
+            char *bigger = realloc(out, need * 2);
+            if (!bigger) {
+                free(out);
+                free(ph);
+                return NULL;
+            }
+            out = bigger;
+            cap = need * 2;
+        }
+        memcpy(out + n, text + i, keep);
+        n += keep;
+        if (repl) {
+            n += (size_t)snprintf(out + n, cap - n, "\"%s\"", repl);
+            changed = 1;
+        }
+        free(ph);
+        i = to;
+    }
+    out[n] = '\0';
+    if (!changed) {
+        free(out);
+        return NULL;
+    }
     return out;
 }
