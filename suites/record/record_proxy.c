@@ -660,6 +660,28 @@ static void test_encoded_paths(void **state)
     reply_free(&ra);
 }
 
+/* A POST without a body or a content type reaches the upstream as sent:
+ * libcurl's form default (application/x-www-form-urlencoded) must not be
+ * added, since services such as Bee refuse that type on a bodyless call. */
+static void test_bodyless_post_gains_no_content_type(void **state)
+{
+    (void)state;
+    char out[512];
+    tmp_path(out, sizeof out, "bodyless.json");
+    mk_record *r = rec_start(up.url, out, MK_RECORD_MODE_ALL);
+    assert_non_null(r);
+    reply a;
+    get(mk_record_url(r), "POST", "/v1/echo", NULL, NULL, &a, 0);
+    assert_int_equal(a.status, 200);
+    /* /v1/echo answers with the content type it received, text/plain for none */
+    if (!strstr(a.headers, "Content-Type: text/plain"))
+        print_error("headers: %s\n", a.headers);
+    assert_non_null(strstr(a.headers, "Content-Type: text/plain"));
+    assert_null(strstr(a.headers, "x-www-form-urlencoded"));
+    reply_free(&a);
+    rec_finish(r);
+}
+
 /* Stopping a recorder that saw no request writes a valid, empty cassette
  * (docs/recording.md), and in sanitized builds does not trip on it. */
 static void test_stop_without_requests(void **state)
@@ -744,6 +766,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_rerecord_fixture_is_compatible),
         cmocka_unit_test(test_encoded_paths),
         cmocka_unit_test(test_stop_without_requests),
+        cmocka_unit_test(test_bodyless_post_gains_no_content_type),
         cmocka_unit_test(test_redacted_request_replays_with_real_values),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);

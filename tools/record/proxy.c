@@ -216,7 +216,7 @@ static void append_path(char *dst, size_t size, const char *path)
     dst[n] = '\0';
 }
 
-static struct curl_slist *request_headers(const struct mg_request_info *ri, size_t body_len)
+static struct curl_slist *request_headers(const struct mg_request_info *ri)
 {
     struct curl_slist *list = NULL;
     int have_ct = 0, have_accept = 0;
@@ -230,11 +230,12 @@ static struct curl_slist *request_headers(const struct mg_request_info *ri, size
         snprintf(line, sizeof line, "%s: %s", name, ri->http_headers[i].value);
         list = curl_slist_append(list, line);
     }
-    /* curl must not add what the client did not send. */
+    /* curl must not add what the client did not send: its form content
+     * type comes with any POSTFIELDS, an empty body's too. */
     list = curl_slist_append(list, "Expect:");
     if (!have_accept)
         list = curl_slist_append(list, "Accept:");
-    if (!have_ct && body_len > 0)
+    if (!have_ct)
         list = curl_slist_append(list, "Content-Type:");
     return list;
 }
@@ -282,7 +283,7 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
         *status_out = 502;
         return FWD_DONE;
     }
-    struct curl_slist *hdrs = request_headers(ri, body_len);
+    struct curl_slist *hdrs = request_headers(ri);
     char errbuf[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, ri->request_method);
