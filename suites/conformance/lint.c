@@ -140,6 +140,27 @@ static void test_unbound_event_is_a_warning(void **state)
     assert_non_null(strstr(out, "1 cassette, 0 errors"));
 }
 
+/* --json carries the model's findings too, as problems with the file, the
+ * interaction's pointer and the message, counted in "errors". */
+static void test_json_lists_model_findings(void **state)
+{
+    (void)state;
+    char out[16384], args[1200], want[1200];
+    snprintf(args, sizeof args, "lint --json --service=openai '%s/mine/broken.json'", dir);
+    assert_int_equal(run(args, out, sizeof out), 1);
+    if (out[0] != '{' || !strstr(out, "\"errors\":3,"))
+        print_error("output: %s\n", out);
+    assert_int_equal(out[0], '{');
+    assert_non_null(strstr(out, "\"cassettes\":1,\"errors\":3,"));
+    snprintf(want, sizeof want,
+             "{\"file\":\"%s/mine/broken.json\",\"line\":0,\"column\":0,"
+             "\"pointer\":\"/interactions/0/response\",\"message\":\"interaction \\\"chat\\\": "
+             "(root): missing required property \\\"choices\\\"",
+             dir);
+    assert_non_null(strstr(out, want));
+    assert_null(strstr(out, "cassette, 3 errors")); /* no text summary in JSON mode */
+}
+
 static void test_unknown_service_is_a_usage_error(void **state)
 {
     (void)state;
@@ -155,6 +176,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_service_option_flags_each_payload),
         cmocka_unit_test(test_folder_name_picks_the_model),
         cmocka_unit_test(test_unbound_event_is_a_warning),
+        cmocka_unit_test(test_json_lists_model_findings),
         cmocka_unit_test(test_unknown_service_is_a_usage_error),
     };
     return SUITE_RUN(argc, argv, tests, setup, teardown);

@@ -118,7 +118,8 @@ static void test_breaking_live_response_fails(void **state)
     assert_non_null(strstr(out, "openai live POST /v1/chat/completions (/interactions/0/response): "
                                 "(root): missing required property \"choices\" "
                                 "[required; CreateChatCompletionResponse"));
-    assert_non_null(strstr(out, "failed: conformance to models"));
+    assert_non_null(strstr(out, "failed: conformance to models (docs/models.md): "
+                                "1 live payload breaks models/openai.json"));
     assert_non_null(strstr(out, "1 break it"));
 }
 

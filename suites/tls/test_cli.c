@@ -200,6 +200,67 @@ static void test_ws_with_cacert_and_wrong_name(void **state)
     free(err);
 }
 
+/* A wss URL whose server (mockkit serve with TLS) answers the upgrade with
+ * a plain HTTP error: the message names the status, found with the same TLS
+ * settings (--cacert, in its --opt=value form) as the connection; without
+ * them the probe could not reach the server and the status would be lost. */
+static void test_ws_refused_upgrade_over_wss_names_status(void **state)
+{
+    (void)state;
+    char ready[400], key[320];
+    snprintf(ready, sizeof ready, "%s/ready-ws", certs.dir);
+    remove(ready);
+    tls_cert_file(&certs, "server.key", key, sizeof key);
+    proc p;
+    const char *args[] = {"serve", "--only", "openai", "--port", "openai=0", "--quiet",
+                          "--tls-cert", certs.server, "--tls-key", key, "--ready-file", ready,
+                          NULL};
+    spawn(&p, "serve-ws", args);
+    char *lines = wait_text(ready, "\n", 10000);
+    char base[256] = "", url[300], cacert[400];
+    sscanf(lines, "openai %255s", base);
+    free(lines);
+    assert_int_equal(strncmp(base, "https://", 8), 0);
+    snprintf(url, sizeof url, "wss%s/no-such-socket", base + 5);
+    snprintf(cacert, sizeof cacert, "--cacert=%s", certs.ca);
+    char *out, *err;
+    const char *refused[] = {"ws", url, cacert, "--timeout=2000", NULL};
+    int rc = run("ws-refused", refused, &out, &err);
+    kill(p.pid, SIGTERM);
+    assert_int_equal(wait_exit(&p, 20000), 0);
+    if (!strstr(err, "websocket upgrade refused: HTTP 404"))
+        print_error("stderr: %s\n", err);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(err, url));
+    assert_non_null(strstr(err, "websocket upgrade refused: HTTP 404"));
+    free(out);
+    free(err);
+}
+
+/* The TLS options are entries of the shared option tables: a flag refuses
+ * a value, and serve's key without a certificate is a usage error (2). */
+static void test_tls_options_usage_errors(void **state)
+{
+    (void)state;
+    char *out, *err;
+    const char *flag[] = {"ws", "wss://127.0.0.1:1/x", "--insecure=1", NULL};
+    assert_int_equal(run("insecure-value", flag, &out, &err), 2);
+    assert_non_null(strstr(err, "mockkit ws: --insecure takes no value"));
+    free(out);
+    free(err);
+    const char *keyonly[] = {"serve", "--only", "bee", "--tls-key", certs.server_key, NULL};
+    assert_int_equal(run("key-only", keyonly, &out, &err), 2);
+    assert_non_null(strstr(err, "mockkit serve: --tls-key needs --tls-cert"));
+    free(out);
+    free(err);
+    const char *unknown[] = {"record", "--upstream", "https://127.0.0.1:1", "--out", "/tmp/x.json",
+                             "--cacerts", certs.ca, NULL};
+    assert_int_equal(run("cacerts", unknown, &out, &err), 2);
+    assert_non_null(strstr(err, "unknown option --cacerts"));
+    free(out);
+    free(err);
+}
+
 /* Start `mockkit record ARGS`, GET /v1/items/1 through it, Ctrl-C: the
  * status the client got (its body printed when not want); the recorder
  * must exit 0. */
@@ -401,6 +462,23 @@ static void test_check_live_over_https(void **state)
     assert_non_null(strstr(out, "0 failed"));
     free(out);
     free(err);
+    /* --conform's recording proxy reaches the https service with the same CA. */
+    const char *conform[] = {"check", "--target", "live", "--reset", "bee", "--conform",
+                             "--cacert", certs.ca, NULL};
+    ok = run("check-conform", conform, &out, &err);
+    /* suite-bee-errors sends off-model requests on purpose, so the run as a
+     * whole fails; a suite of valid calls passes through the proxy. */
+    const char *runs = strstr(out, "suite-bee-runs");
+    const char *eol = runs ? strchr(runs, '\n') : NULL;
+    if (ok != 1 || !runs || !eol || !strstr(runs, "PASS") || strstr(runs, "PASS") > eol)
+        print_error("%s\n%s\n", out, err);
+    assert_int_equal(ok, 1);
+    assert_non_null(eol);
+    assert_true(strstr(runs, "PASS") && strstr(runs, "PASS") < eol);
+    assert_non_null(strstr(out, "payloads conform to models/bee.json"));
+    assert_null(strstr(out, "session not recorded"));
+    free(out);
+    free(err);
     const char *without[] = {"check", "--target", "live", "--reset", "bee", NULL};
     int refused = run("check-noca", without, &out, &err);
     unsetenv("BEE_API");
@@ -423,6 +501,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sse_with_cacert_wrong_ca_and_insecure),
         cmocka_unit_test(test_ws_with_cacert_and_wrong_name),
+        cmocka_unit_test(test_ws_refused_upgrade_over_wss_names_status),
+        cmocka_unit_test(test_tls_options_usage_errors),
         cmocka_unit_test(test_readme_record_example_over_https),
         cmocka_unit_test(test_record_insecure_and_env_cacert),
         cmocka_unit_test(test_serve_tls),
