@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const mk_service mk_services[MK_SERVICE_COUNT] = {
     {"pieces", 39300},  /* the first port Pieces clients scan (39300-39333) */
@@ -59,11 +60,33 @@ int mk_serve_plan_port(mk_serve_plan *p, const char *arg)
     return 0;
 }
 
-const char *mk_default_fixtures(void)
+static int is_dir(const char *path)
 {
     struct stat st;
-    if (stat("fixtures", &st) == 0 && S_ISDIR(st.st_mode))
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ./fixtures, else the installed ones beside this binary (found from
+ * /proc/self/exe, so an install moved to another prefix still works), else
+ * the source tree's (a build-tree binary). */
+const char *mk_default_fixtures(void)
+{
+    static char installed[4096];
+    if (is_dir("fixtures"))
         return "fixtures";
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            int w = snprintf(installed, sizeof installed, "%s/%s", exe,
+                             MOCKKIT_BIN_TO_FIXTURES);
+            if (w > 0 && (size_t)w < sizeof installed && is_dir(installed))
+                return installed;
+        }
+    }
     return MOCKKIT_FIXTURES_DIR;
 }
 
