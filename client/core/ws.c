@@ -18,6 +18,7 @@
 #include <civetweb.h>
 
 #include "internal.h"
+#include "tcp.h"
 
 struct mkc_ws {
     struct mg_connection *conn;
