@@ -19,3 +19,15 @@ function(mockkit_add_suite)
   add_test(NAME ${S_NAME} COMMAND ${S_NAME})
   set_tests_properties(${S_NAME} PROPERTIES TIMEOUT 300 LABELS "${S_LABELS}")
 endfunction()
+
+# mockkit_timing_tests(<test>...): tests that assert on the real clock
+# (a gap within a tolerance, a timeout within a bound). Label "timing", and
+# RUN_SERIAL so that ctest -jN never runs them beside other tests: on a
+# loaded 2-core machine a busy neighbour is what makes them late. Prefer
+# the virtual clock (mk_clock_new_virtual) for new tests.
+function(mockkit_timing_tests)
+  foreach(t IN LISTS ARGN)
+    set_property(TEST ${t} APPEND PROPERTY LABELS timing)
+    set_property(TEST ${t} PROPERTY RUN_SERIAL TRUE)
+  endforeach()
+endfunction()
