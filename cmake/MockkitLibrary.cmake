@@ -14,6 +14,8 @@ include(GNUInstallDirs)
 
 set(MOCKKIT_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/mockkit)
 set(MOCKKIT_INSTALL_FIXTURESDIR ${CMAKE_INSTALL_DATADIR}/mockkit/fixtures)
+# The compatibility suites `mockkit check` runs (not on PATH).
+set(MOCKKIT_INSTALL_SUITESDIR ${CMAKE_INSTALL_LIBEXECDIR}/mockkit)
 
 # One row per dependency a mockkit library may link: how pkg-config says it.
 # A module name goes to Requires, anything starting with - to Libs.

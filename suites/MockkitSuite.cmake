@@ -1,10 +1,12 @@
 # Name suites suite-<area>-<topic>, e.g. suite-bee-runs.
-# mockkit_add_suite(NAME <name> SOURCES <files...> LIBS <targets...> [LABELS <labels...>])
+# mockkit_add_suite(NAME <name> SOURCES <files...> LIBS <targets...> [LABELS <labels...>] [CHECK])
 # Builds suites/<area>/<file>.c into one executable and registers one ctest.
+# CHECK: a suite `mockkit check` runs (suite-<service>-*), installed to
+# libexec/mockkit, where an installed mockkit looks for it.
 # Every suite knows where the shipped fixtures are (MOCKKIT_FIXTURES_DIR) and
 # the shared helpers in suites/common.
 function(mockkit_add_suite)
-  cmake_parse_arguments(S "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(S "CHECK" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${S_NAME} ${S_SOURCES} ${PROJECT_SOURCE_DIR}/suites/common/suite.c)
   target_include_directories(${S_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/suites/common
                              ${CMOCKA_INCLUDE_DIR})
@@ -18,6 +20,9 @@ function(mockkit_add_suite)
   set_target_properties(${S_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
   add_test(NAME ${S_NAME} COMMAND ${S_NAME})
   set_tests_properties(${S_NAME} PROPERTIES TIMEOUT 300 LABELS "${S_LABELS}")
+  if(S_CHECK AND MOCKKIT_INSTALL)
+    install(TARGETS ${S_NAME} RUNTIME DESTINATION ${MOCKKIT_INSTALL_SUITESDIR})
+  endif()
 endfunction()
 
 # mockkit_timing_tests(<test>...): tests that assert on the real clock

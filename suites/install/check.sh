@@ -7,7 +7,8 @@
 # For tree and deb the README's embedding example (examples/embed) is built
 # with pkg-config and with find_package against that prefix and run: it
 # starts the Bee mock from the installed fixtures and makes one request. The
-# installed mockkit must run, find the installed fixtures, and have its man page.
+# installed mockkit must run, find the installed fixtures and suites (check),
+# and have its man page.
 # usage: check.sh tree|deb|subproject BUILD_DIR SOURCE_DIR
 set -euo pipefail
 mode="$1"
@@ -47,10 +48,14 @@ check_prefix() {
   grep -q mkc_tcp_nodelay_to_port "$p/include/mockkit/client.h" && fail "client.h declares mkc_tcp_nodelay_to_port"
 
   "$p/bin/mockkit" --help >/dev/null || fail "installed mockkit --help failed"
+  # `mockkit check` finds the installed suites (libexec/mockkit) and fixtures.
+  mkdir -p "$tmp/cwd"
+  (cd "$tmp/cwd" && "$p/bin/mockkit" check bee >"$tmp/check.out" 2>&1) ||
+    { cat "$tmp/check.out" >&2; fail "installed mockkit check bee failed"; }
+  grep -q 'suite-bee-runs' "$tmp/check.out" || fail "mockkit check ran no Bee suite"
   # The installed mockkit serves the installed fixtures by default (from a
   # folder without ./fixtures): keep one Bee cassette there to tell them apart.
   find "$p/share/mockkit/fixtures/bee" -name '*.json' ! -name basic-usage.json -delete
-  mkdir -p "$tmp/cwd"
   (cd "$tmp/cwd" && exec "$p/bin/mockkit" serve --only bee --port bee=0 --speed 0 \
      --ready-file "$tmp/ready" >"$tmp/serve.out" 2>&1) &
   serve_pid=$!
@@ -93,7 +98,7 @@ case "$mode" in
     deb="$(ls "$tmp"/pkg/mockkit_*.deb)"
     dpkg-deb -c "$deb" >"$tmp/contents"
     for f in ./usr/bin/mockkit ./usr/include/mockkit/mock.h ./usr/share/man/man1/mockkit.1 \
-             ./usr/share/mockkit/fixtures/bee/basic-usage.json; do
+             ./usr/share/mockkit/fixtures/bee/basic-usage.json ./usr/libexec/mockkit/suite-bee-runs; do
       grep -q " $f\$" "$tmp/contents" || fail "the package lacks $f"
     done
     # Where Debian's pkg-config and CMake look without being told.

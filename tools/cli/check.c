@@ -62,7 +62,8 @@ static void usage(FILE *out)
             "                      shipped ones)\n"
             "  --speed X           replay speed of the mock target (default 0, instant)\n"
             "  --junit FILE        also write the results as JUnit XML\n"
-            "  --suites DIR        where the suite executables are (default: beside mockkit)\n"
+            "  --suites DIR        where the suite executables are (default: beside mockkit,\n"
+            "                      else its ../libexec/mockkit)\n"
             "  --reset             live target: POST /__mockkit/reset to the service before each\n"
             "                      suite (for a mockkit instance standing in for the service)\n"
             "  --verbose           print every suite's output\n");
@@ -410,6 +411,12 @@ int mk_cmd_check(int argc, char **argv)
     }
     static suite_run runs[MAX_SUITES];
     size_t n = find_suites(dir, plan.selected, runs);
+    if (n == 0 && !suites_dir) {
+        /* An installed mockkit: the suites are in libexec, not beside it. */
+        size_t len = strlen(dir);
+        snprintf(dir + len, sizeof dir - len, "/%s", MOCKKIT_BIN_TO_SUITES);
+        n = find_suites(dir, plan.selected, runs);
+    }
     if (n == 0) {
         fprintf(stderr, "mockkit check: no suite-<service>-* executables in %s\n", dir);
         return 2;
