@@ -4,6 +4,8 @@
 # the mockkit binary by tools/CMakeLists.txt.
 include(CMakePackageConfigHelpers)
 
+mockkit_write_pkgconfig()
+
 install(EXPORT mockkitTargets NAMESPACE mockkit:: DESTINATION ${MOCKKIT_INSTALL_CMAKEDIR})
 configure_package_config_file(
   ${PROJECT_SOURCE_DIR}/cmake/mockkitConfig.cmake.in
@@ -21,6 +23,10 @@ install(FILES ${PROJECT_BINARY_DIR}/cmake/mockkitConfig.cmake
 # The shipped cassettes: what `mockkit serve` replays by default and what an
 # embedding test points mk_mock_new at (MOCKKIT_FIXTURES_DIR, fixturesdir).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/fixtures/ DESTINATION ${MOCKKIT_INSTALL_FIXTURESDIR})
+# The service models that `mockkit lint` and `check --conform` read (not
+# models/gen, which regenerates them from upstream).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/models/ DESTINATION ${MOCKKIT_INSTALL_MODELSDIR}
+        FILES_MATCHING PATTERN "*.json" PATTERN gen EXCLUDE)
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/cassette.md
               ${PROJECT_SOURCE_DIR}/docs/cassette.schema.json ${PROJECT_SOURCE_DIR}/docs/recording.md
@@ -47,7 +53,7 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libcivetweb-dev (>= 1.15), libcjson-dev (>= 1.7.15), libcurl4-openssl-dev (>= 7.88) | libcurl-dev, pkg-config")
+    "libcivetweb-dev (>= 1.15), libcjson-dev (>= 1.7.15), libcurl4-openssl-dev (>= 7.88) | libcurl-dev, libssl-dev, pkg-config")
 # The mockkit binary's own shared-library dependencies, computed by dpkg-shlibdeps.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_SOURCE_GENERATOR TGZ)

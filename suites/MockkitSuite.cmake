@@ -22,6 +22,7 @@ function(mockkit_add_suite)
   set_tests_properties(${S_NAME} PROPERTIES TIMEOUT 300 LABELS "${S_LABELS}")
   if(S_CHECK AND MOCKKIT_INSTALL)
     install(TARGETS ${S_NAME} RUNTIME DESTINATION ${MOCKKIT_INSTALL_SUITESDIR})
+    mockkit_installed_rpath(${S_NAME} ${MOCKKIT_INSTALL_SUITESDIR})
   endif()
 endfunction()
 

@@ -3,7 +3,10 @@
 # what is missing: with everything there it runs neither apt-get nor npm.
 #   build:  cmake, gcc, g++ (the C++ header test), make, pkg-config
 #   libs:   libcivetweb-dev (server + websocket client), libcjson-dev,
-#           libcmocka-dev (suites), libcurl4-openssl-dev (HTTP/SSE client)
+#           libcmocka-dev (suites), libcurl4-openssl-dev (HTTP/SSE client),
+#           libssl-dev (CivetWeb dlopens libssl.so/libcrypto.so for TLS; the
+#           mock's TLS listener uses OpenSSL)
+#   tls:    openssl (suites/tls make their certificates), ca-certificates
 #   tests:  nodejs + npm (the official SDK clients run against `mockkit serve`),
 #           python3-jsonschema (docs/cassette.schema.json checked against fixtures),
 #           python3-websockets (a plain websocket client), curl,
@@ -23,9 +26,9 @@ for a in "$@"; do
 done
 
 pkgs=(cmake gcc g++ make pkg-config libcivetweb-dev libcjson-dev libcmocka-dev
-      libcurl4-openssl-dev)
+      libcurl4-openssl-dev libssl-dev)
 if [ $build_only = 0 ]; then
-  pkgs+=(curl ca-certificates python3-websockets python3-jsonschema dpkg-dev)
+  pkgs+=(openssl curl ca-certificates python3-websockets python3-jsonschema dpkg-dev)
   # The machine image may carry its own nodejs (with npm inside); use
   # Debian's only when there is none.
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

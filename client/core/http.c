@@ -16,10 +16,23 @@ struct mkc_http {
     size_t default_count;
     char *cookie;
     long timeout_ms;
+    char *cacert;          /* owned copy of tls.cacert */
+    mkc_tls tls;
+    char errbuf[CURL_ERROR_SIZE];
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+void mkc__curl_global_init(void)
+{
+    pthread_once(&curl_once, curl_init_once);
+}
+
+const char *mkc__http_errbuf(mkc_http *h)
+{
+    return h->errbuf;
+}
 
 int mkc__curl_status(CURLcode c)
 {
@@ -35,6 +48,10 @@ int mkc__curl_status(CURLcode c)
     case CURLE_PARTIAL_FILE:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING: return MKC_ECLOSED;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM: return MKC_ETLS;
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL: return MKC_EINVAL;
     default: return MKC_ETRANSPORT;
@@ -98,7 +115,9 @@ mkc_http *mkc_http_new(const char *base_url)
     h->easy = curl_easy_init();
     h->base = strdup(base_url);
     h->timeout_ms = 30000;
-    if (!h->easy || !h->base) {
+    mkc_tls env;
+    mkc_tls_from_env(&env);
+    if (!h->easy || !h->base || mkc_http_set_tls(h, &env) != MKC_OK) {
         mkc_http_free(h);
         return NULL;
     }
@@ -115,6 +134,7 @@ void mkc_http_free(mkc_http *h)
         free(h->defaults[i]);
     free(h->defaults);
     free(h->cookie);
+    free(h->cacert);
     free(h->base);
     free(h);
 }
@@ -142,6 +162,25 @@ int mkc_http_set_cookie(mkc_http *h, const char *cookie)
         return MKC_ENOMEM;
     free(h->cookie);
     h->cookie = c;
+    return MKC_OK;
+}
+
+int mkc_http_set_tls(mkc_http *h, const mkc_tls *tls)
+{
+    if (!h)
+        return MKC_EINVAL;
+    mkc_tls env;
+    if (!tls) {
+        mkc_tls_from_env(&env);
+        tls = &env;
+    }
+    char *ca = tls->cacert ? strdup(tls->cacert) : NULL;
+    if (tls->cacert && !ca)
+        return MKC_ENOMEM;
+    free(h->cacert);
+    h->cacert = ca;
+    h->tls.cacert = ca;
+    h->tls.insecure = tls->insecure;
     return MKC_OK;
 }
 
@@ -232,6 +271,9 @@ CURL *mkc__http_prepare(mkc_http *h, const char *method, const char *path,
     curl_easy_setopt(c, CURLOPT_URL, url_out);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+    h->errbuf[0] = '\0';
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+    mkc__tls_apply(c, &h->tls);
     const char *m = method ? method : "GET";
     if (strcmp(m, "HEAD") == 0)
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -275,11 +317,9 @@ static int perform(mkc_http *h, CURL *c, const char *url, mkc_response **out, mk
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->timeout_ms);
     CURLcode cc = curl_easy_perform(c);
     if (cc != CURLE_OK) {
-        int code = mkc__curl_status(cc);
         mkc__buf_free(&body);
         mkc_response_free(r);
-        return mkc_error_set(err, code, url, "%s: %s (%s)", url, mkc_strerror(code),
-                         curl_easy_strerror(cc));
+        return mkc__curl_fail(err, cc, h->errbuf, url);
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     char *ct = NULL;

@@ -12,6 +12,19 @@
 /* Map a CURLcode to an mkc_status. */
 int mkc__curl_status(CURLcode c);
 
+/* curl_global_init, once per process. */
+void mkc__curl_global_init(void);
+
+/* TLS (tls.c): apply t to an easy handle; 1 if c is a TLS failure; fill err
+ * from a failed transfer (TLS reason, or the generic mapping) and return
+ * its mkc_status. */
+void mkc__tls_apply(CURL *c, const mkc_tls *t);
+int mkc__curl_is_tls(CURLcode c);
+int mkc__curl_fail(mkc_error *err, CURLcode cc, const char *errbuf, const char *url);
+
+/* The handle's error buffer (CURLOPT_ERRORBUFFER) of the last transfer. */
+const char *mkc__http_errbuf(mkc_http *h);
+
 /* A growable byte buffer, always NUL-terminated. */
 typedef struct mkc__buf {
     char *data;

@@ -218,9 +218,7 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
         rc = mkc_error_set(err, MKC_ETIMEOUT, full_url, "%s: no response within the idle timeout (%ld ms)",
                        full_url, s.idle_ms);
     } else if (status == 0 && cc != CURLE_OK) {
-        int code = mkc__curl_status(cc);
-        rc = mkc_error_set(err, code, full_url, "%s: %s (%s)", full_url, mkc_strerror(code),
-                       curl_easy_strerror(cc));
+        rc = mkc__curl_fail(err, cc, mkc__http_errbuf(h), full_url);
     } else if (s.status_error) {
         rc = mkc_error_set(err, MKC_EHTTP, full_url, "%s: HTTP %ld, not an event stream: %.300s",
                        full_url, status, s.error_body.data ? s.error_body.data : "");

@@ -14,6 +14,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <civetweb.h>
 
@@ -34,8 +35,17 @@ struct mkc_ws {
     int frag_op;
 };
 
+/* mocks/server/civetweb_ssl.c: lets Debian 12's CivetWeb load OpenSSL 3. */
+int mk_civetweb_ssl_compat(void);
+
 static pthread_once_t mg_once = PTHREAD_ONCE_INIT;
-static void mg_init_once(void) { mg_init_library(0); }
+static unsigned mg_features;  /* what CivetWeb could set up */
+/* TLS too: CivetWeb dlopens libssl.so/libcrypto.so here, for wss. */
+static void mg_init_once(void)
+{
+    (void)mk_civetweb_ssl_compat();
+    mg_features = mg_init_library(MG_FEATURES_TLS);
+}
 
 static void deliver(mkc_ws *ws, int op, const char *data, size_t len)
 {
@@ -94,21 +104,29 @@ static void close_cb(const struct mg_connection *conn, void *user)
         ws->cb.on_close(ws->cb.user, code, reason);
 }
 
-/* ws://host[:port][/path] into its parts. */
-static int parse_url(const char *url, char *host, size_t hsize, int *port, const char **path)
+/* ws[s]://host[:port][/path] into its parts; *tls says which. */
+static int parse_url(const char *url, char *host, size_t hsize, int *port, const char **path,
+                     int *tls)
 {
-    if (strncmp(url, "ws://", 5) != 0)
+    const char *h;
+    if (strncmp(url, "ws://", 5) == 0) {
+        h = url + 5;
+        *tls = 0;
+    } else if (strncmp(url, "wss://", 6) == 0) {
+        h = url + 6;
+        *tls = 1;
+    } else {
         return -1;
-    const char *h = url + 5;
-    const char *slash = strchr(h, '/');
-    const char *end = slash ? slash : h + strlen(h);
+    }
+    const char *slash = h + strcspn(h, "/?");
+    const char *end = slash;
     const char *colon = memchr(h, ':', (size_t)(end - h));
     size_t hl = (size_t)((colon ? colon : end) - h);
     if (hl == 0 || hl >= hsize)
         return -1;
     memcpy(host, h, hl);
     host[hl] = '\0';
-    *port = 80;
+    *port = *tls ? 443 : 80;
     if (colon) {
         char *pe = NULL;
         long p = strtol(colon + 1, &pe, 10);
@@ -116,7 +134,7 @@ static int parse_url(const char *url, char *host, size_t hsize, int *port, const
             return -1;
         *port = (int)p;
     }
-    *path = slash ? slash : "/";
+    *path = *slash == '/' ? slash : "/";
     return 0;
 }
 
@@ -151,18 +169,111 @@ void mkc_tcp_nodelay_to_port(int port)
     closedir(d);
 }
 
+/* CivetWeb's client reads this when no --cacert is given: it takes one CA
+ * file, not libcurl's compiled-in store. Debian's system bundle. */
+#define MKC_SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+/* A literal address is no SNI name. */
+static int is_ip_literal(const char *host)
+{
+    return strspn(host, "0123456789.") == strlen(host) || strchr(host, ':') != NULL;
+}
+
+int mkc_ws_civetweb_connect(const char *url, const char *path_override, const mkc_tls *tls,
+                            int (*on_data)(struct mg_connection *, int, char *, size_t, void *),
+                            void (*on_close)(const struct mg_connection *, void *), void *user,
+                            struct mg_connection **out, mkc_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!url || !out)
+        return mkc_error_set(err, MKC_EINVAL, url, "mkc_ws_civetweb_connect: NULL %s",
+                             url ? "out" : "url");
+    char host[256];
+    int port, use_tls;
+    const char *path;
+    if (parse_url(url, host, sizeof host, &port, &path, &use_tls) != 0)
+        return mkc_error_set(err, MKC_EINVAL, url, "%s: not a ws:// or wss://host[:port]/path URL",
+                             url);
+    if (path_override)
+        path = path_override;
+    pthread_once(&mg_once, mg_init_once);
+    mkc_tls env;
+    if (!tls) {
+        mkc_tls_from_env(&env);
+        tls = &env;
+    }
+    if (use_tls && !(mg_features & MG_FEATURES_TLS))
+        return mkc_error_set(err, MKC_ETLS, url,
+                             "%s: TLS unavailable: CivetWeb could not load libssl.so and "
+                             "libcrypto.so", url);
+    if (use_tls) {
+        /* CivetWeb 1.15 never checks the certificate's host name (its client
+         * only loads a CA file and sets SSL_VERIFY_PEER), so libcurl checks
+         * chain, dates and name on a handshake of its own first. */
+        if (!tls->insecure) {
+            int rc = mkc_tls_check(url, tls, err);
+            if (rc != MKC_OK)
+                return rc;
+        }
+    }
+    char ebuf[256] = "";
+    struct mg_connection *conn;
+    if (use_tls) {
+        struct mg_client_options co;
+        memset(&co, 0, sizeof co);
+        co.host = host;
+        co.port = port;
+        co.server_cert = tls->insecure ? NULL : tls->cacert ? tls->cacert : MKC_SYSTEM_CA_BUNDLE;
+        if (co.server_cert && access(co.server_cert, R_OK) != 0)
+            return mkc_error_set(err, MKC_ETLS, url, "%s: TLS: CA file unusable (%s: %s)", url,
+                                 co.server_cert, strerror(errno));
+        co.host_name = is_ip_literal(host) ? NULL : host;
+        conn = mg_connect_websocket_client_secure(&co, ebuf, sizeof ebuf, path, NULL, on_data,
+                                                  on_close, user);
+    } else {
+        conn = mg_connect_websocket_client(host, port, 0, ebuf, sizeof ebuf, path, NULL, on_data,
+                                           on_close, user);
+    }
+    if (!conn) {
+        /* CivetWeb reports socket failures as "connect(...)" or "Cannot
+         * connect", TLS as "SSL connection error" (no reason: the libcurl
+         * check above has the reasons), a server that accepted but never
+         * answered the upgrade (its own ~30 s wait, which its API cannot
+         * shorten) as "No data received"; anything else is the server
+         * refusing the upgrade. */
+        int code = strstr(ebuf, "SSL")                                   ? MKC_ETLS
+                 : (strstr(ebuf, "onnect") || strstr(ebuf, "refused") || strstr(ebuf, "resolve"))
+                     ? MKC_ECONNECT
+                 : (strstr(ebuf, "No data") || strstr(ebuf, "imeout") || strstr(ebuf, "imed out"))
+                     ? MKC_ETIMEOUT
+                     : MKC_EHTTP;
+        return mkc_error_set(err, code, url, "%s: %s (%s)", url,
+                             code == MKC_ETLS
+                                 ? "TLS: handshake failed"
+                             : code == MKC_ECONNECT ? "could not connect"
+                             : code == MKC_ETIMEOUT ? "no answer to the websocket upgrade"
+                                                    : "websocket upgrade refused",
+                             ebuf[0] ? ebuf : "no details");
+    }
+    /* Else every frame waits ~40 ms for a delayed ACK (see client.h). */
+    mkc_tcp_nodelay_to_port(port);
+    *out = conn;
+    return MKC_OK;
+}
+
 int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out, mkc_error *err)
+{
+    return mkc_ws_connect_tls(url, cb, NULL, out, err);
+}
+
+int mkc_ws_connect_tls(const char *url, const mkc_ws_callbacks *cb, const mkc_tls *tls,
+                       mkc_ws **out, mkc_error *err)
 {
     if (out)
         *out = NULL;
     if (!url || !out)
         return mkc_error_set(err, MKC_EINVAL, url, "mkc_ws_connect: NULL %s", url ? "out" : "url");
-    char host[256];
-    int port;
-    const char *path;
-    if (parse_url(url, host, sizeof host, &port, &path) != 0)
-        return mkc_error_set(err, MKC_EINVAL, url, "%s: not a ws://host:port/path URL (wss is not supported)", url);
-    pthread_once(&mg_once, mg_init_once);
     mkc_ws *ws = calloc(1, sizeof *ws);
     if (!ws)
         return mkc_error_set(err, MKC_ENOMEM, url, "out of memory for %s", url);
@@ -176,31 +287,14 @@ int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out, mk
     pthread_cond_init(&ws->cond, &attr);
     pthread_condattr_destroy(&attr);
     /* Open before connecting: the reader may deliver frames (and even the
-     * close) before mg_connect_websocket_client returns. */
+     * close) before the connect call returns. */
     ws->open = 1;
-    char ebuf[256] = "";
-    ws->conn = mg_connect_websocket_client(host, port, 0, ebuf, sizeof ebuf, path, NULL, data_cb,
-                                           close_cb, ws);
-    if (!ws->conn) {
-        /* CivetWeb reports socket failures as "connect(...)" or "Cannot
-         * connect", a server that accepted but never answered the upgrade
-         * (its own ~30 s wait, which its API cannot shorten) as "No data
-         * received"; anything else is the server refusing the upgrade. */
-        int code = (strstr(ebuf, "onnect") || strstr(ebuf, "refused") || strstr(ebuf, "resolve"))
-                       ? MKC_ECONNECT
-                   : (strstr(ebuf, "No data") || strstr(ebuf, "imeout") || strstr(ebuf, "imed out"))
-                       ? MKC_ETIMEOUT
-                       : MKC_EHTTP;
-        mkc_error_set(err, code, url, "%s: %s (%s)", url,
-                  code == MKC_ECONNECT   ? "could not connect"
-                  : code == MKC_ETIMEOUT ? "no answer to the websocket upgrade"
-                                         : "websocket upgrade refused",
-                  ebuf[0] ? ebuf : "no details");
+    int rc = mkc_ws_civetweb_connect(url, NULL, tls, data_cb, close_cb, ws, &ws->conn, err);
+    if (rc != MKC_OK) {
         ws->open = 0;
         mkc_ws_free(ws);
-        return code;
+        return rc;
     }
-    mkc_tcp_nodelay_to_port(port);
     *out = ws;
     return MKC_OK;
 }

@@ -11,6 +11,11 @@
 
 #include "mock_internal.h"
 
+/* tls.c: CivetWeb's init_ssl callback for the tls_cert/tls_key options, and
+ * why it failed (on the thread that started the server). */
+int mk__tls_init_ssl(void *ssl_ctx, void *user);
+const char *mk__tls_error(void);
+
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 
 static void lib_init(void)
@@ -134,10 +139,14 @@ static int start_server(mk_mock *m, mk_diag *diag)
                               * lets a socket notice mg_stop within 200 ms instead of 2 s. */
                              "websocket_timeout_ms", "200",
                              NULL};
-    snprintf(ports, sizeof(ports), "%s:%d", m->bind, m->opts.port);
+    /* CivetWeb's "s" suffix: this port speaks TLS only. */
+    snprintf(ports, sizeof(ports), "%s:%d%s", m->bind, m->opts.port, m->opts.tls_cert ? "s" : "");
     snprintf(threads, sizeof(threads), "%d", m->opts.threads > 0 ? m->opts.threads : 64);
     memset(&cb, 0, sizeof(cb));
     cb.log_message = log_quiet;
+    if (m->opts.tls_cert) {
+        cb.init_ssl = mk__tls_init_ssl;
+    }
     memset(&init, 0, sizeof(init));
     init.callbacks = &cb;
     init.user_data = m;
@@ -150,8 +159,18 @@ static int start_server(mk_mock *m, mk_diag *diag)
         if (diag) {
             memset(diag, 0, sizeof(*diag));
             snprintf(diag->file, sizeof(diag->file), "%s", ports);
-            snprintf(diag->message, sizeof(diag->message), "cannot listen on %s: %s", ports,
-                     err[0] ? err : "mg_start failed");
+            if (m->opts.tls_cert) {
+                /* Ours names the file; else CivetWeb's (libssl.so not loadable). */
+                snprintf(diag->message, sizeof(diag->message),
+                         "cannot listen with TLS on %s: %s", ports,
+                         mk__tls_error()[0] ? mk__tls_error()
+                         : err[0] ? err
+                                  : "TLS init failed (CivetWeb loads libssl.so and libcrypto.so "
+                                    "at run time: install libssl-dev)");
+            } else {
+                snprintf(diag->message, sizeof(diag->message), "cannot listen on %s: %s", ports,
+                         err[0] ? err : "mg_start failed");
+            }
         }
         return MK_MOCK_EBIND;
     }
@@ -162,7 +181,7 @@ static int start_server(mk_mock *m, mk_diag *diag)
     }
     m->port = sp[0].port;
     /* a wildcard bind is still reached over loopback */
-    snprintf(m->url, sizeof(m->url), "http://%s:%d",
+    snprintf(m->url, sizeof(m->url), "%s://%s:%d", m->opts.tls_cert ? "https" : "http",
              strcmp(m->bind, "0.0.0.0") == 0 ? "127.0.0.1" : m->bind, m->port);
     /* "/" is a prefix of every URI: one handler routes everything itself
      * (template paths included), for plain requests and upgrades alike. */
@@ -232,6 +251,7 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     if (rc == MK_MOCK_OK) {
         rc = start_server(m, diag);
     }
+    m->opts.tls_cert = m->opts.tls_key = NULL; /* only read while starting */
     if (rc != MK_MOCK_OK) {
         mk_mock_free(m);
         return rc;

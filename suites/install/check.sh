@@ -48,6 +48,16 @@ check_prefix() {
   grep -q mkc_tcp_nodelay_to_port "$p/include/mockkit/client.h" && fail "client.h declares mkc_tcp_nodelay_to_port"
 
   "$p/bin/mockkit" --help >/dev/null || fail "installed mockkit --help failed"
+  # CivetWeb's TLS shim (a libssl.so of mockkit's own) comes from the prefix.
+  ldd "$p/bin/mockkit" | grep -q "libssl.so => $p/.*civetweb-ssl/libssl.so" ||
+    fail "installed mockkit does not load the CivetWeb TLS shim from the prefix"
+  # lint reads the installed models: spoil one and it must name that file.
+  cp "$p/share/mockkit/models/openai.json" "$tmp/openai-model.json"
+  echo 'not json' >"$p/share/mockkit/models/openai.json"
+  (cd "$tmp" && "$p/bin/mockkit" lint "$p/share/mockkit/fixtures/openai" >"$tmp/lint.out" 2>&1) || true
+  grep -q "share/mockkit/models/openai.json" "$tmp/lint.out" ||
+    { cat "$tmp/lint.out" >&2; fail "installed mockkit lint does not read the installed models"; }
+  cp "$tmp/openai-model.json" "$p/share/mockkit/models/openai.json"
   # `mockkit check` finds the installed suites (libexec/mockkit) and fixtures.
   mkdir -p "$tmp/cwd"
   (cd "$tmp/cwd" && "$p/bin/mockkit" check bee >"$tmp/check.out" 2>&1) ||

@@ -19,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_conform.h"
 #include "cli.h"
+#include "lint_model.h"
 #include "mockkit/client.h"
 #include "services.h"
 
@@ -66,6 +68,15 @@ static void usage(FILE *out)
             "                      else its ../libexec/mockkit)\n"
             "  --reset             live target: POST /__mockkit/reset to the service before each\n"
             "                      suite (for a mockkit instance standing in for the service)\n"
+            "  --conform           live target: route each suite through a recording proxy and\n"
+            "                      check every payload the service sent and received against\n"
+            "                      models/<service>.json (docs/models.md); a payload that breaks\n"
+            "                      it fails the suite ($MOCKKIT_MODELS or --models DIR)\n"
+            "  --models DIR        where the models are (default: the kit's models/)\n"
+            "  --cacert FILE       live target: trust the CAs in FILE (PEM) instead of the\n"
+            "                      system store for https:// and wss:// (sets MOCKKIT_CACERT\n"
+            "                      for the suites)\n"
+            "  --insecure          live target: accept any certificate (MOCKKIT_INSECURE=1)\n"
             "  --verbose           print every suite's output\n");
 }
 
@@ -362,8 +373,8 @@ int mk_cmd_check(int argc, char **argv)
     mk_serve_plan_init(&plan);
     plan.speed = 0;
     plan.quiet = 1;
-    int live = 0, verbose = 0, named = 0, reset = 0;
-    const char *junit = NULL, *suites_dir = NULL;
+    int live = 0, verbose = 0, named = 0, reset = 0, conform = 0;
+    const char *junit = NULL, *suites_dir = NULL, *models = mk_lint_models_dir();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
@@ -386,10 +397,25 @@ int mk_cmd_check(int argc, char **argv)
         } else if (strcmp(a, "--suites") == 0 && v) {
             suites_dir = v;
             i++;
+        } else if (strcmp(a, "--cacert") == 0 && v) {
+            /* The suites' clients read it (mkc_tls_from_env). */
+            if (access(v, R_OK) != 0) {
+                fprintf(stderr, "mockkit check: --cacert %s: %s\n", v, strerror(errno));
+                return 2;
+            }
+            setenv("MOCKKIT_CACERT", v, 1);
+            i++;
+        } else if (strcmp(a, "--insecure") == 0) {
+            setenv("MOCKKIT_INSECURE", "1", 1);
         } else if (strcmp(a, "--reset") == 0) {
             reset = 1;
         } else if (strcmp(a, "--verbose") == 0) {
             verbose = 1;
+        } else if (strcmp(a, "--conform") == 0) {
+            conform = 1;
+        } else if (strcmp(a, "--models") == 0 && v) {
+            models = v;
+            i++;
         } else if (a[0] != '-' && mk_service_find(a) >= 0) {
             if (!named)
                 memset(plan.selected, 0, sizeof plan.selected);
@@ -462,10 +488,19 @@ int mk_cmd_check(int argc, char **argv)
             mk_mock_reset(mocks[r->service]);  /* every suite starts from a fresh mock */
         else if (live && reset && reset_live(r->service) != MKC_OK)
             any_failed = 1;
+        mk_check_conform *cc = live && conform
+                                   ? mk_check_conform_start(svc, live_vars[r->service], models, logdir)
+                                   : NULL;
+        if (live && conform && !cc)
+            any_failed = 1;
         if (run_suite(dir, logdir, r) != 0) {
+            mk_check_conform_finish(cc);
             any_failed = 1;
             continue;
         }
+        /* The live service broke its model: a failed test of the suite. */
+        if (cc && mk_check_conform_finish(cc) != 0)
+            add_test(r, "conformance to models (docs/models.md)", T_FAIL);
         int ok = r->failed == 0 && r->exit_status == 0;
         any_failed |= !ok;
         printf("%-7s %-30s %5zu %5d %5d %5d  %s\n", svc, r->name, r->test_count, r->passed,

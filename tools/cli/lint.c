@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "lint_model.h"
 #include "mockkit/cassette.h"
 /* The cassette library's internal reporters list every problem; the
  * public API keeps only the first. */
@@ -97,20 +98,33 @@ static void print_issue(void *ctx, const mk_diag *d)
     printf("%s\n", mk_diag_format(d, line, sizeof line));
 }
 
-/* Returns the number of problems, or -1 when the file cannot be read. */
-static long lint_one(const char *path)
+/* Returns the number of problems, or -1 when the file cannot be read. A
+ * valid cassette is then checked against its service's model: the one
+ * --service names, else the one its folder is named after. */
+static long lint_one(const char *path, const char *service, const char *models)
 {
-    return mk_cassette_lint(path, print_issue, NULL);
+    long n = mk_cassette_lint(path, print_issue, NULL);
+    char buf[128];
+    const char *svc = service ? service : mk_lint_service_for(path, models, buf, sizeof buf);
+    if (n != 0 || !svc)
+        return n;
+    return mk_lint_models(path, svc, models);
 }
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: mockkit lint FILE|DIR...\n\n"
+            "usage: mockkit lint [--service NAME] [--models DIR] FILE|DIR...\n\n"
             "Validate cassettes (docs/cassette.md) and scan them for secrets. A folder\n"
-            "means every *.json below it, in sorted order. Every problem is printed as\n"
+            "means every *.json below it, in sorted order. A valid cassette is then\n"
+            "checked against its service's model (docs/models.md): --service NAME, or\n"
+            "the folder it is in (fixtures/bee/x.json: bee) when DIR/<folder>.json exists.\n"
+            "DIR: --models, else $MOCKKIT_MODELS, else the kit's models/. Every problem is\n"
+            "printed as\n"
             "  file:line:col: message      (not JSON)\n"
             "  file: /json/pointer: message (not a valid cassette, or a secret)\n"
+            "  file: /interactions/N/...: interaction \"id\": /pointer: message [keyword; Type]\n"
+            "                              (a payload that breaks the model or no binding covers)\n"
             "then a summary line. Exit status: 0 all valid (a folder with no *.json\n"
             "prints \"0 cassettes, 0 errors\"), 1 problems found, 2 usage error or\n"
             "unreadable path.\n");
@@ -128,8 +142,13 @@ int mk_cmd_lint(int argc, char **argv)
     }
     int unreadable = 0;
     path_list files = {0};
+    const char *service = NULL, *models = mk_lint_models_dir();
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        if ((strcmp(arg, "--service") == 0 || strcmp(arg, "--models") == 0) && i + 1 < argc) {
+            *(arg[2] == 's' ? &service : &models) = argv[++i];
+            continue;
+        }
         if (arg[0] == '-' && arg[1] != '\0' && strcmp(arg, "--") != 0) {
             fprintf(stderr, "mockkit lint: unknown option '%s'\n", arg);
             usage(stderr);
@@ -158,9 +177,20 @@ int mk_cmd_lint(int argc, char **argv)
             unreadable = 1;
         }
     }
+    if (service) {
+        char model[1200];
+        snprintf(model, sizeof model, "%s/%s.json", models, service);
+        FILE *f = fopen(model, "r");
+        if (!f) {
+            fprintf(stderr, "mockkit lint: no model for service '%s' (%s)\n", service, model);
+            list_free(&files);
+            return 2;
+        }
+        fclose(f);
+    }
     size_t errors = 0;
     for (size_t i = 0; i < files.count; i++) {
-        long n = lint_one(files.items[i]);
+        long n = lint_one(files.items[i], service, models);
         if (n < 0)
             unreadable = 1;
         else
@@ -169,6 +199,7 @@ int mk_cmd_lint(int argc, char **argv)
     printf("%zu cassette%s, %zu error%s\n", files.count, files.count == 1 ? "" : "s", errors,
            errors == 1 ? "" : "s");
     list_free(&files);
+    mk_lint_models_done();
     if (unreadable)
         return 2;
     return errors ? 1 : 0;

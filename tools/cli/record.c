@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "cli.h"
+#include "mockkit/client.h"
 #include "record.h"
 
 static void usage(FILE *out)
@@ -16,7 +17,7 @@ static void usage(FILE *out)
             "usage: mockkit record --upstream URL --out CASSETTE [--listen ADDR:PORT]\n"
             "                      [--mode none|once|new|all] [--service NAME]\n"
             "                      [--redact-header NAME]... [--redact-field NAME]...\n"
-            "                      [--idle-timeout MS]\n\n"
+            "                      [--idle-timeout MS] [--cacert FILE] [--insecure]\n\n"
             "Forwards every request to URL, answers the client as the upstream does, and\n"
             "writes what passed (redacted) to CASSETTE on Ctrl-C / SIGTERM.\n"
             "  --listen   where to listen (default 127.0.0.1:0, the URL is printed)\n"
@@ -26,6 +27,9 @@ static void usage(FILE *out)
             "  --service  meta.service of the cassette (default generic)\n"
             "  --idle-timeout  give up on an upstream silent this long (502 or a cut\n"
             "             stream; default: wait)\n"
+            "  --cacert   https/wss upstream: trust the CAs in FILE (PEM) instead of the\n"
+            "             system store (default: $MOCKKIT_CACERT)\n"
+            "  --insecure https/wss upstream: accept any certificate (or MOCKKIT_INSECURE=1)\n"
             "  --redact-header, --redact-field  redact more than the defaults\n"
             "             (Authorization, cookies, API key headers; password, token,\n"
             "             secret, api_key ... fields)\n");
@@ -39,6 +43,11 @@ int mk_cmd_record(int argc, char **argv)
     }
     mk_record_options o;
     mk_record_options_init(&o);
+    /* As every client here: MOCKKIT_CACERT / MOCKKIT_INSECURE unless given. */
+    mkc_tls env;
+    mkc_tls_from_env(&env);
+    o.cacert = env.cacert;
+    o.insecure = env.insecure;
     const char **headers = calloc((size_t)argc, sizeof *headers);
     const char **fields = calloc((size_t)argc, sizeof *fields);
     int status = 2;
@@ -47,6 +56,10 @@ int mk_cmd_record(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--insecure") == 0) {  /* the one option without a value */
+            o.insecure = 1;
+            continue;
+        }
         if (!v) {
             fprintf(stderr, "mockkit record: %s needs a value\n", a);
             usage(stderr);
@@ -56,6 +69,8 @@ int mk_cmd_record(int argc, char **argv)
             o.upstream = v;
         } else if (strcmp(a, "--out") == 0) {
             o.out = v;
+        } else if (strcmp(a, "--cacert") == 0) {
+            o.cacert = v;
         } else if (strcmp(a, "--listen") == 0) {
             o.listen = v;
         } else if (strcmp(a, "--service") == 0) {

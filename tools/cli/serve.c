@@ -27,6 +27,9 @@ static void usage(FILE *out)
             "  --rate-limit N     bee: answer 429 past N requests per second per key\n"
             "  --no-admin         turn off /__mockkit/requests and /__mockkit/reset\n"
             "  --ready-file FILE  once every mock listens, write 'service url' lines to FILE\n"
+            "  --tls-cert FILE    listen with TLS (https://, wss://) with this PEM certificate\n"
+            "                     (chain); plain HTTP without it\n"
+            "  --tls-key FILE     the certificate's PEM private key (default: in --tls-cert)\n"
             "  --quiet            do not log unmatched requests\n");
 }
 
@@ -101,6 +104,10 @@ int mk_cmd_serve(int argc, char **argv)
             plan.rate_limit = atoi(v);
         } else if (strcmp(a, "--ready-file") == 0 && v) {
             ready_file = v;
+        } else if (strcmp(a, "--tls-cert") == 0 && v) {
+            plan.tls_cert = v;
+        } else if (strcmp(a, "--tls-key") == 0 && v) {
+            plan.tls_key = v;
         } else {
             takes = 0;
             if (strcmp(a, "--no-admin") == 0) {
@@ -114,6 +121,11 @@ int mk_cmd_serve(int argc, char **argv)
             }
         }
         i += takes;
+    }
+
+    if (plan.tls_key && !plan.tls_cert) {
+        fprintf(stderr, "mockkit serve: --tls-key needs --tls-cert\n");
+        return 2;
     }
 
     /* Block the stop signals before any server thread exists, so every

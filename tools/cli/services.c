@@ -66,27 +66,32 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* ./fixtures, else the installed ones beside this binary (found from
- * /proc/self/exe, so an install moved to another prefix still works), else
- * the source tree's (a build-tree binary). */
+const char *mk_installed_dir(const char *rel, char *buf, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    int w = snprintf(buf, size, "%s/%s", exe, rel);
+    if (w < 0 || (size_t)w >= size || !is_dir(buf))
+        return NULL;
+    return buf;
+}
+
+/* ./fixtures, else the installed ones, else the source tree's (a build-tree
+ * binary). */
 const char *mk_default_fixtures(void)
 {
     static char installed[4096];
     if (is_dir("fixtures"))
         return "fixtures";
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            int w = snprintf(installed, sizeof installed, "%s/%s", exe,
-                             MOCKKIT_BIN_TO_FIXTURES);
-            if (w > 0 && (size_t)w < sizeof installed && is_dir(installed))
-                return installed;
-        }
-    }
+    if (mk_installed_dir(MOCKKIT_BIN_TO_FIXTURES, installed, sizeof installed))
+        return installed;
     return MOCKKIT_FIXTURES_DIR;
 }
 
@@ -143,6 +148,8 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
         o.rate_limit = (strcmp(mk_services[i].name, "bee") == 0) ? p->rate_limit : 0;
         o.disable_admin = p->disable_admin;
         o.quiet = p->quiet;
+        o.tls_cert = p->tls_cert;
+        o.tls_key = p->tls_key;
         const char *paths[] = {dir};
         mk_diag d;
         memset(&d, 0, sizeof d);

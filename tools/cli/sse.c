@@ -15,13 +15,17 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: mockkit sse URL [-H 'Name: value']... [--method M] [--data BODY]\n"
-            "                       [--max-events N] [--timeout MS]\n\n"
+            "                       [--max-events N] [--timeout MS] [--cacert FILE] [--insecure]\n\n"
             "Prints each event as one JSON line {\"event\":...,\"data\":...,\"id\":...}.\n"
             "  -H, --header  extra request header (repeatable)\n"
             "  --method      HTTP method (default GET, POST with --data)\n"
             "  --data        request body (sent as application/json)\n"
             "  --max-events  stop after N events (exit 0)\n"
-            "  --timeout     give up after MS ms without a byte (default: none)\n\n"
+            "  --timeout     give up after MS ms without a byte (default: none)\n"
+            "  --cacert FILE trust the CAs in FILE (PEM) instead of the system store\n"
+            "                (default: $MOCKKIT_CACERT)\n"
+            "  --insecure    accept any certificate (self-signed test deployments; or\n"
+            "                MOCKKIT_INSECURE=1)\n\n"
             "Exit: 0 at the end of the stream or after N events; 1 on errors (message on\n"
             "stderr); 2 on usage errors.\n");
 }
@@ -79,6 +83,8 @@ int mk_cmd_sse(int argc, char **argv)
     const char *headers[MAX_HEADERS + 1];
     size_t nh = 0;
     long max_events = 0, timeout = 0;
+    mkc_tls tls;
+    mkc_tls_from_env(&tls);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has_value = i + 1 < argc;
@@ -92,6 +98,10 @@ int mk_cmd_sse(int argc, char **argv)
             method = argv[++i];
         } else if (!strcmp(a, "--data") && has_value) {
             data = argv[++i];
+        } else if (!strcmp(a, "--cacert") && has_value) {
+            tls.cacert = argv[++i];
+        } else if (!strcmp(a, "--insecure")) {
+            tls.insecure = 1;
         } else if (!strcmp(a, "--max-events") && has_value) {
             if (parse_long(argv[++i], &max_events) != 0) {
                 fprintf(stderr, "mockkit sse: --max-events wants a number, not '%s'\n", argv[i]);
@@ -123,7 +133,8 @@ int mk_cmd_sse(int argc, char **argv)
     }
 
     mkc_http *h = mkc_http_new(url);
-    if (!h) {
+    if (!h || mkc_http_set_tls(h, &tls) != MKC_OK) {
+        mkc_http_free(h);
         fprintf(stderr, "mockkit sse: out of memory\n");
         return 1;
     }

@@ -19,13 +19,17 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: mockkit ws URL [--send TEXT]... [--expect N] [--timeout MS]\n\n"
-            "Connects to ws://host:port/path, sends each --send as a text frame in order,\n"
+            "usage: mockkit ws URL [--send TEXT]... [--expect N] [--timeout MS]\n"
+            "                      [--cacert FILE] [--insecure]\n\n"
+            "Connects to ws://host:port/path or wss://..., sends each --send as a text frame in order,\n"
             "and prints each frame received as a JSON line:\n"
             "  {\"type\":\"text\",\"data\":...}  {\"type\":\"binary\",\"data_base64\":...}\n"
             "  {\"type\":\"close\",\"code\":...,\"reason\":...}\n"
             "  --expect   exit after N text/binary frames\n"
-            "  --timeout  stop waiting after MS ms (default 10000)\n\n"
+            "  --timeout  stop waiting after MS ms (default 10000)\n"
+            "  --cacert FILE  wss: trust the CAs in FILE (PEM) instead of the system store\n"
+            "                 (default: $MOCKKIT_CACERT)\n"
+            "  --insecure     wss: accept any certificate (or MOCKKIT_INSECURE=1)\n\n"
             "Exit: 0 after N frames, a close, or the timeout without --expect; 1 on\n"
             "errors or when fewer than N frames came; 2 on usage errors.\n");
 }
@@ -105,6 +109,8 @@ int mk_cmd_ws(int argc, char **argv)
     const char *sends[MAX_SENDS];
     size_t ns = 0;
     long expect = 0, timeout = 10000;
+    mkc_tls tls;
+    mkc_tls_from_env(&tls);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has_value = i + 1 < argc;
@@ -114,6 +120,10 @@ int mk_cmd_ws(int argc, char **argv)
                 return 2;
             }
             sends[ns++] = argv[++i];
+        } else if (!strcmp(a, "--cacert") && has_value) {
+            tls.cacert = argv[++i];
+        } else if (!strcmp(a, "--insecure")) {
+            tls.insecure = 1;
         } else if (!strcmp(a, "--expect") && has_value) {
             if (parse_long(argv[++i], &expect) != 0) {
                 fprintf(stderr, "mockkit ws: --expect wants a number, not '%s'\n", argv[i]);
@@ -145,7 +155,7 @@ int mk_cmd_ws(int argc, char **argv)
     mkc_ws_callbacks cb = {.on_message = on_message, .on_close = on_close, .user = q};
     mkc_ws *ws = NULL;
     mkc_error err = {0};
-    if (mkc_ws_connect(url, &cb, &ws, &err) != MKC_OK) {
+    if (mkc_ws_connect_tls(url, &cb, &tls, &ws, &err) != MKC_OK) {
         fprintf(stderr, "mockkit ws: %s\n", err.message);
         mkc_error_clear(&err);
         mkc_queue_free(q);

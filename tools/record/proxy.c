@@ -12,6 +12,7 @@
 #include <civetweb.h>
 #include <curl/curl.h>
 
+#include "mockkit/client.h"
 #include "record_internal.h"
 
 /* Request headers that describe this hop, not the request. */
@@ -315,6 +316,14 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (r->idle_timeout_ms + 999) / 1000);
     }
     curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+    if (!probe && r->insecure) {
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    } else if (!probe && r->cacert) {
+        /* Only these CAs, as mkc_tls does. */
+        curl_easy_setopt(c, CURLOPT_CAINFO, r->cacert);
+        curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+    }
     curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 16384L);
     /* Bytes as the wire carried them: no decoding, no redirects. */
     curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
@@ -326,9 +335,13 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
         result = FWD_UNMATCHED;
     } else if (rc != CURLE_OK && !f.sent) {
         char why_buf[CURL_ERROR_SIZE + 64];
-        snprintf(why_buf, sizeof why_buf, "%s%s",
-                 rc == CURLE_OPERATION_TIMEDOUT ? "timed out: " : "",
-                 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+        const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+        if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
+            rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM)
+            snprintf(why_buf, sizeof why_buf, "TLS: %s (%s)", mkc_tls_reason(detail), detail);
+        else
+            snprintf(why_buf, sizeof why_buf, "%s%s",
+                     rc == CURLE_OPERATION_TIMEDOUT ? "timed out: " : "", detail);
         const char *why = __atomic_load_n(&r->stopping, __ATOMIC_RELAXED) ? "recorder stopped" : why_buf;
         bad_gateway(&f, why);
         mk_rec__report(r, "mockkit record: %s %s: upstream %s: %s (answered 502)\n",

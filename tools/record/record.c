@@ -1,5 +1,6 @@
 /* record.c: the recorder's life: options, modes, the server, and writing
  * the cassette when it stops. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <civetweb.h>
 #include <curl/curl.h>
@@ -79,24 +81,28 @@ static int fail(mk_diag *d, const char *file, int status, const char *fmt, ...)
     return status;
 }
 
-/* http://host:port[/prefix] */
+/* http[s]://host:port[/prefix] */
 static int parse_upstream(const char *url, mk_rec_upstream *up)
 {
     memset(up, 0, sizeof *up);
-    if (!url || strncmp(url, "http://", 7) != 0)
+    if (!url)
         return -1;
+    up->tls = strncmp(url, "https://", 8) == 0;
+    if (!up->tls && strncmp(url, "http://", 7) != 0)
+        return -1;
+    size_t skip = up->tls ? 8 : 7;
     snprintf(up->url, sizeof up->url, "%s", url);
     size_t n = strlen(up->url);
-    while (n > 7 && up->url[n - 1] == '/')
+    while (n > skip && up->url[n - 1] == '/')
         up->url[--n] = '\0';
-    const char *host = up->url + 7;
+    const char *host = up->url + skip;
     const char *slash = strchr(host, '/');
     const char *colon = memchr(host, ':', slash ? (size_t)(slash - host) : strlen(host));
     const char *host_end = colon ? colon : (slash ? slash : host + strlen(host));
     if (host_end == host || (size_t)(host_end - host) >= sizeof up->host)
         return -1;
     memcpy(up->host, host, (size_t)(host_end - host));
-    up->port = 80;
+    up->port = up->tls ? 443 : 80;
     if (colon) {
         char *end;
         long p = strtol(colon + 1, &end, 10);
@@ -191,6 +197,7 @@ static void record_free(mk_record *r)
     free(r->service);
     free(r->name);
     free(r->mock_url);
+    free(r->cacert);
     free(r);
 }
 
@@ -217,7 +224,10 @@ int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
     r->quiet = o->quiet;
     r->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
     r->idle_timeout_ms = o->idle_timeout_ms > 0 ? o->idle_timeout_ms : 0;
-    if (mk_rec__redactor_init(&r->red, o) || !r->out || !r->service || !r->name) {
+    r->insecure = o->insecure;
+    r->cacert = o->cacert ? strdup(o->cacert) : NULL;
+    if (mk_rec__redactor_init(&r->red, o) || !r->out || !r->service || !r->name ||
+        (o->cacert && !r->cacert)) {
         record_free(r);
         return fail(diag, o->out, MK_RECORD_ENOMEM, "record: out of memory");
     }
@@ -228,6 +238,12 @@ int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
         record_free(r);
         return fail(diag, o->out, MK_RECORD_EINVAL,
                     "record: listen address '%s' is not ADDR:PORT", o->listen);
+    }
+    if (r->cacert && access(r->cacert, R_OK) != 0) {
+        int e = errno;
+        record_free(r);
+        return fail(diag, o->cacert, MK_RECORD_EINVAL, "record: CA file '%s': %s", o->cacert,
+                    strerror(e));
     }
     int exists = file_exists(r->out);
     r->replaying = r->mode == MK_RECORD_MODE_NONE || (r->mode == MK_RECORD_MODE_ONCE && exists);
@@ -252,7 +268,7 @@ int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
     if (parse_upstream(o->upstream, &r->up)) {
         record_free(r);
         return fail(diag, o->out, MK_RECORD_EINVAL,
-                    "record: upstream '%s' is not http://host[:port][/prefix]",
+                    "record: upstream '%s' is not http[s]://host[:port][/prefix]",
                     o->upstream ? o->upstream : "(none)");
     }
     if (r->mode == MK_RECORD_MODE_NEW && exists) {

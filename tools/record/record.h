@@ -50,7 +50,7 @@ int mk_record_mode_parse(const char *name);
 const char *mk_record_mode_name(mk_record_mode mode);
 
 typedef struct mk_record_options {
-    const char *upstream;   /* http://host:port[/prefix]; required unless replaying */
+    const char *upstream;   /* http[s]://host[:port][/prefix]; required unless replaying */
     const char *out;        /* cassette path; required */
     const char *listen;     /* "ADDR:PORT", default "127.0.0.1:0" (ephemeral) */
     mk_record_mode mode;
@@ -66,6 +66,10 @@ typedef struct mk_record_options {
     long idle_timeout_ms;    /* upstream silent this long (rounded up to whole
                                 seconds): 502, or a cut stream; 0 = wait forever */
     int quiet;               /* 1: no reports on stderr */
+    /* An https:// or wss:// upstream's certificate is verified against the
+     * system store (mkc_tls in mockkit/client.h); these change that. */
+    const char *cacert;      /* PEM file of CAs to trust instead */
+    int insecure;            /* 1: accept any certificate */
 } mk_record_options;
 
 /* Zero everything; mode ONCE. */

@@ -103,6 +103,7 @@ void mk_rec__tape_emit(mk_rec_tape *t, cJSON *interactions, int64_t offset_ms);
 
 typedef struct mk_rec_upstream {
     char url[1024];          /* without trailing slash */
+    int tls;                 /* https:// (websockets then go to wss://) */
     char host[256];
     int port;
     char prefix[512];        /* path prefix, "" or "/v1" */
@@ -132,6 +133,8 @@ struct mk_record {
     long connect_timeout_ms;
     long idle_timeout_ms;
     int quiet;
+    char *cacert;            /* upstream TLS: see mk_record_options */
+    int insecure;
 };
 
 /* proxy.c: the HTTP request handler (cbdata is the mk_record). */

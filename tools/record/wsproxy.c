@@ -173,17 +173,26 @@ static int on_connect(const struct mg_connection *conn, void *cbdata)
     cJSON_AddItemToObject(s->ix->json, "request", req);
     s->frames = cJSON_AddArrayToObject(cJSON_AddObjectToObject(s->ix->json, "websocket"), "frames");
 
-    char path[4096], err[256] = "";
+    char path[4096], err[512] = "";
     snprintf(path, sizeof path, "%s%s%s%s", r->up.prefix,
              ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri,
              ri->query_string && *ri->query_string ? "?" : "",
              ri->query_string ? ri->query_string : "");
-    s->upstream = mg_connect_websocket_client(r->up.host, r->up.port, 0, err, sizeof err, path,
-                                              NULL, up_data, up_close, s);
+    /* wss:// for an https:// upstream, verified as the client core does
+     * (CivetWeb's client alone would not check the host name). */
+    char url[4096 + 600];
+    snprintf(url, sizeof url, "%s://%s:%d%s", r->up.tls ? "wss" : "ws", r->up.host, r->up.port,
+             path);
+    mkc_tls tls = {.cacert = r->cacert, .insecure = r->insecure};
+    mkc_error e = {0};
+    mkc_ws_civetweb_connect(url, path, &tls, up_data, up_close, s, &s->upstream, &e);
+    snprintf(err, sizeof err, "%s", e.message);
+    mkc_error_clear(&e);
     if (!s->upstream) {
         char msg[4096 + 1024];
-        snprintf(msg, sizeof msg, "mockkit record: upstream ws://%s:%d%s: %s\n", r->up.host,
-                 r->up.port, path, err[0] ? err : "websocket handshake failed");
+        /* err names the URL already. */
+        snprintf(msg, sizeof msg, "mockkit record: upstream %s\n",
+                 err[0] ? err : "websocket handshake failed");
         mk_rec__report(r, "%s", msg);
         /* CivetWeb gives up the connection without an answer; give one. */
         mg_printf((struct mg_connection *)conn,
@@ -194,9 +203,9 @@ static int on_connect(const struct mg_connection *conn, void *cbdata)
         mg_set_user_connection_data(conn, NULL);
         return 1;
     }
-    /* Else every client frame forwarded upstream waits ~40 ms for a delayed
-     * ACK, and its recorded time with it. */
-    mkc_tcp_nodelay_to_port(r->up.port);
+    /* mkc_ws_civetweb_connect turned Nagle off: else every client frame
+     * forwarded upstream waits ~40 ms for a delayed ACK, and its recorded
+     * time with it. */
     mg_set_user_connection_data(conn, s);
     track(r, s, 1);
     return 0;

@@ -45,7 +45,8 @@ extern "C" {
     X(ECLOSED, -10, "connection closed")                                      \
     X(EABORTED, -11, "stopped by the caller")                                 \
     X(ETRANSPORT, -12, "transport error")                                     \
-    X(ETOOBIG, -13, "line or event exceeds the size limit")
+    X(ETOOBIG, -13, "line or event exceeds the size limit")                  \
+    X(ETLS, -14, "TLS failed (untrusted, mismatched or expired certificate, or handshake)")
 
 typedef enum mkc_status {
 #define MKC_ENUM_(name, value, text) MKC_##name = value,
@@ -74,6 +75,32 @@ void mkc_error_clear(mkc_error *e);
 int mkc_error_set(mkc_error *e, int code, const char *url, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* ---- TLS -------------------------------------------------------------- *
+ * https:// and wss:// verify the server's certificate (chain, validity dates
+ * and host name) against the system store unless told otherwise. A failure
+ * is MKC_ETLS with a message naming the URL and the reason: "unknown CA",
+ * "host name mismatch", "certificate expired", ... */
+
+typedef struct mkc_tls {
+    const char *cacert;   /* PEM file of CAs to trust instead of the system store */
+    int insecure;         /* 1: accept any certificate (self-signed test setups) */
+} mkc_tls;
+
+/* The defaults every mkc_http and mkc_ws_connect start from: env
+ * MOCKKIT_CACERT=FILE and MOCKKIT_INSECURE=1 (how `mockkit check --cacert /
+ * --insecure` reach the suites). Strings point into the environment. */
+void mkc_tls_from_env(mkc_tls *out);
+
+/* Short reason for a TLS error text from libcurl/OpenSSL ("unknown CA",
+ * "host name mismatch", "certificate expired", "certificate not yet valid",
+ * "CA file unusable", else "handshake failed"). */
+const char *mkc_tls_reason(const char *detail);
+
+/* A verified TLS handshake (libcurl) with host:port of an https:// or wss://
+ * url and nothing else: MKC_OK, MKC_ETLS (reason in err), MKC_ECONNECT...
+ * tls NULL: the env defaults. A ws:// or http:// url is MKC_OK at once. */
+int mkc_tls_check(const char *url, const mkc_tls *tls, mkc_error *err);
+
 /* ---- HTTP ------------------------------------------------------------- */
 
 typedef struct mkc_http mkc_http;
@@ -87,6 +114,9 @@ void mkc_http_free(mkc_http *h);
 int mkc_http_add_header(mkc_http *h, const char *header_line);
 /* Cookies, as "name=value; name2=value2" (CURLOPT_COOKIE). */
 int mkc_http_set_cookie(mkc_http *h, const char *cookie);
+/* TLS settings for this connection (copied; NULL: the env defaults, which
+ * mkc_http_new already applied). */
+int mkc_http_set_tls(mkc_http *h, const mkc_tls *tls);
 /* Whole-request timeout for non-streaming calls (default 30000 ms). */
 void mkc_http_set_timeout(mkc_http *h, long ms);
 
@@ -228,13 +258,32 @@ typedef struct mkc_ws_callbacks {
     void *user;
 } mkc_ws_callbacks;
 
-/* Connect to ws://host:port/path (wss not supported). Returns once the
- * handshake is done. Refused: MKC_ECONNECT; upgrade refused: MKC_EHTTP; a
- * server that accepts but never answers the upgrade: MKC_ETIMEOUT after
- * CivetWeb's own handshake wait (~30 s, not settable through its API).
- * Messages name the URL. */
+/* Connect to ws://host:port/path or wss://... Returns once the handshake is
+ * done. Refused: MKC_ECONNECT; upgrade refused: MKC_EHTTP; certificate or
+ * TLS handshake: MKC_ETLS; a server that accepts but never answers the
+ * upgrade: MKC_ETIMEOUT after CivetWeb's own handshake wait (~30 s, not
+ * settable through its API). Messages name the URL. TLS settings: the env
+ * defaults (mkc_tls_from_env).
+ * wss: CivetWeb 1.15's client checks the chain and dates against a CA file
+ * but never the host name, so a verified libcurl handshake with the same
+ * host:port (mkc_tls_check) comes first; both must pass. (They are two
+ * connections: the name is checked on the first, chain and dates on both.) */
 int mkc_ws_connect(const char *url, const mkc_ws_callbacks *cb, mkc_ws **out,
                    mkc_error *err);
+/* As mkc_ws_connect with explicit TLS settings (NULL: env defaults). */
+int mkc_ws_connect_tls(const char *url, const mkc_ws_callbacks *cb, const mkc_tls *tls,
+                       mkc_ws **out, mkc_error *err);
+
+/* For callers that drive CivetWeb's websocket client themselves (the
+ * recorder's upstream hop): open a ws:// or wss:// connection the way
+ * mkc_ws_connect does (same checks and errors), with CivetWeb callbacks
+ * (mg_websocket_data_handler / mg_websocket_close_handler). path, when not
+ * NULL, replaces the url's path (it may carry a query). */
+struct mg_connection;
+int mkc_ws_civetweb_connect(const char *url, const char *path, const mkc_tls *tls,
+                            int (*on_data)(struct mg_connection *, int, char *, size_t, void *),
+                            void (*on_close)(const struct mg_connection *, void *), void *user,
+                            struct mg_connection **out, mkc_error *err);
 int mkc_ws_send(mkc_ws *ws, mkc_ws_opcode op, const void *data, size_t len);
 int mkc_ws_send_text(mkc_ws *ws, const char *text);
 /* Send a close frame and wait (bounded) for the connection to end. */

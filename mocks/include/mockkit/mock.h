@@ -71,6 +71,9 @@ typedef struct mk_mock_options {
     int quiet;              /* 1: do not log unmatched requests to stderr */
     int rate_limit;         /* bee: requests per second per key before 429, as
                                Bee enforces it (Bee's default is 25); 0 = off */
+    const char *tls_cert;   /* PEM certificate (chain): listen with TLS, the URL is
+                               https:// (wss:// for websockets); NULL = plain HTTP */
+    const char *tls_key;    /* PEM private key; NULL = in tls_cert's file */
 } mk_mock_options;
 
 /* Fills defaults (everything 0/NULL, speed 1.0). */
@@ -93,7 +96,8 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths,
 void mk_mock_free(mk_mock *m);
 
 int mk_mock_port(const mk_mock *m);
-/* "http://127.0.0.1:PORT" (no trailing slash, no service prefix). */
+/* "http://127.0.0.1:PORT" ("https://" with tls_cert; no trailing slash, no
+ * service prefix). */
 const char *mk_mock_url(const mk_mock *m);
 /* The service's base path: "/v1" (bee, openai), "/api" (cairos), "" (pieces). */
 const char *mk_mock_base_path(const mk_mock *m);

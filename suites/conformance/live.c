@@ -1,0 +1,139 @@
+/* suite-conformance-live: `mockkit check --target live --conform` reports a
+ * live response that breaks the models and fails the suite that got it.
+ * The "live service" is an embedded mock serving a cassette whose chat
+ * completion has no "choices"; the suite is a small script that calls it
+ * with curl and reports a cmocka pass, so only the conformance check can
+ * fail it. The same run against a conforming cassette passes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mockkit/mock.h"
+#include "suite.h"
+
+#define MOCKKIT MOCKKIT_BINARY_DIR "/bin/mockkit"
+
+static char dir[256];
+
+static const char *const broken =
+    "{\"mockkit_cassette\": 1,\n"
+    " \"meta\": {\"service\": \"openai\", \"name\": \"b\", \"created\": \"2026-01-31\",\n"
+    "   \"source\": {\"kind\": \"recorded\", \"url\": \"https://api.openai.com/v1\"}},\n"
+    " \"interactions\": [\n"
+    "  {\"id\": \"chat\", \"at_ms\": 0, \"request\": {\"method\": \"POST\", \"path\": \"/v1/chat/completions\",\n"
+    "    \"json\": {\"model\": \"gpt-4\"}},\n"
+    "   \"response\": {\"status\": 200, \"headers\": {\"content-type\": \"application/json\"},\n"
+    "    \"json\": {\"id\": \"c\", \"object\": \"chat.completion\", \"created\": 1, \"model\": \"gpt-4\"}}}\n"
+    " ]}\n";
+
+/* A cmocka-looking suite: one call through $OPENAI_BASE_URL, one pass. */
+static const char *const probe =
+    "#!/bin/sh\n"
+    "curl -s -o /dev/null -H 'Authorization: Bearer sk-proj-testkey' \\\n"
+    "  -H 'content-type: application/json' \\\n"
+    "  -d '{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello, how are you?\"}]}' \\\n"
+    "  \"$OPENAI_BASE_URL/chat/completions\"\n"
+    "echo '[ RUN      ] probe'\n"
+    "echo '[       OK ] probe'\n";
+
+static void write_file(const char *rel, const char *text, int mode)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(path, (mode_t)mode), 0);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof(dir), "%s/mk-conform-live-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return -1;
+    char cmd[1200];
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p '%s/broken' '%s/good' '%s/suites' && cp '%s/openai/chat-hello.json' '%s/good/'",
+             dir, dir, dir, MOCKKIT_FIXTURES_DIR, dir);
+    if (system(cmd) != 0)
+        return -1;
+    write_file("broken/chat.json", broken, 0644);
+    write_file("suites/suite-openai-probe", probe, 0755);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Serves dir/<folder> as the live OpenAI and runs check against it. */
+static int check_live(const char *folder, char *out, size_t size)
+{
+    char fixtures[600];
+    snprintf(fixtures, sizeof(fixtures), "%s/%s", dir, folder);
+    const char *paths[] = {fixtures};
+    mk_mock_options o;
+    mk_mock_options_init(&o);
+    o.service = "openai";
+    o.speed = 0;
+    mk_mock *m = NULL;
+    mk_diag d;
+    assert_int_equal(mk_mock_new(&o, paths, 1, &m, &d), MK_MOCK_OK);
+    char cmd[2400];
+    snprintf(cmd, sizeof(cmd),
+             "env -u PIECES_URL -u BEE_API -u CAIROS_URL OPENAI_BASE_URL='%s/v1' "
+             "OPENAI_API_KEY=sk-proj-testkey '%s' check --target live --conform "
+             "--models '%s/models' --suites '%s/suites' openai 2>&1",
+             mk_mock_url(m), MOCKKIT, MOCKKIT_SOURCE_DIR, dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    mk_mock_free(m);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static void test_breaking_live_response_fails(void **state)
+{
+    (void)state;
+    char out[16384];
+    int rc = check_live("broken", out, sizeof(out));
+    print_message("%s", out);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "openai live POST /v1/chat/completions (/interactions/0/response): "
+                                "(root): missing required property \"choices\" "
+                                "[required; CreateChatCompletionResponse"));
+    assert_non_null(strstr(out, "failed: conformance to models"));
+    assert_non_null(strstr(out, "1 break it"));
+}
+
+static void test_conforming_live_responses_pass(void **state)
+{
+    (void)state;
+    char out[16384];
+    int rc = check_live("good", out, sizeof(out));
+    print_message("%s", out);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "conform to models/openai.json, 0 break it"));
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_breaking_live_response_fails),
+        cmocka_unit_test(test_conforming_live_responses_pass),
+    };
+    return SUITE_RUN(argc, argv, tests, setup, teardown);
+}
