@@ -10,8 +10,11 @@ function(mockkit_add_suite)
   add_executable(${S_NAME} ${S_SOURCES} ${PROJECT_SOURCE_DIR}/suites/common/suite.c)
   target_include_directories(${S_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/suites/common
                              ${CMOCKA_INCLUDE_DIR})
+  file(RELATIVE_PATH to_fixtures /prefix/${MOCKKIT_INSTALL_SUITESDIR}
+       /prefix/${MOCKKIT_INSTALL_FIXTURESDIR})
   target_compile_definitions(${S_NAME} PRIVATE
     MOCKKIT_FIXTURES_DIR="${MOCKKIT_FIXTURES_DIR}"
+    MOCKKIT_SUITE_TO_FIXTURES="${to_fixtures}"
     MOCKKIT_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     MOCKKIT_BINARY_DIR="${PROJECT_BINARY_DIR}")
   target_link_libraries(${S_NAME} PRIVATE ${S_LIBS} ${CMOCKA_LIBRARIES} Threads::Threads)

@@ -30,6 +30,20 @@ readme_example() {
        m==1 && /^```c$/ {m=2; next}  m==2 && /^```$/ {exit}  m==2 {print}' "$src/README.md"
 }
 
+# Runs "$@" as if the source tree were not there: its fixtures and models
+# hidden under empty folders in a private mount namespace, so an installed
+# program that still reads them fails. Needs root and unshare; without them
+# (an unprivileged container) it runs as is and says so once.
+# A command prefix (every step execs, so the pid is the program's).
+mkdir -p "$tmp/empty"
+without_source=()
+if unshare -m true 2>/dev/null; then
+  without_source=(unshare -m sh -c 'mount --bind "$0" "$1/fixtures" &&
+                  mount --bind "$0" "$1/models" && shift && exec "$@"' "$tmp/empty" "$src")
+else
+  echo "install-check ($mode): note: cannot hide the source tree (unshare -m)"
+fi
+
 # Checks one installed prefix ($1), then builds and runs the example on it.
 check_prefix() {
   local p="$1"
@@ -54,19 +68,21 @@ check_prefix() {
   # lint reads the installed models: spoil one and it must name that file.
   cp "$p/share/mockkit/models/openai.json" "$tmp/openai-model.json"
   echo 'not json' >"$p/share/mockkit/models/openai.json"
-  (cd "$tmp" && "$p/bin/mockkit" lint "$p/share/mockkit/fixtures/openai" >"$tmp/lint.out" 2>&1) || true
+  (cd "$tmp" && "${without_source[@]}" "$p/bin/mockkit" lint "$p/share/mockkit/fixtures/openai" \
+     >"$tmp/lint.out" 2>&1) || true
   grep -q "share/mockkit/models/openai.json" "$tmp/lint.out" ||
     { cat "$tmp/lint.out" >&2; fail "installed mockkit lint does not read the installed models"; }
   cp "$tmp/openai-model.json" "$p/share/mockkit/models/openai.json"
-  # `mockkit check` finds the installed suites (libexec/mockkit) and fixtures.
+  # `mockkit check` finds the installed suites (libexec/mockkit), and they
+  # and it the installed fixtures.
   mkdir -p "$tmp/cwd"
-  (cd "$tmp/cwd" && "$p/bin/mockkit" check bee >"$tmp/check.out" 2>&1) ||
-    { cat "$tmp/check.out" >&2; fail "installed mockkit check bee failed"; }
-  grep -q 'suite-bee-runs' "$tmp/check.out" || fail "mockkit check ran no Bee suite"
+  (cd "$tmp/cwd" && "${without_source[@]}" "$p/bin/mockkit" check >"$tmp/check.out" 2>&1) ||
+    { cat "$tmp/check.out" >&2; fail "installed mockkit check failed"; }
+  grep -q 'suite-openai-concat' "$tmp/check.out" || fail "mockkit check ran no OpenAI concat suite"
   # The installed mockkit serves the installed fixtures by default (from a
   # folder without ./fixtures): keep one Bee cassette there to tell them apart.
   find "$p/share/mockkit/fixtures/bee" -name '*.json' ! -name basic-usage.json -delete
-  (cd "$tmp/cwd" && exec "$p/bin/mockkit" serve --only bee --port bee=0 --speed 0 \
+  (cd "$tmp/cwd" && exec "${without_source[@]}" "$p/bin/mockkit" serve --only bee --port bee=0 --speed 0 \
      --ready-file "$tmp/ready" >"$tmp/serve.out" 2>&1) &
   serve_pid=$!
   for _ in $(seq 1 200); do [ -f "$tmp/ready" ] && break; sleep 0.05; done   # bounded: 10 s
