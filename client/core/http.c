@@ -348,6 +348,16 @@ int mkc_http_request(mkc_http *h, const char *method, const char *path,
     struct curl_slist *list = NULL;
     CURL *c = mkc__http_prepare(h, method, path, extra_headers, content_type, body, body_len,
                                 &list, url, sizeof url);
+    if (!body && method && strcmp(method, "POST") == 0) {
+        /* a POST without body: no Content-Type either. libcurl would claim a
+         * form, which a server that parses by media type refuses (Bee's
+         * Fastify answers 500 Unsupported Media Type) */
+        struct curl_slist *more = curl_slist_append(list, "Content-Type:");
+        if (more) {
+            list = more;
+            curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+        }
+    }
     int rc = perform(h, c, url, out, err);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all(list);

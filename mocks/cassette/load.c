@@ -155,6 +155,11 @@ static void response(conv *c, const cJSON *obj, int64_t req_at, mk_response *r)
     headers(c, obj, &r->headers);
     body(c, obj, &r->body);
     r->close = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "close"));
+    const cJSON *ka = cJSON_GetObjectItemCaseSensitive(obj, "keepalive");
+    if (ka) {
+        r->keepalive_ms = int_of(ka, "every_ms", 0);
+        r->keepalive_text = cdup(c, str_of(ka, "text"));
+    }
     const cJSON *chunks = cJSON_GetObjectItemCaseSensitive(obj, "chunks");
     if (!chunks)
         return;
@@ -353,6 +358,7 @@ static void free_interaction(mk_interaction *ix)
         free(ix->response.chunks[i].after);
     }
     free(ix->response.chunks);
+    free(ix->response.keepalive_text);
     for (size_t i = 0; i < ix->frame_count; i++) {
         mk_cas__body_free(&ix->frames[i].payload);
         free(ix->frames[i].close_reason);

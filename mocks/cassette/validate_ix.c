@@ -186,10 +186,35 @@ static void check_chunks(mk_cas_vctx *v, const cJSON *chunks, int64_t start)
     mk_cas__ptr_pop(&v->ptr, old);
 }
 
+/* keepalive: {"every_ms": >= 1, "text": non-empty}, on a streamed response
+ * that ends open (not a cut stream). */
+static void check_keepalive(mk_cas_vctx *v, const cJSON *resp, int streamed, int cut)
+{
+    static const char *const keys[] = {"every_ms", "text", NULL};
+    const cJSON *ka = cJSON_GetObjectItemCaseSensitive(resp, "keepalive");
+    if (!ka)
+        return;
+    size_t old = mk_cas__ptr_key(&v->ptr, "keepalive");
+    if (!cJSON_IsObject(ka)) {
+        char got[64];
+        mk_cas__issue(v, "must be an object {\"every_ms\":…, \"text\":…}, got %s",
+                      mk_cas__describe(ka, got, sizeof got));
+    } else {
+        mk_cas__check_keys(v, ka, keys);
+        mk_cas__want_int(v, ka, "every_ms", 1, 1, MK_CAS_AT_MS_MAX, "an integer >= 1", NULL);
+        mk_cas__want_string(v, ka, "text", 1, 1);
+        if (!streamed)
+            mk_cas__issue(v, "needs \"chunks\": only a streamed response stays open");
+        if (cut)
+            mk_cas__issue(v, "a cut stream (\"close\": true) cannot stay open");
+    }
+    mk_cas__ptr_pop(&v->ptr, old);
+}
+
 static void check_response(mk_cas_vctx *v, const cJSON *resp, int64_t req_at)
 {
     static const char *const keys[] = {"status", "at_ms", "headers", "json", "text",
-                                       "base64", "chunks", "close", NULL};
+                                       "base64", "chunks", "close", "keepalive", NULL};
     if (not_object(v, resp, "an object"))
         return;
     mk_cas__check_keys(v, resp, keys);
@@ -216,6 +241,7 @@ static void check_response(mk_cas_vctx *v, const cJSON *resp, int64_t req_at)
         mk_cas__issue_at(v, "close", "must be true or false, got %s",
                          mk_cas__describe(close, got, sizeof got));
     }
+    check_keepalive(v, resp, chunks != NULL, cJSON_IsTrue(close));
 }
 
 static void check_frame(mk_cas_vctx *v, const cJSON *f, int64_t *prev, int first)

@@ -194,7 +194,10 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
             return resp->status;
         }
     }
-    if (resp->close) {
+    if (resp->keepalive_ms > 0 && !resp->close) {
+        mk__keepalive(m, conn, resp, speed, anchor_now, anchor_at); /* until the client leaves */
+        mg_disable_connection_keep_alive(conn);
+    } else if (resp->close) {
         mg_disable_connection_keep_alive(conn); /* a cut stream: no 0-chunk */
     } else if (write_all(conn, "0\r\n\r\n", 5) != 0) {
         mg_disable_connection_keep_alive(conn);

@@ -86,6 +86,19 @@ struct mk_mock;
  * when the request is refused, 0 when it may go on. */
 int mk__profile_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out);
 
+/* bee.c: Bee's own order of checks (healthcheck, routing, rate limit, body
+ * validation against models/bee.json, auth). Same contract as
+ * mk__profile_check. */
+#define MK__BEE_JSON "application/json; charset=utf-8"
+int mk__bee_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out);
+/* NULL, or why the embedded models/bee.json did not load. */
+const char *mk__bee_model_error(void);
+/* profiles.c: Bee's rate limit (1 with a 429 in *out when over it; else
+ * the ratelimit-* headers in out->extra). run_route: the route template of
+ * a run-creating route (its own limit of 26), or NULL. */
+int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, const char *run_route,
+                         int64_t now_ms, mk__reply *out);
+
 /* The service's envelope for an unmatched request. */
 int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const char *cassette,
                           const char *interaction, const char *failed, mk__reply *out);
@@ -174,6 +187,12 @@ void mk__journal_note(struct mk_mock *m, const mk__req *req, int64_t at, int sta
 /* ---- http.c / ws.c ----------------------------------------------------- */
 
 int mk__http_handler(struct mg_connection *conn, void *cbdata);
+/* keepalive.c: after the last chunk of resp (resp->keepalive_ms > 0), send
+ * its keepalive text every keepalive_ms, timed like the chunks from the
+ * latest anchor, until the client leaves or the mock stops. Returns then;
+ * the stream never ends cleanly. */
+void mk__keepalive(struct mk_mock *m, struct mg_connection *conn, const mk_response *resp,
+                   double speed, int64_t anchor_now, int64_t anchor_at);
 int mk__ws_connect(const struct mg_connection *conn, void *cbdata);
 void mk__ws_ready(struct mg_connection *conn, void *cbdata);
 int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, void *cbdata);

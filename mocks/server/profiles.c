@@ -112,7 +112,8 @@ static const char *bearer(const mk__req *req)
 }
 
 /* Fixed one-second window per key. Returns 1 when over the limit. */
-static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *reset_s)
+static int rate_limited(struct mk_mock *m, const char *key, int max, int64_t now, int *reset_s,
+                        int *remaining)
 {
     struct mk__rate *r = NULL;
     int over = 0;
@@ -139,7 +140,8 @@ static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *re
             r->count = 0;
         }
         r->count++;
-        over = r->count > m->opts.rate_limit;
+        over = r->count > max;
+        *remaining = over ? 0 : max - r->count;
         *reset_s = (int)((r->window_start + 1000 - now + 999) / 1000);
         if (*reset_s < 1) {
             *reset_s = 1;
@@ -149,31 +151,37 @@ static int rate_limited(struct mk_mock *m, const char *key, int64_t now, int *re
     return over;
 }
 
-static int bee_check(struct mk_mock *m, const mk__req *req, int64_t now, mk__reply *out)
+/* Bee's @fastify/rate-limit (src/rate-limit.ts): an onRequest hook of every
+ * route, a fixed window per key; the routes that create or continue runs
+ * allow 26 (runs.module.ts config.rateLimit, "global rate limit +1 for the
+ * UI") and count on their own (a route config gets its own store). Every
+ * routed reply carries the draft-spec headers; over the limit it is a 429. */
+int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, const char *run_route,
+                         int64_t now, mk__reply *out)
 {
     const char *key = bearer(req);
-    if (m->opts.rate_limit > 0) {
-        int reset_s = 1;
-        if (rate_limited(m, key ? key : "", now, &reset_s)) {
-            char msg[96];
-            snprintf(msg, sizeof(msg), "Exceeded %d requests per 1 second", m->opts.rate_limit);
-            reply_json(out, 429, error_obj("too_many_requests", msg));
-            snprintf(out->extra, sizeof(out->extra),
-                     "ratelimit-limit: %d\r\nratelimit-remaining: 0\r\nratelimit-reset: "
-                     "%d\r\nretry-after: %d\r\n",
-                     m->opts.rate_limit, reset_s, reset_s);
-            return 1;
-        }
+    char k[160];
+    int reset_s = 1, remaining = 0, max = run_route ? 26 : m->opts.rate_limit;
+    char msg[96];
+    if (m->opts.rate_limit <= 0) {
+        return 0;
     }
-    if (!key || !key[0]) {
-        reply_json(out, 401, error_obj("auth_error", "Invalid authorization"));
-        return 1;
+    snprintf(k, sizeof(k), "%.50s%s%.100s", run_route ? run_route : "", run_route ? " " : "",
+             key ? key : "");
+    if (!rate_limited(m, k, max, now, &reset_s, &remaining)) {
+        snprintf(out->extra, sizeof(out->extra),
+                 "ratelimit-limit: %d\r\nratelimit-remaining: %d\r\nratelimit-reset: %d\r\n",
+                 max, remaining, reset_s);
+        return 0;
     }
-    if (strcmp(key, m->api_key) != 0) {
-        reply_json(out, 401, error_obj("auth_error", "Key not found"));
-        return 1;
-    }
-    return 0;
+    snprintf(msg, sizeof(msg), "Exceeded %d requests per 1 second", max);
+    reply_json(out, 429, error_obj("too_many_requests", msg));
+    out->content_type = MK__BEE_JSON;
+    snprintf(out->extra, sizeof(out->extra),
+             "ratelimit-limit: %d\r\nratelimit-remaining: 0\r\nratelimit-reset: "
+             "%d\r\nretry-after: %d\r\n",
+             max, reset_s, reset_s);
+    return 1;
 }
 
 static int openai_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
@@ -206,7 +214,8 @@ static int openai_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
     return 1;
 }
 
-/* Does the Cookie header carry a non-empty name=value? */
+/* Does the Cookie header carry the cookie name (any value, even empty:
+ * FastAPI counts only an absent cookie as missing)? */
 static int has_cookie(const char *cookies, const char *name)
 {
     size_t n = strlen(name);
@@ -215,7 +224,7 @@ static int has_cookie(const char *cookies, const char *name)
         while (*p == ' ' || *p == ';') {
             p++;
         }
-        if (strncmp(p, name, n) == 0 && p[n] == '=' && p[n + 1] && p[n + 1] != ';') {
+        if (strncmp(p, name, n) == 0 && p[n] == '=') {
             return 1;
         }
         p = strchr(p, ';');
@@ -223,9 +232,126 @@ static int has_cookie(const char *cookies, const char *name)
     return 0;
 }
 
+#define CAIROS_TOKEN "Outseta.nocode.accessToken"
+#define CAIROS_SESSION "cairos_session"
+
+/* The Cairos routes and the cookies each declares required (cairos-python-
+ * client's generated low-level API: a cookie parameter typed `str` is
+ * required, `Union[Unset, str]` optional). Literal paths before templates,
+ * as FastAPI tries routes in declaration order. */
+static const struct cairos_route {
+    const char *method, *path;
+    int token, session;
+} cairos_routes[] = {
+    {"GET", "/api/session_id", 1, 0},
+    {"GET", "/api/event_log", 1, 1},
+    {"GET", "/api/thread", 1, 0},
+    {"POST", "/api/thread", 1, 0},
+    {"GET", "/api/anim", 1, 0},
+    {"GET", "/api/anim/job", 1, 0},
+    {"GET", "/api/anim/export", 1, 0},
+    {"GET", "/api/anim/export_job", 1, 0},
+    {"GET", "/api/avatar", 1, 1},
+    {"GET", "/api/avatar_rebuilt", 1, 0},
+    {"GET", "/api/credit_balance", 1, 0},
+    {"GET", "/api/motion", 1, 0},
+    {"GET", "/api/motd", 1, 0},
+    {"POST", "/api/motd", 1, 0},
+    {"POST", "/api/system/sync", 1, 0},
+    {"POST", "/api/system/select_scene", 1, 0},
+    {"GET", "/api/system/selected_scene", 1, 0},
+    {"GET", "/api/thread/{thread_id}", 1, 0},
+    {"POST", "/api/thread/{thread_id}", 1, 1},
+    {"POST", "/api/thread/{thread_id}/nosequence", 1, 1},
+    {"POST", "/api/thread/{thread_id}/test", 1, 1},
+    {"POST", "/api/oneshot/thread/{thread_id}", 1, 0},
+    {"GET", "/api/anim/{thread_id}/{trigger_msg_id}", 1, 0},
+    {"GET", "/api/anim/{thread_id}/{trigger_msg_id}/file", 1, 0},
+    {"GET", "/api/anim/{thread_id}/{trigger_msg_id}/test", 0, 0},
+    {"POST", "/api/anim/{thread_id}/{trigger_msg_id}/export", 1, 1},
+    {"GET", "/api/anim/{thread_id}/{trigger_msg_id}/download", 1, 1},
+    {"POST", "/api/anim/{thread_id}/{trigger_msg_id}/retarget/{avatar_id}", 1, 1},
+    {"POST", "/api/avatar/new/{label}", 1, 1},
+    {"GET", "/api/avatar/{uuid}", 1, 0},
+    {"DELETE", "/api/avatar/{uuid}", 1, 0},
+    {"GET", "/api/avatar/{uuid}/file", 1, 0},
+    {"POST", "/api/avatar/{uuid}/upload", 1, 1},
+    {"PATCH", "/api/avatar/{uuid}/mapping", 1, 0},
+    {"PATCH", "/api/avatar/{uuid}/llm_mapping", 1, 1},
+    {"POST", "/api/avatar/{uuid}/autorig", 1, 1},
+    {"POST", "/api/avatar/{uuid}/export", 1, 1},
+    {"GET", "/api/avatar/{uuid}/download", 1, 0},
+    {"GET", "/api/avatar_rebuilt/{uuid}", 1, 0},
+    {"GET", "/api/avatar_rebuilt/{uuid}/download", 1, 0},
+    {"DELETE", "/api/motd/{motd_id}", 1, 0},
+};
+
+/* FastAPI's answer to a missing required cookie (fastapi/dependencies/
+ * utils.py _validate_value_with_model_field -> _compat get_missing_field_error,
+ * exception_handlers.request_validation_exception_handler): 422
+ * {"detail":[{"type":"missing","loc":["cookie",name],"msg":"Field required",
+ * "input":null}, ...]}, one entry per missing cookie in declaration order. */
+static void add_missing(cJSON *list, const char *name)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON *loc;
+    cJSON_AddStringToObject(e, "type", "missing"); /* pydantic's key order */
+    loc = cJSON_AddArrayToObject(e, "loc");
+    cJSON_AddItemToArray(loc, cJSON_CreateString("cookie"));
+    cJSON_AddItemToArray(loc, cJSON_CreateString(name));
+    cJSON_AddStringToObject(e, "msg", "Field required");
+    cJSON_AddNullToObject(e, "input");
+    cJSON_AddItemToArray(list, e);
+}
+
+/* Routing, then validation, as FastAPI does: an unknown path is left to
+ * matching (its 404); a known path with another method is 405 with the
+ * first such route's method in Allow (Starlette's Router keeps the first
+ * partial match; an APIRoute's methods are exactly the declared one, so
+ * HEAD on a GET route is 405 too); a route missing a required cookie 422. */
+static int cairos_cookies(const mk__req *req, mk__reply *out)
+{
+    const char *cookies = mk__req_header(req, "Cookie");
+    const struct cairos_route *partial = NULL;
+    for (size_t i = 0; i < sizeof(cairos_routes) / sizeof(cairos_routes[0]); i++) {
+        const struct cairos_route *r = &cairos_routes[i];
+        int no_token, no_session;
+        cJSON *root, *list;
+        if (!mk__path_match(r->path, req->path)) {
+            continue;
+        }
+        if (strcmp(req->method, r->method) != 0) {
+            if (!partial) {
+                partial = r;
+            }
+            continue;
+        }
+        no_token = r->token && !has_cookie(cookies, CAIROS_TOKEN);
+        no_session = r->session && !has_cookie(cookies, CAIROS_SESSION);
+        if (!no_token && !no_session) {
+            return 0;
+        }
+        root = cJSON_CreateObject();
+        list = cJSON_AddArrayToObject(root, "detail");
+        if (no_token) {
+            add_missing(list, CAIROS_TOKEN);
+        }
+        if (no_session) {
+            add_missing(list, CAIROS_SESSION);
+        }
+        reply_json(out, 422, root);
+        return 1;
+    }
+    if (partial) {
+        reply_json(out, 405, detail("Method Not Allowed"));
+        snprintf(out->extra, sizeof(out->extra), "Allow: %s\r\n", partial->method);
+        return 1;
+    }
+    return 0;
+}
+
 static int cairos_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
 {
-    const char *token;
     if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/api/login") == 0) {
         mk_query_param *form = NULL;
         size_t count = 0;
@@ -255,33 +381,55 @@ static int cairos_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
         }
         return 0;
     }
-    token = bearer(req);
-    if ((token && token[0]) ||
-        has_cookie(mk__req_header(req, "Cookie"), "Outseta.nocode.accessToken")) {
-        return 0;
-    }
-    reply_json(out, 401, detail("Not authenticated"));
-    return 1;
+    return cairos_cookies(req, out);
 }
 
 int mk__profile_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out)
 {
     const char *base = mk__service_base_path(m->service);
+    if (m->service == MK__SVC_BEE) {
+        return mk__bee_check(m, req, now_ms, out); /* every path: Bee routes them all */
+    }
     if (!base[0] || !under(req->path, base)) {
         return 0;
     }
     switch (m->service) {
-    case MK__SVC_BEE:
-        return bee_check(m, req, now_ms, out);
     case MK__SVC_OPENAI:
         return openai_check(m, req, out);
     case MK__SVC_CAIROS:
         return cairos_check(m, req, out);
+    case MK__SVC_BEE: /* handled above */
     case MK__SVC_PIECES:
     case MK__SVC_GENERIC:
         break;
     }
     return 0;
+}
+
+/* Bee: its own envelope only (clients parse {"error":{code,message}}); the
+ * near miss goes to headers, the journal and stderr. Header values are
+ * single-line by construction: control characters become spaces. */
+static int bee_unmatched(const char *line, const char *cassette, const char *interaction,
+                         const char *failed, mk__reply *out)
+{
+    char msg[760], near[400];
+    size_t n;
+    snprintf(msg, sizeof(msg), "mockkit: no recorded interaction for %s", line);
+    reply_json(out, 404, error_obj("not_found", msg));
+    out->content_type = MK__BEE_JSON;
+    n = (size_t)snprintf(out->extra, sizeof(out->extra), "X-Mockkit-Unmatched: 1\r\n");
+    if (cassette) {
+        snprintf(near, sizeof(near), "%s#%s: %s", cassette, interaction ? interaction : "",
+                 failed ? failed : "");
+        for (char *c = near; *c; c++) {
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+                *c = ' ';
+            }
+        }
+        snprintf(out->extra + n, sizeof(out->extra) - n, "X-Mockkit-Nearest: %.*s\r\n",
+                 (int)(sizeof(out->extra) - n - 24), near);
+    }
+    return out->body ? 0 : -1;
 }
 
 static void add_mockkit(cJSON *root, const char *unmatched, const char *cassette,
@@ -326,8 +474,7 @@ int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const cha
         return 0;
     }
     case MK__SVC_BEE:
-        root = error_obj("not_found", "Route does not exist");
-        break;
+        return bee_unmatched(line, cassette, interaction, failed, out);
     case MK__SVC_OPENAI:
         snprintf(msg, sizeof(msg), "mockkit: no recorded interaction for %s %s", req->method,
                  req->path);

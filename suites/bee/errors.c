@@ -84,13 +84,71 @@ static void test_400_run_without_assistant_id(void **state)
     int rc = mk_bee_run_create(b, bee_str(th, "id"), empty, &out, &err);
     assert_null(out);
     cJSON *body = cJSON_ParseWithLength(err.body, err.body_len);
-    assert_non_null(strstr(bee_str(cJSON_GetObjectItemCaseSensitive(body, "error"), "message"),
-                           "assistant_id"));
+    /* Fastify 4's "body <ajv message>", and nothing but Bee's envelope */
+    assert_string_equal(bee_str(cJSON_GetObjectItemCaseSensitive(body, "error"), "message"),
+                        "body must have required property 'assistant_id'");
+    assert_int_equal(cJSON_GetArraySize(body), 1);
     cJSON_Delete(body);
     assert_bee_error(rc, &err, 400, "invalid_input");
     cJSON_Delete(empty);
     cJSON_Delete(th);
     mk_bee_free(b);
+}
+
+/* Bee validates (route schema) before it authenticates (preHandler): a bad
+ * body without a key is 400; an unknown field is 400 too
+ * (additionalProperties:false). */
+static void test_400_before_401(void **state)
+{
+    mk_bee *keyed = bee_client(*state, NULL);
+    cJSON *th = bee_create_thread(keyed, BEE_QUESTION);
+    mk_bee *b = bee_client(*state, "");
+    cJSON *params = cJSON_Parse("{\"assistant_id\":\"asst_" BEE_UNKNOWN_HEX "\",\"stream_mode\":1}");
+    cJSON *out = NULL;
+    mkc_error err = {0};
+    int rc = mk_bee_run_create(b, bee_str(th, "id"), params, &out, &err);
+    cJSON *body = cJSON_ParseWithLength(err.body, err.body_len);
+    assert_string_equal(bee_str(cJSON_GetObjectItemCaseSensitive(body, "error"), "message"),
+                        "body must NOT have additional properties");
+    cJSON_Delete(body);
+    assert_bee_error(rc, &err, 400, "invalid_input");
+    cJSON_Delete(params);
+    cJSON_Delete(th);
+    mk_bee_free(b);
+    mk_bee_free(keyed);
+}
+
+/* An unknown route is 404 "Route does not exist" with or without a key,
+ * with Fastify's content type. */
+static void test_404_unknown_route_before_auth(void **state)
+{
+    mk_bee *b = bee_client(*state, "");
+    cJSON *out = NULL;
+    mkc_error err = {0};
+    int rc = mk_bee_request(b, "GET", "/no_such_route", NULL, &out, &err);
+    cJSON *body = cJSON_ParseWithLength(err.body, err.body_len);
+    assert_string_equal(bee_str(cJSON_GetObjectItemCaseSensitive(body, "error"), "message"),
+                        "Route does not exist");
+    cJSON_Delete(body);
+    assert_bee_error(rc, &err, 404, "not_found");
+    mk_bee_free(b);
+}
+
+/* bee-stack's health check: terminus answers {"status":"ok"} without auth. */
+static void test_healthcheck(void **state)
+{
+    const bee_env *env = *state;
+    mkc_http *h = mkc_http_new(env->t.root_url);
+    mkc_response *r = NULL;
+    mkc_error err = {0};
+    assert_non_null(h);
+    BEE_OK(mkc_http_request(h, "GET", "/healthcheck", NULL, NULL, NULL, 0, &r, &err), err);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(r->body_len, strlen("{\"status\":\"ok\"}"));
+    assert_memory_equal(r->body, "{\"status\":\"ok\"}", r->body_len);
+    assert_string_equal(r->content_type, "application/json");
+    mkc_response_free(r);
+    mkc_http_free(h);
 }
 
 /* Bee allows 25 requests per second per key: a burst over it gets 429 with
@@ -163,6 +221,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_401_wrong_key),
         cmocka_unit_test(test_404_unknown_ids),
         cmocka_unit_test(test_400_run_without_assistant_id),
+        cmocka_unit_test(test_400_before_401),
+        cmocka_unit_test(test_404_unknown_route_before_auth),
+        cmocka_unit_test(test_healthcheck),
         cmocka_unit_test(test_429_after_burst),
     };
     return SUITE_RUN(argc, argv, tests, bee_group_setup, bee_group_teardown);

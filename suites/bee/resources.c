@@ -84,6 +84,19 @@ static void test_message_pagination(void **state)
     mk_bee_free(b);
 }
 
+/* DELETE answers {"id","object":"<x>.deleted","deleted":true} and nothing else. */
+static void assert_deleted(mk_bee *b, const char *path, const char *id, const char *object)
+{
+    cJSON *out = NULL;
+    mkc_error err = {0};
+    BEE_OK(mk_bee_request(b, "DELETE", path, NULL, &out, &err), err);
+    assert_string_equal(bee_str(out, "id"), id);
+    assert_string_equal(bee_str(out, "object"), object);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(out, "deleted")));
+    assert_int_equal(cJSON_GetArraySize(out), 3);
+    cJSON_Delete(out);
+}
+
 static cJSON *upload(mk_bee *b)
 {
     cJSON *f = NULL;
@@ -111,6 +124,26 @@ static void test_file_round_trip(void **state)
     assert_int_equal(len, strlen(FILE_TEXT));
     assert_memory_equal(data, FILE_TEXT, len);
     free(data);
+    /* GET /files lists it; the trailing page still counts the whole filter */
+    cJSON *page = NULL, *tail = NULL;
+    BEE_OK(mk_bee_request(b, "GET", "/files", NULL, &page, &err), err);
+    int found = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, bee_assert_list(page)) {
+        bee_assert_object(it, "file");
+        found |= strcmp(bee_str(it, "id"), bee_str(f, "id")) == 0;
+    }
+    assert_true(found);
+    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(page, "has_more"))) {
+        char path[200];
+        snprintf(path, sizeof path, "/files?after=%s", bee_str(page, "last_id"));
+        BEE_OK(mk_bee_request(b, "GET", path, NULL, &tail, &err), err);
+        assert_int_equal(cJSON_GetArraySize(bee_assert_list(tail)), 0);
+        assert_int_equal(cJSON_GetObjectItemCaseSensitive(tail, "total_count")->valueint,
+                         cJSON_GetObjectItemCaseSensitive(page, "total_count")->valueint);
+        cJSON_Delete(tail);
+    }
+    cJSON_Delete(page);
     cJSON_Delete(f);
     mk_bee_free(b);
 }
@@ -144,7 +177,51 @@ static void test_vector_store_with_file(void **state)
     BEE_OK(mk_bee_request(b, "GET", path, NULL, &again, &err), err);
     const cJSON *counts = cJSON_GetObjectItemCaseSensitive(again, "file_counts");
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(counts, "total")->valueint, 1);
+    /* no expires_after: Bee's toDto leaves expires_at undefined (absent) */
+    assert_null(cJSON_GetObjectItemCaseSensitive(vs, "expires_at"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(again, "expires_at"));
     cJSON_Delete(again);
+
+    /* GET /vector_stores/{id}/files and the file in it */
+    char fpath[300];
+    snprintf(fpath, sizeof fpath, "/vector_stores/%s/files", vid);
+    cJSON *files = NULL;
+    BEE_OK(mk_bee_request(b, "GET", fpath, NULL, &files, &err), err);
+    const cJSON *first = cJSON_GetArrayItem(bee_assert_list(files), 0);
+    bee_assert_object(first, "vector_store.file");
+    assert_string_equal(bee_str(first, "id"), fid);
+    /* Bee's quirk: last_id is the file id, which the cursor does not find
+     * among vector-store files: the trailing page is 404 not_found */
+    char tail[400];
+    snprintf(tail, sizeof tail, "%s?after=%s", fpath, bee_str(files, "last_id"));
+    cJSON *none = NULL;
+    assert_int_equal(mk_bee_request(b, "GET", tail, NULL, &none, &err), MKC_EHTTP);
+    assert_int_equal(err.http_status, 404);
+    char code[32];
+    assert_string_equal(mk_bee_error_code(&err, code, sizeof code), "not_found");
+    mkc_error_clear(&err);
+    cJSON_Delete(files);
+
+    /* GET /vector_stores lists it, with the whole count on the trailing page */
+    cJSON *stores = NULL;
+    BEE_OK(mk_bee_request(b, "GET", "/vector_stores", NULL, &stores, &err), err);
+    int found = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, bee_assert_list(stores)) {
+        bee_assert_object(it, "vector_store");
+        found |= strcmp(bee_str(it, "id"), vid) == 0;
+    }
+    assert_true(found);
+    cJSON_Delete(stores);
+
+    /* deletes: Bee's object names are camelCase (createDeleteResponse) */
+    char dpath[400];
+    snprintf(dpath, sizeof dpath, "%s/%s", fpath, fid);
+    assert_deleted(b, dpath, fid, "vectorStoreFile.deleted");
+    snprintf(dpath, sizeof dpath, "/vector_stores/%s", vid);
+    assert_deleted(b, dpath, vid, "vectorStore.deleted");
+    snprintf(dpath, sizeof dpath, "/files/%s", fid);
+    assert_deleted(b, dpath, fid, "file.deleted");
     cJSON_Delete(vf);
     cJSON_Delete(vs);
     cJSON_Delete(f);
@@ -159,7 +236,83 @@ static const char IP_INFO[] =
     "  response = requests.get(f\"https://ipinfo.io/{ip}/geo\")\n"
     "  response.raise_for_status()\n  return response.json()\n";
 
-static void test_tools_list_and_create(void **state)
+/* Bee's built-in tools (tools.service.ts listTools): bare ids, their real
+ * types, fixed creation dates, and input schemas as compact JSON text. */
+static const struct {
+    const char *id, *type;
+    long created_at;   /* new Date('YYYY-MM-DD') */
+    int has_short;     /* metadata.$ui_description_short */
+    int has_user_description;
+} BUILTINS[] = {
+    {"web_search", "system", 1721779200, 1, 1},   {"wikipedia", "system", 1721779200, 1, 1},
+    {"weather", "system", 1721865600, 1, 1},      {"arxiv", "system", 1721865600, 1, 1},
+    {"read_file", "system", 1727827200, 1, 1},    {"llm", "system", 1733961600, 0, 1},
+    {"calculator", "system", 1733961600, 0, 1},   {"function", "function", 1722384000, 0, 0},
+    {"file_search", "file_search", 1722384000, 1, 1},
+};
+
+static void assert_builtin(const cJSON *t, size_t i)
+{
+    bee_assert_object(t, "tool");
+    assert_string_equal(bee_str(t, "type"), BUILTINS[i].type);
+    assert_int_equal((long)cJSON_GetObjectItemCaseSensitive(t, "created_at")->valuedouble,
+                     BUILTINS[i].created_at);
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(t, "metadata");
+    const cJSON *shrt = cJSON_GetObjectItemCaseSensitive(meta, "$ui_description_short");
+    assert_int_equal(cJSON_IsString(shrt), BUILTINS[i].has_short);
+    if (!BUILTINS[i].has_short)  /* toDto's undefined metadata is dropped */
+        assert_null(meta);
+    assert_int_equal(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t, "user_description")),
+                     BUILTINS[i].has_user_description);
+    /* json_schema is JSON.stringify output: compact */
+    const char *js = bee_str(t, "json_schema");
+    cJSON *parsed = cJSON_Parse(js);
+    assert_non_null(parsed);
+    char *again = cJSON_PrintUnformatted(parsed);
+    assert_string_equal(again, js);
+    cJSON_free(again);
+    cJSON_Delete(parsed);
+}
+
+static void test_tools_builtins(void **state)
+{
+    const bee_env *env = *state;
+    mk_bee *b = bee_client(env, NULL);
+    cJSON *page = NULL;
+    mkc_error err = {0};
+    BEE_OK(mk_bee_tool_list(b, NULL, &page, &err), err);
+    size_t seen = 0;
+    int others = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, bee_assert_list(page)) {
+        const char *id = bee_str(it, "id");
+        size_t i;
+        for (i = 0; i < sizeof BUILTINS / sizeof BUILTINS[0]; i++)
+            if (strcmp(id, BUILTINS[i].id) == 0)
+                break;
+        if (i < sizeof BUILTINS / sizeof BUILTINS[0]) {
+            assert_builtin(it, i);
+            seen++;
+        } else if (strcmp(id, "code_interpreter") == 0) {
+            /* listed only when Bee has BEE_CODE_INTERPRETER_URL; the mock has not */
+            assert_true(env->t.live);
+            assert_string_equal(bee_str(it, "type"), "code_interpreter");
+        } else {
+            bee_assert_id(it, "tool");  /* a user tool */
+            assert_string_equal(bee_str(it, "type"), "user");
+            others++;
+        }
+    }
+    assert_int_equal(seen, sizeof BUILTINS / sizeof BUILTINS[0]);
+    cJSON *one = NULL;
+    BEE_OK(mk_bee_request(b, "GET", "/tools/web_search", NULL, &one, &err), err);
+    assert_builtin(one, 0);
+    cJSON_Delete(one);
+    cJSON_Delete(page);
+    mk_bee_free(b);
+}
+
+static void test_tool_create_update_delete(void **state)
 {
     mk_bee *b = bee_client(*state, NULL);
     cJSON *params = cJSON_CreateObject();
@@ -169,31 +322,26 @@ static void test_tools_list_and_create(void **state)
     BEE_OK(mk_bee_tool_create(b, params, &tool, &err), err);
     cJSON_Delete(params);
     bee_assert_object(tool, "tool");
-    bee_assert_id(tool, "tool");
+    const char *tid = bee_assert_id(tool, "tool");
     assert_string_equal(bee_str(tool, "type"), "user");
     assert_string_equal(bee_str(tool, "name"), "ip_info");  /* from the function name */
-    /* json_schema is a JSON document in a string. */
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(tool, "user_description")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(tool, "api_key")));
     cJSON *schema = cJSON_Parse(bee_str(tool, "json_schema"));
     assert_non_null(schema);
     cJSON_Delete(schema);
 
-    cJSON *page = NULL;
-    BEE_OK(mk_bee_tool_list(b, NULL, &page, &err), err);
-    int system = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, bee_assert_list(page)) {
-        bee_assert_object(it, "tool");
-        const char *type = bee_str(it, "type");
-        if (strcmp(type, "system") == 0) {
-            system++;
-            /* System tools have bare ids such as web_search. */
-            assert_false(bee_is_id(bee_str(it, "id"), "tool"));
-        } else {
-            bee_assert_id(it, "tool");
-        }
-    }
-    assert_true(system >= 1);
-    cJSON_Delete(page);
+    char path[200];
+    snprintf(path, sizeof path, "/tools/%s", tid);
+    cJSON *upd = cJSON_CreateObject();
+    cJSON_AddStringToObject(upd, "user_description", "Looks up where an IP address is.");
+    cJSON *updated = NULL;
+    BEE_OK(mk_bee_request(b, "POST", path, upd, &updated, &err), err);
+    cJSON_Delete(upd);
+    assert_string_equal(bee_str(updated, "id"), tid);
+    assert_string_equal(bee_str(updated, "user_description"), "Looks up where an IP address is.");
+    assert_deleted(b, path, tid, "tool.deleted");
+    cJSON_Delete(updated);
     cJSON_Delete(tool);
     mk_bee_free(b);
 }
@@ -250,7 +398,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_message_pagination),
         cmocka_unit_test(test_file_round_trip),
         cmocka_unit_test(test_vector_store_with_file),
-        cmocka_unit_test(test_tools_list_and_create),
+        cmocka_unit_test(test_tools_builtins),
+        cmocka_unit_test(test_tool_create_update_delete),
         cmocka_unit_test(test_cancel_run),
     };
     return SUITE_RUN(argc, argv, tests, bee_group_setup, bee_group_teardown);

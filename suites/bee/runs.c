@@ -18,6 +18,8 @@ static void test_assistant_create_retrieve_list(void **state)
     assert_int_equal(cJSON_GetArraySize(tools), 1);
     assert_string_equal(bee_str(cJSON_GetArrayItem(tools, 0), "type"), "code_interpreter");
     assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(a, "created_at")));
+    /* created without tool_resources: Bee answers null, not an empty object */
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(a, "tool_resources")));
 
     cJSON *again = NULL;
     mkc_error err = {0};
@@ -40,6 +42,9 @@ static void test_assistant_create_retrieve_list(void **state)
         cJSON *tail = NULL;
         BEE_OK(mk_bee_assistant_list(b, &next, &tail, &err), err);
         assert_int_equal(cJSON_GetArraySize(bee_assert_list(tail)), 0);
+        /* total_count counts the whole filter, on the trailing page too */
+        assert_int_equal(cJSON_GetObjectItemCaseSensitive(tail, "total_count")->valueint,
+                         cJSON_GetObjectItemCaseSensitive(page, "total_count")->valueint);
         cJSON_Delete(tail);
     }
     cJSON_Delete(page);
@@ -55,6 +60,7 @@ static void test_thread_create_retrieve(void **state)
     bee_assert_object(th, "thread");
     const char *id = bee_assert_id(th, "thread");
     assert_true(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(th, "metadata")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(th, "tool_resources")));
     cJSON *again = NULL;
     mkc_error err = {0};
     BEE_OK(mk_bee_thread_retrieve(b, id, &again, &err), err);
@@ -259,6 +265,92 @@ static void test_trace_and_observe(void **state)
     mk_bee_free(b);
 }
 
+/* A function tool without streaming: createAndPoll stops at requires_action,
+ * a non-streamed submit_tool_outputs answers the run as it was loaded (still
+ * requires_action), and polling goes on to completed. */
+static void test_function_tool_polled(void **state)
+{
+    const bee_env *env = *state;
+    mk_bee *b = bee_client(env, NULL);
+    cJSON *a = bee_create_fn_assistant(b);
+    cJSON *th = bee_create_thread(b, BEE_FN_QUESTION);
+    const char *tid = bee_str(th, "id");
+    cJSON *params = bee_run_params(bee_str(a, "id"));
+    cJSON *run = NULL, *now = NULL, *after = NULL, *end = NULL;
+    mkc_error err = {0};
+    BEE_OK(mk_bee_run_create(b, tid, params, &run, &err), err);
+    cJSON_Delete(params);
+    const char *rid = bee_assert_id(run, "run");
+    mk_bee_poll_options po = {.interval_ms = bee_poll_interval(env), .timeout_ms = 60000};
+    BEE_OK(mk_bee_run_poll(b, tid, rid, &po, &now, &err), err);
+    assert_string_equal(bee_str(now, "status"), "requires_action");
+    const cJSON *ra = cJSON_GetObjectItemCaseSensitive(now, "required_action");
+    assert_string_equal(bee_str(ra, "type"), "submit_tool_outputs");
+    const cJSON *call = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ra, "submit_tool_outputs"),
+                                         "tool_calls"),
+        0);
+    const char *call_id = bee_assert_id(call, "call");
+    cJSON *outputs = cJSON_CreateArray();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "tool_call_id", call_id);
+    cJSON_AddStringToObject(o, "output", BEE_FN_OUTPUT);
+    cJSON_AddItemToArray(outputs, o);
+    BEE_OK(mk_bee_run_submit_tool_outputs(b, tid, rid, outputs, &after, &err), err);
+    cJSON_Delete(outputs);
+    bee_assert_object(after, "thread.run");
+    assert_string_equal(bee_str(after, "id"), rid);
+    assert_string_equal(bee_str(after, "status"), "requires_action");
+    BEE_OK(mk_bee_run_poll(b, tid, rid, &po, &end, &err), err);
+    assert_string_equal(bee_str(end, "status"), "completed");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(end, "required_action")));
+    cJSON_Delete(end);
+    cJSON_Delete(after);
+    cJSON_Delete(now);
+    cJSON_Delete(run);
+    cJSON_Delete(th);
+    cJSON_Delete(a);
+    mk_bee_free(b);
+}
+
+/* DELETE answers {"id","object":"<x>.deleted","deleted":true}. */
+static void assert_deleted(mk_bee *b, const char *path, const char *id, const char *object)
+{
+    cJSON *out = NULL;
+    mkc_error err = {0};
+    BEE_OK(mk_bee_request(b, "DELETE", path, NULL, &out, &err), err);
+    assert_string_equal(bee_str(out, "id"), id);
+    assert_string_equal(bee_str(out, "object"), object);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(out, "deleted")));
+    assert_int_equal(cJSON_GetArraySize(out), 3);
+    cJSON_Delete(out);
+}
+
+static void test_delete_message_thread_assistant(void **state)
+{
+    mk_bee *b = bee_client(*state, NULL);
+    cJSON *a = bee_create_assistant(b);
+    cJSON *th = bee_create_thread(b, BEE_QUESTION);
+    const char *tid = bee_str(th, "id");
+    cJSON *page = NULL;
+    mkc_error err = {0};
+    BEE_OK(mk_bee_message_list(b, tid, NULL, &page, &err), err);
+    const cJSON *data = bee_assert_list(page);
+    const cJSON *question = cJSON_GetArrayItem(data, cJSON_GetArraySize(data) - 1);
+    const char *mid = bee_assert_id(question, "msg");
+    char path[256];
+    snprintf(path, sizeof path, "/threads/%s/messages/%s", tid, mid);
+    assert_deleted(b, path, mid, "thread.message.deleted");
+    snprintf(path, sizeof path, "/threads/%s", tid);
+    assert_deleted(b, path, tid, "thread.deleted");
+    snprintf(path, sizeof path, "/assistants/%s", bee_str(a, "id"));
+    assert_deleted(b, path, bee_str(a, "id"), "assistant.deleted");
+    cJSON_Delete(page);
+    cJSON_Delete(th);
+    cJSON_Delete(a);
+    mk_bee_free(b);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +360,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_messages_answer_first),
         cmocka_unit_test(test_run_steps),
         cmocka_unit_test(test_trace_and_observe),
+        cmocka_unit_test(test_function_tool_polled),
+        cmocka_unit_test(test_delete_message_thread_assistant),
     };
     return SUITE_RUN(argc, argv, tests, bee_group_setup, bee_group_teardown);
 }

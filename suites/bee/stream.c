@@ -81,6 +81,11 @@ static void test_stream_event_order(void **state)
     const char *rid = bee_assert_id(ev->data[created], "run");
     assert_string_equal(bee_str(ev->data[completed], "id"), rid);
     assert_string_equal(bee_str(ev->data[created], "thread_id"), bee_str(th, "id"));
+    /* created and completed carry the same message entity: same id, same
+     * created_at */
+    assert_string_equal(bee_str(ev->data[msg_created], "id"), bee_str(ev->data[msg_completed], "id"));
+    assert_true(cJSON_GetObjectItemCaseSensitive(ev->data[msg_created], "created_at")->valuedouble ==
+                cJSON_GetObjectItemCaseSensitive(ev->data[msg_completed], "created_at")->valuedouble);
     /* Every step event belongs to this run; every step that starts completes. */
     for (size_t i = 0; i < ev->count; i++) {
         if (strcmp(ev->names[i], "thread.run.step.created") != 0)

@@ -38,7 +38,6 @@ static void test_unknown_event_stops_with_error_by_default(void **state)
 {
     (void)state;
     open_scenario("errors");
-    cairos_log_on(&ctx.log, "debug", 0);
     cairos_log_on(&ctx.log, "animation_error", 0);
     cairos_log_on(&ctx.log, "export_error", 0);
     start_and_chat_failing();
@@ -65,11 +64,9 @@ static void test_unknown_event_goes_to_unknown_handler(void **state)
     ctx.log.stop_on = "export_error";
     start_and_chat_failing();
 
-    /* in order: debug (unregistered here, so unknown), animation_error,
-     * unknown, export_error */
-    const char *want[] = {"debug\n", "animation_error\n", "unknown\ninto the unknown",
-                          "export_error\n"};
-    for (size_t i = 0; i < 4; i++) {
+    /* in order: animation_error, unknown, export_error */
+    const char *want[] = {"animation_error\n", "unknown\ninto the unknown", "export_error\n"};
+    for (size_t i = 0; i < 3; i++) {
         ctx.data = cairos_log_next(&ctx.log, NULL);
         assert_non_null(ctx.data);
         if (strncmp(ctx.data, want[i], strlen(want[i])) != 0)
@@ -83,9 +80,9 @@ static void test_unknown_event_goes_to_unknown_handler(void **state)
 static void test_parse_json_rejects_text_data(void **state)
 {
     (void)state;
-    open_scenario("errors");
+    open_scenario("debug");
     cairos_log_on(&ctx.log, "debug", 1); /* debug carries text, not JSON */
-    start_and_chat_failing();
+    cairos_log_start(&ctx.log);
     assert_int_equal(cairos_log_finish(&ctx.log), MKC_EJSON);
     assert_non_null(strstr(ctx.log.err.message, "\"debug\""));
 }
@@ -94,7 +91,7 @@ static void test_keepalive_comments_are_not_events(void **state)
 {
     (void)state;
     open_scenario("cut");
-    cairos_log_on(&ctx.log, "debug", 0);
+    cairos_log_on(&ctx.log, "usage_report", 0);
     cairos_log_on(&ctx.log, "animation_success", 1);
     cairos_log_on(&ctx.log, "export_success", 1);
     cairos_log_start(&ctx.log);
@@ -114,7 +111,7 @@ static void test_cut_stream_is_truncated_after_complete_events(void **state)
 {
     (void)state;
     open_scenario("cut");
-    cairos_log_on(&ctx.log, "debug", 0);
+    cairos_log_on(&ctx.log, "usage_report", 0);
     cairos_log_on(&ctx.log, "animation_success", 1);
     cairos_log_on(&ctx.log, "export_success", 1);
     cairos_log_start(&ctx.log);
@@ -142,12 +139,12 @@ static void test_resume_with_last_event_id(void **state)
     (void)state;
     open_scenario("resume");
     mk_cairos_sse_set_resume(ctx.log.sse, 2);
-    cairos_log_on(&ctx.log, "debug", 0);
+    cairos_log_on(&ctx.log, "usage_report", 0);
     cairos_log_on(&ctx.log, "animation_success", 1);
     cairos_log_on(&ctx.log, "export_success", 1);
     ctx.log.stop_on = "export_success";
     cairos_log_start(&ctx.log);
-    const char *want[] = {"debug\n", "animation_success\n", "export_success\n"};
+    const char *want[] = {"usage_report\n", "animation_success\n", "export_success\n"};
     for (size_t i = 0; i < 3; i++) {
         ctx.data = cairos_log_next(&ctx.log, NULL);
         assert_non_null(ctx.data);
@@ -164,7 +161,7 @@ static void test_no_resume_by_default(void **state)
 {
     (void)state;
     open_scenario("resume");
-    cairos_log_on(&ctx.log, "debug", 0);
+    cairos_log_on(&ctx.log, "usage_report", 0);
     cairos_log_on(&ctx.log, "animation_success", 1);
     cairos_log_on(&ctx.log, "export_success", 1);
     cairos_log_start(&ctx.log);
@@ -183,7 +180,6 @@ static void test_stop_from_another_thread(void **state)
     cairos_log_on(&ctx.log, "animation_success", 1);
     cairos_log_on(&ctx.log, "export_success", 1);
     cairos_log_on(&ctx.log, "usage_report", 0);
-    cairos_log_on(&ctx.log, "debug", 0);
     cairos_log_start(&ctx.log); /* the default log idles until a chat */
     mk_cairos_sse_stop(ctx.log.sse);
     assert_int_equal(cairos_log_finish(&ctx.log), MKC_EABORTED);

@@ -56,7 +56,8 @@ static void test_full_flow_events_follow_requests(void **state)
     cairos_log_on(&ctx.log, "export_success", 1);
     cairos_log_on(&ctx.log, "export_error", 0);
     cairos_log_on(&ctx.log, "usage_report", 0);
-    cairos_log_on(&ctx.log, "debug", 0);
+    /* only CairosSSEMessages names: an unregistered event (e.g. `debug`)
+     * would stop the handler with an error, as error_on_unknown=True does */
     ctx.log.stop_on = "export_success";
     cairos_log_start(&ctx.log);
 
@@ -107,6 +108,51 @@ static void test_full_flow_events_follow_requests(void **state)
                                        &ctx.bytes, &len, &ctx.err));
     assert_true(len > 22);
     assert_memory_equal(ctx.bytes, "PK\x03\x04", 4); /* a zip, as the example unpacks it */
+}
+
+/* The event log is an endless stream (sse-starlette pings every 15 s until
+ * the client leaves): after the last job event it stays open, so a handler
+ * that waits for the end in production waits here too; only stop() ends it. */
+static void test_event_log_stays_open_after_last_event(void **state)
+{
+    (void)state;
+    ctx.c = cairos_login();
+    CHECK(mk_cairos_create_thread(ctx.c, &ctx.thread, &ctx.err));
+    cairos_log_init(&ctx.log, ctx.c);
+    cairos_log_on(&ctx.log, "animation_success", 1);
+    cairos_log_on(&ctx.log, "export_success", 1);
+    cairos_log_on(&ctx.log, "usage_report", 0);
+    cairos_log_start(&ctx.log);
+    CHECK(mk_cairos_send_chat(ctx.c, CAIROS_PROMPT, ctx.thread.id, &ctx.chat, &ctx.err));
+    ctx.data = cairos_log_next(&ctx.log, "animation_success");
+    cJSON *j = parse(ctx.data);
+    int rc = mk_cairos_animation_from_json(j, &ctx.anim, &ctx.err);
+    cJSON_Delete(j);
+    CHECK(rc);
+    free(ctx.data);
+    ctx.data = NULL;
+    mk_cairos_animation accepted;
+    CHECK(mk_cairos_export_animation(ctx.c, ctx.anim.job_thread, ctx.anim.job_trigger, &accepted,
+                                     &ctx.err));
+    mk_cairos_animation_clear(&accepted);
+    ctx.data = cairos_log_next(&ctx.log, "export_success");
+    free(ctx.data);
+    ctx.data = NULL;
+
+    /* nothing ends the stream: no event, no end, within a bounded look */
+    int kind = 0;
+    char *more = NULL;
+    size_t len = 0;
+    if (mkc_queue_pop(ctx.log.q, 400, &kind, &more, &len) == MKC_OK) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "after export_success: %s \"%.100s\"",
+                 kind == EV_DONE ? "the stream ended" : "another event", more ? more : "");
+        free(more);
+        fail_msg("%s", msg);
+    }
+    assert_true(mk_cairos_sse_is_open(ctx.log.sse));
+    mk_cairos_sse_stop(ctx.log.sse);
+    assert_int_equal(cairos_log_finish(&ctx.log), MKC_EABORTED);
 }
 
 /* request_motions_sequence on the first listed thread (the seed's example). */
@@ -194,6 +240,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_full_flow_events_follow_requests, cairos_test_setup,
                                         cairos_test_teardown),
+        cmocka_unit_test_setup_teardown(test_event_log_stays_open_after_last_event,
+                                        cairos_test_setup, cairos_test_teardown),
         cmocka_unit_test_setup_teardown(test_motions_sequence_returns_motions, cairos_test_setup,
                                         cairos_test_teardown),
         cmocka_unit_test_setup_teardown(test_motions_absent_is_null, cairos_test_setup,

@@ -41,6 +41,9 @@ with open(os.path.join(src, "suites/cassette/data/full.json")) as f:
 broken = [
     ("/interactions/0/response/status", "200"),
     ("/interactions/0/response/status", 600),
+    ("/interactions/0/response/keepalive", {"every_ms": 15000, "text": ": ping\r\n\r\n"}),
+    ("/interactions/1/response/keepalive", {"every_ms": 15000, "text": ": ping\r\n\r\n"}),
+    ("/interactions/1/response/keepalive", {"every_ms": 0, "text": "x"}),
     ("/interactions/0/at_ms", -1),
     ("/interactions/0/at_ms", 1.5),
     ("/interactions/3/websocket/frames/6/code", 999),

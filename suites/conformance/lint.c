@@ -126,6 +126,20 @@ static void test_folder_name_picks_the_model(void **state)
     assert_int_equal(run(args, out, sizeof out), 0);
 }
 
+/* An event no model type covers (a rehearsal of an unknown event) is a
+ * warning saying it was not checked, not an error. */
+static void test_unbound_event_is_a_warning(void **state)
+{
+    (void)state;
+    char out[16384], args[1200];
+    snprintf(args, sizeof args, "lint --service cairos '%s/fixtures/cairos/events-debug.json'",
+             MOCKKIT_SOURCE_DIR);
+    assert_int_equal(run(args, out, sizeof out), 0);
+    assert_non_null(strstr(out, "SSE event 0 \"debug\": warning: not checked: interaction "
+                                "\"debug-event-log\""));
+    assert_non_null(strstr(out, "1 cassette, 0 errors"));
+}
+
 static void test_unknown_service_is_a_usage_error(void **state)
 {
     (void)state;
@@ -140,6 +154,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_service_option_flags_each_payload),
         cmocka_unit_test(test_folder_name_picks_the_model),
+        cmocka_unit_test(test_unbound_event_is_a_warning),
         cmocka_unit_test(test_unknown_service_is_a_usage_error),
     };
     return SUITE_RUN(argc, argv, tests, setup, teardown);

@@ -82,13 +82,23 @@ static void bee_needs_its_key(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(str_at(r.json, "object", NULL), "list");
     reply_free(&r);
-    /* unmatched, with the key: Bee's 404 envelope plus the report */
-    call(m, "GET", "/v1/nothing", good, NULL, &r);
+    /* a known route nothing recorded: Bee's envelope only, the near miss in
+     * headers (no "mockkit" member a Bee client would not expect) */
+    call(m, "GET", "/v1/assistants/asst_1", good, NULL, &r);
     assert_int_equal(r.status, 404);
     assert_string_equal(str_at(r.json, "error", "code"), "not_found");
-    assert_string_equal(str_at(r.json, "error", "message"), "Route does not exist");
-    assert_string_equal(str_at(r.json, "mockkit", "unmatched"), "GET /v1/nothing");
+    assert_string_equal(str_at(r.json, "error", "message"),
+                        "mockkit: no recorded interaction for GET /v1/assistants/asst_1");
+    assert_null(cJSON_GetObjectItem(r.json, "mockkit"));
+    assert_int_equal(cJSON_GetArraySize(r.json), 1);
     assert_string_equal(cu_header(&r.raw, "X-Mockkit-Unmatched", buf, sizeof(buf)), "1");
+    assert_string_equal(cu_header(&r.raw, "Content-Type", buf, sizeof(buf)),
+                        "application/json; charset=utf-8");
+    {
+        char near[512];
+        assert_non_null(cu_header(&r.raw, "X-Mockkit-Nearest", near, sizeof(near)));
+        assert_non_null(strstr(near, "profiles/bee.json#list-assistants: path: "));
+    }
     reply_free(&r);
     mk_mock_free(m);
 }
@@ -165,6 +175,7 @@ static void cairos_login_and_session(void **state)
     const char *cookie[] = {"Cookie: other=1; Outseta.nocode.accessToken=abc", NULL};
     const char *empty_cookie[] = {"Cookie: Outseta.nocode.accessToken=", NULL};
     const char *bearer[] = {"Authorization: Bearer tok", NULL};
+    const char *session[] = {"Cookie: Outseta.nocode.accessToken=abc; cairos_session=s1", NULL};
     mk_mock *m = start("cairos", PROFILE("cairos"), 0);
     reply r;
     char buf[128];
@@ -179,20 +190,50 @@ static void cairos_login_and_session(void **state)
     assert_non_null(cu_header(&r.raw, "Set-Cookie", buf, sizeof(buf)));
     assert_non_null(strstr(buf, "Outseta.nocode.accessToken="));
     reply_free(&r);
-    call(m, "GET", "/api/threads", NULL, NULL, &r);
-    assert_int_equal(r.status, 401);
-    assert_string_equal(str_at(r.json, "detail", NULL), "Not authenticated");
+    /* a route's required cookie missing: FastAPI's 422 HTTPValidationError,
+     * whatever the Authorization header says */
+    call(m, "GET", "/api/thread", NULL, NULL, &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(r.raw.body, "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"cookie\","
+                                    "\"Outseta.nocode.accessToken\"],\"msg\":\"Field required\","
+                                    "\"input\":null}]}");
+    assert_non_null(strstr(cu_header(&r.raw, "content-type", buf, sizeof(buf)), "application/json"));
     reply_free(&r);
-    call(m, "GET", "/api/threads", empty_cookie, NULL, &r);
-    assert_int_equal(r.status, 401);
+    call(m, "GET", "/api/thread", bearer, NULL, &r);
+    assert_int_equal(r.status, 422);
     reply_free(&r);
-    call(m, "GET", "/api/threads", cookie, NULL, &r);
+    /* present, even empty, passes validation (token values are not checked) */
+    call(m, "GET", "/api/thread", empty_cookie, NULL, &r);
     assert_int_equal(r.status, 200);
     reply_free(&r);
-    call(m, "GET", "/api/threads", bearer, NULL, &r);
+    call(m, "GET", "/api/thread", cookie, NULL, &r);
     assert_int_equal(r.status, 200);
     reply_free(&r);
-    call(m, "GET", "/api/nope", bearer, NULL, &r);
+    /* /event_log also requires cairos_session; both missing: both listed */
+    call(m, "GET", "/api/event_log", cookie, NULL, &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(r.raw.body, "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"cookie\","
+                                    "\"cairos_session\"],\"msg\":\"Field required\","
+                                    "\"input\":null}]}");
+    reply_free(&r);
+    call(m, "GET", "/api/event_log", NULL, NULL, &r);
+    assert_int_equal(r.status, 422);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "detail")), 2);
+    reply_free(&r);
+    call(m, "GET", "/api/event_log", session, NULL, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    /* a known path with another method: FastAPI's 405, before validation */
+    call(m, "DELETE", "/api/thread", NULL, NULL, &r);
+    assert_int_equal(r.status, 405);
+    assert_string_equal(r.raw.body, "{\"detail\":\"Method Not Allowed\"}");
+    assert_string_equal(cu_header(&r.raw, "allow", buf, sizeof(buf)), "GET");
+    reply_free(&r);
+    call(m, "HEAD", "/api/thread", cookie, NULL, &r);
+    assert_int_equal(r.status, 405);  /* an APIRoute's methods are only the declared GET */
+    reply_free(&r);
+    /* routing comes first: an unknown route is 404 with or without cookies */
+    call(m, "GET", "/api/nope", NULL, NULL, &r);
     assert_int_equal(r.status, 404);
     assert_string_equal(str_at(r.json, "detail", NULL), "Not Found");
     assert_string_equal(str_at(r.json, "mockkit", "unmatched"), "GET /api/nope");

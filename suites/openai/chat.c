@@ -413,6 +413,101 @@ static void legacy_function_call_folds(void **state)
 
 /* ---- usage ------------------------------------------------------------------- */
 
+/* ---- follow-up turns: a longer `messages` array ------------------------------ */
+
+/* Send request (non-stream) and the same with stream:true; both must end
+ * with a text answer (finish_reason stop), the folded stream the same text
+ * as the reply against the mock. */
+static void assert_text_turn(cJSON *request)
+{
+    char *body = cJSON_PrintUnformatted(request);
+    cJSON *reply = chat_ok(body);
+    free(body);
+    assert_string_equal(str(first_choice(reply), "finish_reason"), "stop");
+    const char *text = str(message(reply), "content");
+    assert_non_null(text);
+    assert_true(strlen(text) > 0);
+    cJSON_AddTrueToObject(request, "stream");
+    body = cJSON_PrintUnformatted(request);
+    collected col;
+    stream_ok(body, &col);
+    free(body);
+    cJSON *folded = mk_openai_concat_result(col.concat);
+    assert_string_equal(str(first_choice(folded), "finish_reason"), "stop");
+    const char *ftext = str(message(folded), "content");
+    assert_non_null(ftext);
+    if (!target.live)
+        assert_string_equal(ftext, text);
+    cJSON_Delete(folded);
+    collected_free(&col);
+    cJSON_Delete(reply);
+}
+
+/* The message a handler appends: the assistant reply as received. */
+static cJSON *conversation_with_reply(const char *first_request, const cJSON *reply)
+{
+    cJSON *req = cJSON_Parse(first_request);
+    assert_non_null(req);
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(req, "messages"),
+                         cJSON_Duplicate(message(reply), 1));
+    return req;
+}
+
+#define STOCK_RESULT "{\"symbol\": \"AAPL\", \"price\": 189.84, \"currency\": \"USD\"}"
+
+/* A tool-call handler runs the tool and sends its result back: the
+ * conversation grows by the assistant's tool_calls message and a `tool`
+ * message naming its call id; the model answers in text. */
+static void tool_result_follow_up_is_answered(void **state)
+{
+    (void)state;
+    cJSON *reply = chat_ok(REQ_STOCK);
+    const cJSON *call = cJSON_GetArrayItem(get(message(reply), "tool_calls"), 0);
+    assert_non_null(call);
+    cJSON *req = conversation_with_reply(REQ_STOCK, reply);
+    cJSON *tool = cJSON_CreateObject();
+    cJSON_AddStringToObject(tool, "role", "tool");
+    cJSON_AddStringToObject(tool, "tool_call_id", str(call, "id"));
+    cJSON_AddStringToObject(tool, "content", STOCK_RESULT);
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(req, "messages"), tool);
+    cJSON_Delete(reply);
+    assert_text_turn(req);
+    cJSON_Delete(req);
+}
+
+/* The deprecated form: the function's result goes back as a `function`
+ * message named after it. */
+static void function_result_follow_up_is_answered(void **state)
+{
+    (void)state;
+    cJSON *reply = chat_ok(REQ_LEGACY);
+    assert_string_equal(str(get(message(reply), "function_call"), "name"), "get_stock_price");
+    cJSON *req = conversation_with_reply(REQ_LEGACY, reply);
+    cJSON *fn = cJSON_CreateObject();
+    cJSON_AddStringToObject(fn, "role", "function");
+    cJSON_AddStringToObject(fn, "name", "get_stock_price");
+    cJSON_AddStringToObject(fn, "content", STOCK_RESULT);
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(req, "messages"), fn);
+    cJSON_Delete(reply);
+    assert_text_turn(req);
+    cJSON_Delete(req);
+}
+
+/* gptchat's set_config(messages) example starts the chat with two
+ * messages; the user's next question makes three. */
+static void preseeded_conversation_is_answered(void **state)
+{
+    (void)state;
+    cJSON *req = cJSON_Parse(
+        "{\"model\":\"gpt-4\",\"messages\":["
+        "{\"role\":\"user\",\"content\":\"Hello, how are you?\"},"
+        "{\"role\":\"assistant\",\"content\":\"I'm doing great, how can I help you today?\"},"
+        "{\"role\":\"user\",\"content\":\"" HAIKU "\"}]}");
+    assert_non_null(req);
+    assert_text_turn(req);
+    cJSON_Delete(req);
+}
+
 static void include_usage_adds_a_final_usage_chunk(void **state)
 {
     (void)state;
@@ -666,6 +761,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(folded_tool_call_equals_the_nonstream_reply),
         cmocka_unit_test(parallel_calls_fold_into_two_by_index),
         cmocka_unit_test(legacy_function_call_folds),
+        cmocka_unit_test(tool_result_follow_up_is_answered),
+        cmocka_unit_test(function_result_follow_up_is_answered),
+        cmocka_unit_test(preseeded_conversation_is_answered),
         cmocka_unit_test(include_usage_adds_a_final_usage_chunk),
         cmocka_unit_test(stream_is_delivered_incrementally),
         cmocka_unit_test(error_event_mid_stream_surfaces_after_the_deltas),

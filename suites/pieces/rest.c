@@ -97,6 +97,32 @@ static void test_connect(void **state)
     mk_pieces_free(p);
 }
 
+/* PiecesClient connects with platform.system() mapped to WINDOWS, LINUX,
+ * MACOS or WEB: every one is answered with an Application on that
+ * platform, a stable id per platform. */
+static void test_connect_platforms(void **state)
+{
+    static const char *const platforms[] = {"MACOS", "WINDOWS", "LINUX", "WEB"};
+    for (size_t i = 0; i < sizeof platforms / sizeof platforms[0]; i++) {
+        mk_pieces *p = client(state);
+        mkc_error err = {0};
+        cJSON *ctx = NULL;
+        int rc = mk_pieces_connect(p, "OPEN_SOURCE", platforms[i], "5.0.0", &ctx, &err);
+        if (rc != MKC_OK)
+            fail_msg("connect on %s: %s: %s", platforms[i], mkc_errname(rc), err.message);
+        const cJSON *app = cJSON_GetObjectItemCaseSensitive(ctx, "application");
+        assert_string_equal(pt_str(app, "platform"), platforms[i]);
+        assert_string_equal(pt_str(app, "name"), "OPEN_SOURCE");
+        assert_true(pt_is_uuid(pt_str(app, "id")));
+        char first[64];
+        snprintf(first, sizeof first, "%s", pt_str(app, "id"));
+        cJSON_Delete(ctx);
+        check(mk_pieces_connect(p, "OPEN_SOURCE", platforms[i], "5.0.0", NULL, &err), &err);
+        assert_string_equal(mk_pieces_application_id(p), first);
+        mk_pieces_free(p);
+    }
+}
+
 /* Models parse under the SDK's required fields, and the two the CLI looks
  * up by literal value are there. */
 static void test_models(void **state)
@@ -173,6 +199,27 @@ static void assert_asset(const cJSON *a)
     const cJSON *ref = cJSON_GetObjectItemCaseSensitive(original, "reference");
     if (ref)
         assert_true(pt_is_uuid(pt_str(ref, "asset")));
+    /* Asset.formats holds full Formats, whose `asset` is a FlattenedAsset
+     * (an object with the required id, creator, created, updated,
+     * mechanism, formats, original and preview.base as ids), not an id. */
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(
+                              cJSON_GetObjectItemCaseSensitive(a, "formats"), "iterable")) {
+        assert_non_null(pt_str(f, "id"));
+        assert_true(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(f, "application")));
+        const cJSON *flat = cJSON_GetObjectItemCaseSensitive(f, "asset");
+        if (!cJSON_IsObject(flat))
+            fail_msg("formats.iterable[].asset is not a FlattenedAsset object");
+        assert_string_equal(pt_str(flat, "id"), pt_str(a, "id"));
+        assert_non_null(pt_str(flat, "creator"));
+        assert_timestamp(flat, "created");
+        assert_timestamp(flat, "updated");
+        assert_non_null(pt_str(flat, "mechanism"));
+        assert_non_null(pt_str(flat, "original"));  /* a format id, not an object */
+        assert_non_null(pt_str(cJSON_GetObjectItemCaseSensitive(flat, "preview"), "base"));
+        assert_true(cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(flat, "formats"), "iterable")));
+    }
 }
 
 /* Every listed asset has the required fields and resolves by id. */
@@ -285,6 +332,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_health),
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_connect),
+        cmocka_unit_test(test_connect_platforms),
         cmocka_unit_test(test_models),
         cmocka_unit_test(test_user_and_applications),
         cmocka_unit_test(test_assets),

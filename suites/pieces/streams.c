@@ -52,8 +52,67 @@ static size_t split_ids(char *joined, char **ids, size_t max)
     return n;
 }
 
+/* Ask `query` on a fresh /qgpt/stream socket until the answer ends; returns
+ * the conversation id the frames name (malloc'd). */
+static char *chat(mk_pieces *p, const char *query, mk_pieces_input_form form)
+{
+    mkc_queue *q = mkc_queue_new();
+    assert_non_null(q);
+    mk_pieces_ws_callbacks cb = pt_callbacks(q);
+    mk_pieces_ws *ws = mk_pieces_ws_new(p, MK_PIECES_WS_ASK, &cb);
+    assert_non_null(ws);
+    mk_pieces_question in = {query, NULL, NULL, NULL, form};
+    mkc_error err = {0};
+    if (mk_pieces_ask(ws, &in, &err) != MKC_OK)
+        fail_msg("ask \"%s\": %s", query, err.message);
+    char *conv = NULL;
+    for (int i = 0; i < 100; i++) {
+        char *data = NULL;
+        pt_expect(q, PT_EV_ANSWER, &data);
+        cJSON *f = cJSON_Parse(data);
+        free(data);
+        assert_non_null(f);
+        int done = strcmp(pt_str(f, "status"), "IN-PROGRESS") != 0;
+        if (done) {
+            conv = strdup(pt_str(f, "conversation"));
+            assert_string_equal(pt_str(f, "status"), "COMPLETED");
+        }
+        cJSON_Delete(f);
+        if (done)
+            break;
+    }
+    assert_non_null(conv);
+    mk_pieces_ws_close(ws);
+    mkc_queue_free(q);
+    return conv;
+}
+
+/* A conversation a chat creates is not listed before the chat (neither in
+ * the snapshot nor by GET /conversations) and arrives as a delta once the
+ * chat made it; the cache puts it first. */
+static void chat_creates_conversation(mk_pieces *p, mkc_queue *events, mk_pieces_ws *ws,
+                                      char **snapshot, size_t n, mk_pieces_input_form form)
+{
+    char *conv = chat(p, "Hi how are you", form);
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(snapshot[i], conv);
+    char *upd = NULL;
+    pt_expect(events, PT_EV_UPDATE, &upd);
+    char want[128];
+    snprintf(want, sizeof want, "%s fetched", conv);
+    assert_string_equal(upd, want);
+    free(upd);
+    char **cached = NULL;
+    size_t count = 0;
+    assert_int_equal(mk_pieces_ws_ids(ws, &cached, &count), MKC_OK);
+    assert_string_equal(cached[0], conv);
+    mk_pieces_ids_free(cached, count);
+    free(conv);
+}
+
 /* Shared by assets and conversations: snapshot, its fetches, silence, then
- * the create's update and the delete's removal, in that order. */
+ * (conversations) the chats that create conversations, then the create's
+ * update and the delete's removal, in that order. */
 static void identifiers_flow(void **state, mk_pieces_ws_kind kind)
 {
     pt_state *st = *state;
@@ -84,7 +143,6 @@ static void identifiers_flow(void **state, mk_pieces_ws_kind kind)
     for (size_t i = 0; i < n; i++)
         assert_string_equal(cached[i], ids[i]);
     mk_pieces_ids_free(cached, count);
-    free(joined);
 
     /* 2. nothing more until something changes */
     int kind_got = 0;
@@ -96,7 +154,20 @@ static void identifiers_flow(void **state, mk_pieces_ws_kind kind)
         fail_msg("%s", msg);
     }
 
-    /* 3. a create on another connection: the new id arrives as a delta */
+    /* 3. conversations: chats in both input forms each create one */
+    if (kind == MK_PIECES_WS_CONVERSATIONS) {
+        mkc_error lerr = {0};
+        cJSON *listed = NULL;
+        assert_int_equal(mk_pieces_conversations(s.p, &listed, &lerr), MKC_OK);
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(listed, "iterable")),
+                         (int)n);  /* GET /conversations agrees with the snapshot */
+        cJSON_Delete(listed);
+        chat_creates_conversation(s.p, s.q, s.ws, ids, n, MK_PIECES_INPUT_QUESTION);
+        chat_creates_conversation(s.p, s.q, s.ws, ids, n, MK_PIECES_INPUT_RELEVANCE);
+        n += 2;
+    }
+
+    /* 4. a create on another connection: the new id arrives as a delta */
     mkc_error err = {0};
     cJSON *created = NULL;
     int rc;
@@ -123,7 +194,7 @@ static void identifiers_flow(void **state, mk_pieces_ws_kind kind)
     assert_string_equal(cached[0], id);  /* new ids go in front */
     mk_pieces_ids_free(cached, count);
 
-    /* 4. the delete: removal, and the cache forgets the id */
+    /* 5. the delete: removal, and the cache forgets the id */
     rc = kind == MK_PIECES_WS_ASSETS ? mk_pieces_asset_delete(s.p, id, &err)
                                      : mk_pieces_conversation_delete(s.p, id, &err);
     if (rc != MKC_OK)
@@ -135,6 +206,7 @@ static void identifiers_flow(void **state, mk_pieces_ws_kind kind)
     assert_int_equal(mk_pieces_ws_ids(s.ws, &cached, &count), MKC_OK);
     assert_int_equal(count, n);
     mk_pieces_ids_free(cached, count);
+    free(joined);
     close_sock(&s);
 }
 
@@ -249,6 +321,115 @@ static void test_reconnect_resends_snapshot(void **state)
     close_sock(&s);
 }
 
+static void on_raw(void *user, mkc_ws_opcode op, const char *data, size_t len)
+{
+    if (op == MKC_WS_TEXT)
+        mkc_queue_push(user, PT_EV_SNAPSHOT, data, len);
+}
+
+static void on_raw_close(void *user, int code, const char *reason)
+{
+    char line[160];
+    snprintf(line, sizeof line, "%d %s", code, reason ? reason : "");
+    mkc_queue_push(user, PT_EV_CLOSE, line, strlen(line));
+}
+
+/* Open path (a raw websocket) and return its first text frame as JSON. */
+static cJSON *first_frame(const char *base_url, const char *path, mkc_queue *q, mkc_ws **ws)
+{
+    char url[512];
+    snprintf(url, sizeof url, "ws%s%s", base_url + 4, path);  /* http... -> ws... */
+    mkc_ws_callbacks cb = {on_raw, on_raw_close, q};
+    mkc_error err = {0};
+    int rc = mkc_ws_connect(url, &cb, ws, &err);
+    if (rc != MKC_OK)
+        fail_msg("%s: %s: %s", path, mkc_errname(rc), err.message);
+    char *data = NULL;
+    pt_expect(q, PT_EV_SNAPSHOT, &data);
+    cJSON *j = cJSON_Parse(data);
+    if (!j)
+        fail_msg("%s: first frame is not JSON: %.200s", path, data);
+    free(data);
+    return j;
+}
+
+/* PiecesClient's start-up also opens the anchor and range identifier
+ * streams and the LTM vision status socket: each answers at once with
+ * its first frame (a StreamedIdentifiers whose items resolve by id, or a
+ * WorkstreamPatternEngineStatus), the vision socket's frame is followed
+ * by the GET LTMVisionWS makes, and none of them is closed. */
+static void test_startup_sockets(void **state)
+{
+    pt_state *st = *state;
+    pt_reset(st);
+    static const struct {
+        const char *path, *item, *get;
+    } ids[] = {{"/anchors/stream/identifiers", "anchor", "/anchor/"},
+               {"/ranges/stream/identifiers", "range", "/range/"}};
+    mkc_http *h = mkc_http_new(st->t.base_url);
+    assert_non_null(h);
+    for (size_t i = 0; i < 2; i++) {
+        mkc_queue *q = mkc_queue_new();
+        mkc_ws *ws = NULL;
+        cJSON *f = first_frame(st->t.base_url, ids[i].path, q, &ws);
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(f, "iterable");
+        assert_true(cJSON_IsArray(it));  /* StreamedIdentifiers requires iterable */
+        const cJSON *item;
+        cJSON_ArrayForEach(item, it) {
+            const char *id = pt_str(cJSON_GetObjectItemCaseSensitive(item, ids[i].item), "id");
+            char path[256];
+            snprintf(path, sizeof path, "%s%s", ids[i].get, id);
+            mkc_response *r = NULL;
+            mkc_error err = {0};
+            assert_int_equal(mkc_http_request(h, "GET", path, NULL, NULL, NULL, 0, &r, &err),
+                             MKC_OK);
+            assert_int_equal(r->status, 200);
+            mkc_response_free(r);
+        }
+        cJSON_Delete(f);
+        int kind = 0;
+        char *more = NULL;
+        if (pt_pop(q, QUIET_MS, &kind, &more)) {  /* no close, no stray frame */
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s: event %d after the snapshot: %.200s", ids[i].path,
+                     kind, more);
+            free(more);
+            fail_msg("%s", msg);
+        }
+        assert_true(mkc_ws_is_open(ws));
+        mkc_ws_free(ws);
+        mkc_queue_free(q);
+    }
+
+    mkc_queue *q = mkc_queue_new();
+    mkc_ws *ws = NULL;
+    cJSON *status = first_frame(st->t.base_url,
+                                "/workstream_pattern_engine/processors/vision/status/stream", q,
+                                &ws);
+    assert_true(cJSON_IsObject(status));
+    mkc_response *r = NULL;
+    mkc_error err = {0};
+    assert_int_equal(mkc_http_request(h, "GET", "/workstream_pattern_engine/processors/vision/status",
+                                      NULL, NULL, NULL, 0, &r, &err),
+                     MKC_OK);
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(r->content_type, "application/json"));
+    cJSON *got = cJSON_Parse(r->body);
+    assert_non_null(got);
+    /* the SDK reads vision.activation to tell whether LTM is on */
+    const cJSON *vision = cJSON_GetObjectItemCaseSensitive(got, "vision");
+    assert_true(vision == NULL || cJSON_IsObject(vision));
+    if (st->is_mock)
+        assert_true(cJSON_Compare(got, status, 1));  /* the same status both ways */
+    cJSON_Delete(got);
+    cJSON_Delete(status);
+    mkc_response_free(r);
+    assert_true(mkc_ws_is_open(ws));
+    mkc_ws_free(ws);
+    mkc_queue_free(q);
+    mkc_http_free(h);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +439,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_user_stream),
         cmocka_unit_test(test_reconnect_after_drop),
         cmocka_unit_test(test_reconnect_resends_snapshot),
+        cmocka_unit_test(test_startup_sockets),
     };
     return SUITE_RUN(argc, argv, tests, pt_group_setup, pt_group_teardown);
 }

@@ -6,7 +6,14 @@ The wire shapes come from the public CairosAI/cairos-python-client (HEAD
 5ebd629: the generated low-level client, cairos_python_client/__init__.py,
 sse_listener.py, tests/sse_test.py, examples/sequence_animation/main.py) and
 from sse-starlette's framing (CRLF line ends, ": ping - <utc datetime>"
-comments every 15 s). Values (ids, paths, times) are invented.
+comments every 15 s from the response's start, and a stream that stays open
+until the client leaves: every open event log has a cassette `keepalive`).
+Values (ids, paths, times) are invented.
+
+Every event of a default stream is one of the client's CairosSSEMessages
+(sse_listener.py): `debug` is not, so CairosSSEHandler with its default
+error_on_unknown=True raises on it; debug events live in events-debug.json
+only (X-Mockkit-Scenario: debug).
 
 Files written:
   flow.json           the seed's session: login, session id, threads, event
@@ -18,6 +25,9 @@ Files written:
   events-errors.json  event log variant selected with the request header
                       X-Mockkit-Scenario: errors: animation_error, an
                       unregistered event, export_error (text data).
+  events-debug.json   event log variant (X-Mockkit-Scenario: debug) with the
+                      `debug` status events workflow.png shows, which the
+                      client's enum lacks.
   events-cut.json     event log variant (X-Mockkit-Scenario: cut) that the
                       server drops in the middle of an event.
   events-resume.json  mockkit-only (X-Mockkit-Scenario: resume): ids, a drop
@@ -44,14 +54,18 @@ REFS_BASE = [
     LL + "/api/default/get_session_id_session_id_get.py",
 ]
 REFS_SSE = [
-    REPO + " cairos_python_client/sse_listener.py",
+    REPO + " cairos_python_client/sse_listener.py (CairosSSEMessages, error_on_unknown)",
     REPO + " tests/sse_test.py",
     REPO + " examples/sequence_animation/main.py",
     LL + "/api/default/event_log_event_log_get.py",
-    "sysid/sse-starlette sse_starlette/sse.py",
+    "sysid/sse-starlette@d45e482 sse_starlette/sse.py (DEFAULT_PING_INTERVAL 15, _ping "
+    "comment f\"ping - {datetime.now(timezone.utc)}\", DEFAULT_SEPARATOR CRLF), "
+    "sse_starlette/event.py (encode)",
 ]
 CREATED = "2026-11-23T02:00:00Z"
 CRLF = "\r\n"
+# sse-starlette's ping after the last event, until the client leaves.
+KEEPALIVE = {"every_ms": 15000, "text": ": ping - {utc}" + CRLF + CRLF}
 
 USER_ID = "L9nqgWxQ"
 THREAD_OLD = "5b2e8f0c1d7a4e6f9a3b2c1d0e9f8a7b"
@@ -259,15 +273,16 @@ def flow():
          "response": {
              "status": 200, "at_ms": 1215, "headers": dict(SSE_HEADERS),
              "chunks": [
-                 {"at_ms": 6450, "after": "chat", "text": event("debug", "sequencer: job queued")},
                  {"at_ms": 6480, "after": "chat", "text": event("usage_report", "96")},
                  {"at_ms": 16215, "text": ping(16215)},
                  {"at_ms": 19800, "after": "chat", "text": event("animation_success", ORM_ANIMATION)},
                  {"at_ms": 24900, "after": "export", "text": event("export_success", EXPORT)},
                  {"at_ms": 31215, "text": ping(31215)},
-             ]},
+             ],
+             "keepalive": dict(KEEPALIVE)},
          "note": "Opened before the chat POST (workflow.png). The job results are gated on the "
-                 "requests that start the jobs (after). No id: lines (see the generator)."},
+                 "requests that start the jobs (after). No id: lines (see the generator). "
+                 "Never ends by itself: pings every 15 s until the client leaves."},
         {"id": "chat", "at_ms": 1500,
          "request": {"method": "POST", "path": "/api/thread/" + THREAD_NEW,
                      "headers": {"content-type": "application/json", **AUTH_HEADERS},
@@ -358,6 +373,8 @@ def scenario_log(ix_id, scenario, chunks, close=False):
     resp = {"status": 200, "at_ms": 15, "headers": dict(SSE_HEADERS), "chunks": chunks}
     if close:
         resp["close"] = True
+    else:
+        resp["keepalive"] = dict(KEEPALIVE)
     return {"id": ix_id, "at_ms": 0,
             "request": {"method": "GET", "path": "/api/event_log",
                         "headers": {"accept": "text/event-stream", "x-mockkit-scenario": scenario,
@@ -373,7 +390,6 @@ def errors():
     msg = "7e6d5c4b3a2941f08e7d6c5b4a392817"
     ix = [
         scenario_log("errors-event-log", "errors", [
-            {"at_ms": 4300, "after": "errors-chat", "text": event("debug", "sequencer: job queued")},
             {"at_ms": 9100, "after": "errors-chat",
              "text": event("animation_error", '{"detail": "Sequencing failed: no motions matched the prompt"}')},
             {"at_ms": 9150, "after": "errors-chat", "text": event("unknown", "into the unknown")},
@@ -401,7 +417,7 @@ def errors():
 def cut():
     partial = 'event: export_success' + CRLF + 'data: {"job_thread": "%s", "job_trig' % THREAD_NEW
     log = scenario_log("cut-event-log", "cut", [
-        {"at_ms": 20, "text": event("debug", "sequencer: job queued")},
+        {"at_ms": 20, "text": event("usage_report", "96")},
         {"at_ms": 3400, "text": event("animation_success", ORM_ANIMATION)},
         {"at_ms": 15015, "text": ping(15015)},
         {"at_ms": 15900, "text": partial},
@@ -422,7 +438,7 @@ def resume():
     and a short retry and is dropped between events; the reconnect that
     sends Last-Event-ID: 2 gets the rest."""
     first = scenario_log("resume-event-log", "resume", [
-        {"at_ms": 20, "text": "retry: 50" + CRLF + "id: 1" + CRLF + event("debug", "sequencer: job queued")},
+        {"at_ms": 20, "text": "retry: 50" + CRLF + "id: 1" + CRLF + event("usage_report", "96")},
         {"at_ms": 3400, "text": "id: 2" + CRLF + event("animation_success", ORM_ANIMATION)},
     ], close=True)
     second = scenario_log("resume-event-log-again", "resume", [
@@ -440,11 +456,26 @@ def resume():
                     "Selected by X-Mockkit-Scenario: resume.", REFS_SSE, [first, second])
 
 
+def debug():
+    log = scenario_log("debug-event-log", "debug", [
+        {"at_ms": 20, "text": event("debug", "sequencer: job queued")},
+        {"at_ms": 1400, "text": event("debug", "sequencer: 2 motions selected")},
+        {"at_ms": 3400, "text": event("animation_success", ORM_ANIMATION)},
+        {"at_ms": 15015, "text": ping(15015)},
+    ])
+    return cassette("events-debug",
+                    "Event log with the `debug` status events workflow.png names (\"status updates, "
+                    "debug (sse)\"), which CairosSSEMessages does not list: a handler with "
+                    "error_on_unknown=True raises UnknownSSEMessage on the first. Selected by "
+                    "X-Mockkit-Scenario: debug.",
+                    REFS_SSE + [REPO + " workflow.png"], [log])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, doc in [("flow", flow()), ("motions", motions()), ("avatars", avatars()),
                       ("events-errors", errors()), ("events-cut", cut()),
-                      ("events-resume", resume())]:
+                      ("events-resume", resume()), ("events-debug", debug())]:
         path = os.path.join(OUT, name + ".json")
         with open(path, "w") as f:
             json.dump(doc, f, indent=2, ensure_ascii=False)

@@ -11,12 +11,21 @@ and the openai/openai-openapi spec (ChatCompletionChunk,
 ChatCompletionStreamResponseDelta, ChatCompletionStreamOptions). The questions
 are the ones the gptchat README uses ("Hello, how are you?", get_stock_price).
 
+Follow-up turns (matching compares `messages` element-wise with equal length,
+so a longer conversation is another request and needs its own interaction):
+the tool-result turn a tool-call handler sends (assistant tool_calls + a
+`tool` message), the deprecated `function` result turn, and a conversation
+pre-seeded with gptchat's set_config(messages) example plus a new question.
+Their matches name the roles (and the user text, the function name) but not
+the call ids or the result text a handler computes.
+
 Matching: streamed and non-streamed versions of one question differ only in
 the body, so every interaction carries a small `match.json` (the question,
 the tool or function name, and `stream` / `stream_options` when set). The
 engine picks the most specific passing interaction, so a plain stream
 request never gets the include_usage variant and vice versa.
 """
+import hashlib
 import json
 import os
 import sys
@@ -36,6 +45,9 @@ REF_TOOL = ("openai/openai-python@v1.55.0 .inline-snapshot/external/"
 REF_PARALLEL = ("openai/openai-python@v1.55.0 .inline-snapshot/external/"
                 "f82268f2fefd5cfbc7eeb59c297688be2f6ca0849a6e4f17851b517310841d9b.bin")
 REF_GPTCHAT = "ryayoung/gptchat README.md (Getting Started, concat_stream)"
+REF_GPTCHAT_CONFIG = "ryayoung/gptchat README.md (set_config messages, functions)"
+REF_FOLLOWUP = ("openai/openai-openapi@f85dbe2 openapi.yaml (ChatCompletionRequestToolMessage, "
+                "ChatCompletionRequestFunctionMessage, ChatCompletionRequestAssistantMessage)")
 
 HELLO = "Hello, how are you?"
 AAPL = "What is the stock price of AAPL?"
@@ -69,6 +81,17 @@ HELLO_TOKENS = ["I'm", " just", " a", " computer", " program", ",", " so", " I",
 assert "".join(HELLO_TOKENS) == HELLO_REPLY
 
 HAIKU_TOKENS = ["Wa", "ves", " fold", " into", " foam", ",\n", "salt"]
+
+# gptchat set_config({"messages": [...]}) example, then the user's next turn.
+SEEDED = [{"role": "user", "content": "Hello, how are you?"},
+          {"role": "assistant", "content": "I'm doing great, how can I help you today?"}]
+HAIKU_FULL = ["Wa", "ves", " fold", " into", " foam", ",\n", "salt", " wind", " carries",
+              " gull", " voices", ",\n", "the", " tide", " keeps", " its", " time", "."]
+HAIKU_REPLY = "".join(HAIKU_FULL)
+STOCK_RESULT = '{"symbol": "AAPL", "price": 189.84, "currency": "USD"}'
+STOCK_TOKENS = ["Apple", " (", "AAPL", ")", " is", " trading", " at", " $", "189", ".", "84",
+                " per", " share", "."]
+STOCK_REPLY = "".join(STOCK_TOKENS)
 
 
 def usage(prompt, completion, details=True):
@@ -224,9 +247,49 @@ def hello_session():
         {"stream": True, "stream_options": {"include_usage": True}, "messages": user(HELLO)},
         200, 5390, sse_headers("req_1e2d3c4b5a69788796a5b4c3d2e1f0a9", 198),
         "stream_options.include_usage: a final chunk with choices:[] and usage", chunks=c.out))
+    # A conversation pre-seeded with set_config(messages), then a new question.
+    msgs = SEEDED + user(HAIKU)
+    ixs += text_pair("seeded-haiku", 8000, {"model": "gpt-4", "messages": msgs},
+                     {"messages": msgs}, HAIKU_FULL, "chatcmpl-AW3kJ4mN6pQ8rS0tU2vW4xY6zA8",
+                     1732183208, 41,
+                     "gptchat set_config(messages) pre-seeded conversation plus the user's "
+                     "next question: three messages")
     return cassette("chat-hello", "Plain text chat: the gptchat README question, non-stream, "
-                    "stream, and stream with include_usage.",
-                    [REF_TEXT, REF_GPTCHAT], ixs)
+                    "stream, and stream with include_usage; and a conversation pre-seeded with "
+                    "set_config(messages) followed by a new question.",
+                    [REF_TEXT, REF_GPTCHAT, REF_GPTCHAT_CONFIG], ixs)
+
+
+def req_id(cid):
+    """x-request-id: req_ and 32 hex digits, stable per completion id."""
+    return "req_" + hashlib.md5(cid.encode()).hexdigest()
+
+
+def text_pair(ix_id, at, body, match, tokens, cid, created, ptoks, note, stream_body=None):
+    """A text answer to body, non-stream at `at` and stream (to stream_body,
+    default body) at `at` + 2000."""
+    out = []
+    reply = "".join(tokens)
+    out.append(interaction(
+        ix_id, at, body, match, 200, at + 640, json_headers(req_id(cid), 610),
+        note + " (non-stream)",
+        body_json=completion(cid, created, "gpt-4-0613", None, {"content": reply}, "stop",
+                             usage(ptoks, len(tokens)))))
+    scid = cid[:-4] + "S" + cid[-3:]
+    c = Chunks(scid, created + 2, "gpt-4-0613", None, at + 2390, 35)
+    c.delta({"role": "assistant", "content": "", "refusal": None})
+    for t in tokens:
+        c.delta({"content": t})
+    c.delta({}, "stop")
+    c.done()
+    sbody = dict(stream_body or body)
+    sbody["stream"] = True
+    smatch = dict(match)
+    smatch["stream"] = True
+    out.append(interaction(
+        ix_id + "-stream", at + 2000, sbody, smatch, 200, at + 2380,
+        sse_headers(req_id(scid), 190), note + " (stream)", chunks=c.out))
+    return out
 
 
 def tool_args_stream(c, index, call_id, name, fragments, first_delta_extra=None):
@@ -273,8 +336,24 @@ def tools_session():
         200, 3480, sse_headers("req_3c5e7a9b1d3f5b7d9f1a3c5e7b9d1f3a", 455),
         "tool call stream: the first fragment has id/type/name and arguments \"\", "
         "later fragments only index + arguments", chunks=c.out))
-    return cassette("chat-tools", "A get_stock_price tool call for AAPL, non-stream and stream.",
-                    [REF_TOOL, REF_GPTCHAT], ixs)
+    # The handler runs the tool and sends the result back: the assistant's
+    # tool_calls message as received, then a `tool` message with its id.
+    def result_turn(call_id):
+        msgs = user(AAPL) + [
+            {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
+                {"id": call_id, "type": "function",
+                 "function": {"name": "get_stock_price", "arguments": args}}]},
+            {"role": "tool", "tool_call_id": call_id, "content": STOCK_RESULT}]
+        return {"model": "gpt-4", "messages": msgs, "tools": [STOCK_TOOL]}
+    match = {"messages": user(AAPL) + [{"role": "assistant"}, {"role": "tool"}],
+             "tools": [{"function": {"name": "get_stock_price"}}]}
+    ixs += text_pair("stock-result", 6000, result_turn("call_Qm3vT8xLp2WcR6nY1bKd9sHf"), match,
+                     STOCK_TOKENS, "chatcmpl-AW3m7gH8iJ9kL0mN1oP2qR3sT4u", 1732183306, 98,
+                     "the tool-result follow-up a tool-call handler sends",
+                     stream_body=result_turn("call_7GhJ2kLm9NpQ4rSt6VwX1yZa"))
+    return cassette("chat-tools", "A get_stock_price tool call for AAPL, non-stream and stream, "
+                    "and the follow-up turn with the tool's result (non-stream and stream).",
+                    [REF_TOOL, REF_GPTCHAT, REF_FOLLOWUP], ixs)
 
 
 def parallel_session():
@@ -351,8 +430,22 @@ def function_call_session():
         sse_headers("req_7a9c1e3b5d7f9b1d3f5a7c9e1b3d5f7a", 420),
         "deprecated function_call stream: name in the first delta, arguments appended, "
         "finish_reason function_call", chunks=c.out))
+    # The deprecated form's follow-up: the assistant's function_call, then a
+    # `function` message with the result.
+    msgs = user(AAPL) + [
+        {"role": "assistant", "content": None, "refusal": None,
+         "function_call": {"name": "get_stock_price", "arguments": args}},
+        {"role": "function", "name": "get_stock_price", "content": STOCK_RESULT}]
+    fmatch = {"messages": user(AAPL) + [{"role": "assistant"},
+                                        {"role": "function", "name": "get_stock_price"}],
+              "functions": [{"name": "get_stock_price"}]}
+    ixs += text_pair("legacy-function-result", 6000,
+                     {"model": "gpt-4", "messages": msgs, "functions": [STOCK_FUNCTION]},
+                     fmatch, STOCK_TOKENS, "chatcmpl-AW3r6sL7tM8uN9vO0wP1xQ2yR3z",
+                     1732183506, 96, "the function-result follow-up a function-call handler sends")
     return cassette("chat-function-call", "The deprecated functions/function_call form of the "
-                    "AAPL question, non-stream and stream.", [REF_GPTCHAT], ixs)
+                    "AAPL question, non-stream and stream, and the follow-up turn with the "
+                    "function's result.", [REF_GPTCHAT, REF_FOLLOWUP], ixs)
 
 
 def stream_error_session():

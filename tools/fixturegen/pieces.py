@@ -11,14 +11,19 @@ and of the CLI, and the workshop flow (connect as OPEN_SOURCE on LINUX,
 health, version, models, ask "Hi how are you" over /qgpt/stream).
 
 Files (one session each):
-  rest.json        discovery, connect, models, user, applications, assets,
-                   conversations, messages (plain REST)
-  qgpt-stream.json one /qgpt/stream socket carrying every recorded exchange:
-                   legacy `question` and newer `relevance` input, a follow-up
-                   in the same conversation, stop -> STOPPED, FAILED
-  streams.json     identifier streams (snapshot first, then deltas gated with
-                   `after` on the REST create/delete that causes them), and
-                   /user/stream (profile, then `null` after POST /os/sign_out)
+  rest.json        discovery, connect (every platform the SDK sends), models,
+                   user, applications, assets, conversations, messages
+  qgpt-stream.json /qgpt/stream and the conversations it creates: the
+                   exchanges (legacy `question` and newer `relevance` input,
+                   a follow-up in the same conversation, stop -> STOPPED,
+                   FAILED), and the conversations identifier stream whose
+                   snapshot lists only the conversation that existed before,
+                   then one delta per conversation a chat or REST creates
+  streams.json     asset, anchor and range identifier streams (snapshot
+                   first, then deltas gated with `after` on the REST
+                   create/delete that causes them), the LTM vision status
+                   socket and GET, and /user/stream (profile, then `null`
+                   after POST /os/sign_out)
   health-stream.json  /.well-known/stream/health (`OK` frames) and a variant
                    selected by ?drop=1 that the server closes, for reconnect
                    tests only
@@ -28,7 +33,14 @@ Decisions where the wire is unknown (see the report and docs):
     Python AuthWS maps both `null` and non-JSON to "logged out";
   * the answer to `stop` is one text-free STOPPED frame;
   * health repeats `OK` once a second (10 frames), never closing;
-  * identifier snapshots are newest-first.
+  * identifier snapshots are newest-first;
+  * a conversation a chat creates is announced on the conversations
+    identifier stream once its first answer ends (COMPLETED, STOPPED or
+    FAILED); deltas on one socket go out in recorded order, so a client
+    that skips an earlier exchange of this session does not see the later
+    deltas (one stream replays one session);
+  * anchors and ranges: empty snapshots (a fresh install with LTM off);
+    vision status: deactivated (the SDK's own default when LTM is off).
 """
 import json
 import os
@@ -44,25 +56,37 @@ TS = "pieces-app/pieces-os-client-sdk-for-typescript@c272578"
 REFS_REST = [
     PY + " src/pieces_os_client/models/context.py, application.py, model.py, "
     "models.py, user_profile.py, asset.py, flattened_format.py, conversation.py, "
-    "conversation_message.py",
-    PY + " src/pieces_os_client/wrapper/client.py (connect, models, port scan)",
+    "conversation_message.py, format.py, flattened_asset.py, referenced_format.py, "
+    "seeded_tracked_application.py, platform_enum.py, seed.py, seeded_asset.py, "
+    "seeded_format.py, seeded_fragment.py (metadata.ext is the fragment's)",
+    PY + " src/pieces_os_client/wrapper/client.py (connect: platform.system() -> "
+    "WINDOWS/LINUX/MACOS/WEB, models, port scan)",
     CLI + " src/pieces/_vendor/pieces_os_client/wrapper/version_compatibility.py",
     CLI + " src/pieces/config/schemas/model.py (gemini-2.0-flash-lite-001)",
     TS + " src/core/apis/WellKnownApi.ts, ConnectorApi.ts, ModelsApi.ts",
 ]
 REFS_QGPT = [
     PY + " src/pieces_os_client/models/qgpt_stream_input.py, qgpt_stream_output.py, "
-    "qgpt_stream_enum.py",
+    "qgpt_stream_enum.py, qgpt_question_input.py (relevant is required)",
     PY + " src/pieces_os_client/wrapper/websockets/ask_ws.py",
     CLI + " src/pieces/_vendor/pieces_os_client/wrapper/copilot.py (stream_question)",
     CLI + " src/pieces/copilot/ask_command.py, src/pieces/tui/controllers/copilot_controller.py",
     "pieces-app/pieces-copilot-vanilla-typescript-example README.md (legacy question input)",
 ]
 REFS_STREAMS = [
-    PY + " src/pieces_os_client/wrapper/streamed_identifiers/_streamed_identifiers.py",
+    PY + " src/pieces_os_client/wrapper/streamed_identifiers/_streamed_identifiers.py, "
+    "anchor_snapshot.py, range_snapshot.py",
     PY + " src/pieces_os_client/wrapper/websockets/assets_identifiers_ws.py, "
-    "conversations_ws.py, auth_ws.py",
-    PY + " src/pieces_os_client/models/streamed_identifiers.py, streamed_identifier.py",
+    "conversations_ws.py, auth_ws.py, anchor_identifiers_ws.py, range_identifiers_ws.py, "
+    "ltm_vision_ws.py",
+    PY + " src/pieces_os_client/wrapper/client.py (_startup opens every socket; *_WS_URL)",
+    PY + " src/pieces_os_client/wrapper/long_term_memory.py (vision deactivation: "
+    "continuous)",
+    PY + " src/pieces_os_client/models/streamed_identifiers.py, streamed_identifier.py, "
+    "workstream_pattern_engine_status.py, workstream_pattern_engine_vision_status.py, "
+    "anonymous_temporal_range.py, asset.py, format.py, flattened_asset.py",
+    PY + " src/pieces_os_client/api/workstream_pattern_engine_api.py "
+    "(/workstream_pattern_engine/processors/vision/status[/stream])",
 ]
 REFS_HEALTH = [
     PY + " src/pieces_os_client/wrapper/websockets/health_ws.py, base_websocket.py",
@@ -93,8 +117,8 @@ def ts(value, readable=None):
     return t
 
 
-def application(app_id, name, version, mechanism="MANUAL"):
-    return {"id": app_id, "name": name, "version": version, "platform": "LINUX",
+def application(app_id, name, version, mechanism="MANUAL", platform="LINUX"):
+    return {"id": app_id, "name": name, "version": version, "platform": platform,
             "onboarded": name == "OS_SERVER", "privacy": "OPEN",
             "capabilities": "BLENDED", "mechanism": mechanism,
             "automaticUnload": False}
@@ -149,14 +173,26 @@ USER = {"id": USER_ID, "email": "dev@example.com", "name": "Ada Dev",
 APP_OS_OBJ = application(APP_OS, "OS_SERVER", OS_VERSION, "INTERNAL")
 APP_OPEN_OBJ = application(APP_OPEN, "OPEN_SOURCE", "1.0.0")
 APP_CLI_OBJ = application(APP_CLI, "PIECES_FOR_DEVELOPERS_CLI", "5.0.0")
+SDK_PLATFORMS = ["LINUX", "MACOS", "WINDOWS", "WEB"]
+
+
+def connected_app(name, version, key, platform):
+    """The Application /connect returns: LINUX keeps the ids listed in
+    /applications, every other platform gets its own stable id."""
+    if platform == "LINUX":
+        return APP_OPEN_OBJ if key == "open-source" else APP_CLI_OBJ
+    return application(uid("app/%s/%s" % (key, platform.lower())), name, version,
+                       platform=platform)
 
 
 # ---- assets ---------------------------------------------------------------
 
-def fmt(key, asset_id, raw, ext, when):
-    """A FlattenedFormat with the text fragment the CLI reads."""
+def fmt(key, asset, raw, ext, when):
+    """A format with the text fragment the CLI reads. `asset` is the asset's
+    id (a FlattenedFormat, as in ReferencedFormat.reference) or its
+    FlattenedAsset (a Format, as in Asset.formats.iterable)."""
     return {"id": uid("format/" + key), "creator": USER_ID, "created": ts(when),
-            "updated": ts(when), "application": APP_OPEN_OBJ, "asset": asset_id,
+            "updated": ts(when), "application": APP_OPEN_OBJ, "asset": asset,
             "role": "BOTH",
             "bytes": {"value": len(raw.encode()), "readable": "%d B" % len(raw.encode())},
             "classification": {"generic": "CODE", "specific": ext},
@@ -164,12 +200,20 @@ def fmt(key, asset_id, raw, ext, when):
 
 
 def asset(key, name, raw, ext, when):
+    """An Asset. Its formats are full Formats whose `asset` is the
+    FlattenedAsset (ids instead of nested objects); original and preview
+    reference FlattenedFormats, whose `asset` is the 36-char id."""
     a_id = uid("asset/" + key)
-    f = fmt(key, a_id, raw, ext, when)
-    ref = {"id": f["id"], "reference": f}
+    f_id = uid("format/" + key)
+    flat_asset = {"id": a_id, "name": name, "creator": USER_ID, "created": ts(when),
+                  "updated": ts(when), "mechanism": "MANUAL",
+                  "formats": {"iterable": [{"id": f_id}]}, "original": f_id,
+                  "preview": {"base": f_id}}
+    ref = {"id": f_id, "reference": fmt(key, a_id, raw, ext, when)}
     return {"id": a_id, "name": name, "creator": USER_ID, "created": ts(when),
             "updated": ts(when), "mechanism": "MANUAL",
-            "formats": {"iterable": [f]}, "original": ref, "preview": {"base": ref}}
+            "formats": {"iterable": [fmt(key, flat_asset, raw, ext, when)]},
+            "original": ref, "preview": {"base": ref}}
 
 
 ASSET_HELLO = asset("hello", "Hello script", 'print("hi")', "py", "2025-06-01T12:00:00Z")
@@ -224,7 +268,9 @@ CONV_STOP, MSGS_STOP = conversation("stopped", "A long story", "2026-11-23T00:00
 CONV_FAIL, MSGS_FAIL = conversation("failed", "Pro model review", "2026-11-23T00:00:04Z",
                                     [("USER", FAIL_Q)])
 CONV_NEW, _ = conversation("created", "New Conversation", "2026-11-23T00:00:05Z", [])
-CONVS = [CONV_FAIL, CONV_STOP, CONV_REL, CONV_HELLO, CONV_OLD]  # newest first
+# Listed before any chat: the chats of qgpt-stream.json create the others.
+CONVS = [CONV_OLD]
+ALL_CONVS = [CONV_FAIL, CONV_STOP, CONV_REL, CONV_HELLO, CONV_OLD]  # newest first
 MESSAGES = MSGS_OLD + MSGS_HELLO + MSGS_REL + MSGS_STOP + MSGS_FAIL
 
 
@@ -305,17 +351,22 @@ def rest():
     t.http("health", step(), "GET", "/.well-known/health", headers=TEXT_CT, text=health)
     t.http("version", step(), "GET", "/.well-known/version", headers=TEXT_CT,
            text=OS_VERSION)
-    seeded = {"application": {"name": "OPEN_SOURCE", "platform": "LINUX",
-                              "version": "1.0.0"}}
-    t.http("connect", step(), "POST", "/connect", headers=JSON_CT,
-           body=context(APP_OPEN_OBJ), req_json=seeded,
-           match={"json": {"application": {"name": "OPEN_SOURCE", "platform": "LINUX"}}},
-           note="the workshop's SeededConnectorConnection; the id is stable")
-    t.http("connect-cli", step(), "POST", "/connect", headers=JSON_CT,
-           body=context(APP_CLI_OBJ),
-           req_json={"application": {"name": "PIECES_FOR_DEVELOPERS_CLI",
-                                     "platform": "LINUX", "version": "5.0.0"}},
-           match={"json": {"application": {"name": "PIECES_FOR_DEVELOPERS_CLI"}}})
+    # PiecesClient sends platform.system() mapped to WINDOWS, LINUX, MACOS
+    # (Darwin) or WEB; the server echoes it in the tracked Application.
+    for name, version, key in (("OPEN_SOURCE", "1.0.0", "open-source"),
+                               ("PIECES_FOR_DEVELOPERS_CLI", "5.0.0", "cli")):
+        for platform in SDK_PLATFORMS:
+            app = connected_app(name, version, key, platform)
+            ix_id = "connect" if name == "OPEN_SOURCE" else "connect-cli"
+            if platform != "LINUX":
+                ix_id += "-" + platform.lower()
+            t.http(ix_id, step(), "POST", "/connect", headers=JSON_CT,
+                   body=context(app),
+                   req_json={"application": {"name": name, "platform": platform,
+                                             "version": version}},
+                   match={"json": {"application": {"name": name, "platform": platform}}},
+                   note="SeededConnectorConnection; the id is stable per application "
+                        "and platform" if ix_id == "connect" else None)
     t.http("user", step(), "GET", "/user", headers=JSON_CT, body={"user": USER})
     t.http("models", step(), "GET", "/models", headers=JSON_CT,
            body={"iterable": MODELS})
@@ -335,7 +386,7 @@ def rest():
            body={"iterable": CONVS})
     t.http("conversations-identifiers", step(), "GET", "/conversations/identifiers",
            headers=JSON_CT, body={"iterable": [{"id": c["id"]} for c in CONVS]})
-    for c in CONVS:
+    for c in ALL_CONVS:
         t.http("conversation-" + c["name"].lower().replace(" ", "-").replace("(", "")
                .replace(")", ""), step(), "GET", "/conversation/" + c["id"],
                headers=JSON_CT, body=c)
@@ -366,28 +417,66 @@ def answer_frames(at, req, conv, chunks, final="COMPLETED", extra=None):
     return frames, at
 
 
+def legacy_question(query):
+    """QGPTStreamInput.question (QGPTQuestionInput): `relevant` is required
+    by the SDK model, so the recording has it (empty, as the workshop and the
+    TS SDK send it). Partial matching then requires it of the client too."""
+    return {"query": query, "relevant": {"iterable": []}}
+
+
+def conv_delta(at, conv, after):
+    return server(at, {"iterable": [{"conversation": {"id": conv["id"]}}]}, after=after)
+
+
 def qgpt():
     t = Timeline()
-    frames = []
+    # The conversations identifier stream: only the pre-existing chat, then
+    # one delta per conversation this session creates, in session order.
+    conv_frames = [server(5, {"iterable": [{"conversation": {"id": c["id"]}}
+                                           for c in CONVS]})]
+    t.ws("qgpt-stream", 10, "/qgpt/stream", [],
+         note="every /qgpt/stream upgrade is this interaction (the earliest, and as "
+              "specific as the exchanges below); the exchanges are played on it when "
+              "their first client frame arrives, which is their arrival as `after` "
+              "triggers")
+    exch = []  # (id, at, frames)
+
+    # 1. the workshop: legacy `question` input, no conversation -> a new one;
+    #    then a follow-up in that conversation (the client sends it).
     at = 100
-    # 1. the workshop: legacy `question` input, no conversation -> a new one.
-    frames.append(client(at, {"question": {"query": HELLO_Q}}))
+    frames = [client(at, {"question": legacy_question(HELLO_Q)})]
     f, at = answer_frames(at + 200, uid("request/hello"), CONV_HELLO["id"], HELLO_CHUNKS)
     frames += f
-    # 2. a follow-up in that conversation (the client sends `conversation`).
+    conv_frames.append(conv_delta(at + 10, CONV_HELLO, "qgpt-hello"))
     at += 1000
-    frames.append(client(at, {"question": {"query": FOLLOW_Q}}))
+    frames.append(client(at, {"question": legacy_question(FOLLOW_Q),
+                              "conversation": CONV_HELLO["id"]}))
     f, at = answer_frames(at + 200, uid("request/follow"), CONV_HELLO["id"], FOLLOW_CHUNKS)
     frames += f
-    # 3. the SDK 5 / CLI form: relevance with options.question:true.
+    exch.append(("qgpt-hello", 100, frames))
+
+    # 2. the SDK 5 / CLI form: relevance with options.question:true.
     at += 1000
-    frames.append(client(at, {"relevance": {"query": HELLO_Q,
-                                            "options": {"question": True}}}))
+    start_rel = at
+    frames = [client(at, {"relevance": {"query": HELLO_Q, "options": {"question": True}}})]
     f, at = answer_frames(at + 200, uid("request/relevance"), CONV_REL["id"], REL_CHUNKS)
     frames += f
-    # 4. stop mid-answer: two chunks, then the client's stop -> STOPPED.
+    conv_frames.append(conv_delta(at + 10, CONV_REL, "qgpt-relevance"))
+    exch.append(("qgpt-relevance", start_rel, frames))
+
+    # 3. a chat created over REST, then deleted (conversations-create/-delete).
     at += 1000
-    frames.append(client(at, {"question": {"query": STOP_Q}}))
+    create_at = at
+    conv_frames.append(conv_delta(create_at + 10, CONV_NEW, "conversations-create"))
+    conv_frames.append(server(create_at + 1010,
+                              {"iterable": [{"conversation": {"id": CONV_NEW["id"]},
+                                             "deleted": True}]},
+                              after="conversations-delete"))
+    at += 2000
+
+    # 4. stop mid-answer: two chunks, then the client's stop -> STOPPED.
+    start_stop = at
+    frames = [client(at, {"question": legacy_question(STOP_Q)})]
     f, at = answer_frames(at + 200, uid("request/stop"), CONV_STOP["id"], STOP_CHUNKS,
                           final=None)
     frames += f
@@ -396,23 +485,55 @@ def qgpt():
     at += 20
     frames.append(server(at, {"request": uid("request/stop"), "status": "STOPPED",
                               "conversation": CONV_STOP["id"]}))
+    conv_frames.append(conv_delta(at + 10, CONV_STOP, "qgpt-stop"))
+    exch.append(("qgpt-stop", start_stop, frames))
+
     # 5. a failure (e.g. a model that needs a subscription).
     at += 1000
-    frames.append(client(at, {"question": {"query": FAIL_Q}}))
+    start_fail = at
+    frames = [client(at, {"question": legacy_question(FAIL_Q)})]
     f, at = answer_frames(at + 300, uid("request/failed"), CONV_FAIL["id"], [],
                           final="FAILED",
                           extra={"errorMessage": "UserSubscriptionRequired",
                                  "statusCode": 401})
     frames += f
-    t.ws("qgpt-stream", 0, "/qgpt/stream", frames,
-         note="one socket, several exchanges; client frames match on the query "
-              "text only (partial JSON), never on application/model UUIDs")
+    conv_frames.append(conv_delta(at + 10, CONV_FAIL, "qgpt-failed"))
+    exch.append(("qgpt-failed", start_fail, frames))
+
+    t.ws("conversations-identifiers-stream", 0, "/conversations/stream/identifiers",
+         conv_frames,
+         note="snapshot: the conversations that existed before this session; then one "
+              "delta per conversation a chat or REST creates, in session order")
+    t.items.sort(key=lambda ix: ix["at_ms"])
+    for ix_id, start_at, frames in exch:
+        t.ws(ix_id, start_at, "/qgpt/stream", frames,
+             note="an exchange, never chosen at the upgrade (see qgpt-stream); client "
+                  "frames match on the query (and conversation) only")
+        t.items[-1]["match"] = {"query": "ignore"}
+        # keep the websocket key last, as the other interactions have it
+        t.items[-1]["websocket"] = t.items[-1].pop("websocket")
+    t.http("conversations-create", create_at, "POST", "/conversations/create",
+           headers=JSON_CT, body=CONV_NEW,
+           req_json={"name": "New Conversation", "type": "COPILOT"},
+           match={"body": "ignore"})
+    t.http("conversation-created", create_at + 20, "GET", "/conversation/" + CONV_NEW["id"],
+           headers=JSON_CT, body=CONV_NEW)
+    t.http("conversations-delete", create_at + 1000, "POST",
+           "/conversations/%s/delete" % CONV_NEW["id"], status=204)
+    t.items.sort(key=lambda ix: ix["at_ms"])
     return cassette("qgpt-stream", "Copilot chat over /qgpt/stream: the workshop's "
                     "\"Hi how are you\" (legacy and relevance input), a follow-up, "
-                    "stop and a failed answer", REFS_QGPT, t)
+                    "stop and a failed answer; and the conversations identifier stream, "
+                    "which announces each conversation those chats (or REST) create",
+                    REFS_QGPT + REFS_STREAMS[:1] + [
+                        PY + " src/pieces_os_client/wrapper/websockets/conversations_ws.py"],
+                    t)
 
 
 # ---- streams.json ---------------------------------------------------------------
+
+VISION_OFF = {"vision": {"deactivation": {"continuous": True}, "degraded": False}}
+
 
 def streams():
     t = Timeline()
@@ -423,22 +544,27 @@ def streams():
         server(3010, {"iterable": [{"asset": {"id": ASSET_NEW["id"]}, "deleted": True}]},
                after="assets-delete"),
     ], note="snapshot on connect, then one delta per REST change")
-    t.ws("conversations-identifiers-stream", 10, "/conversations/stream/identifiers", [
-        server(15, {"iterable": [{"conversation": {"id": c["id"]}} for c in CONVS]}),
-        server(4010, {"iterable": [{"conversation": {"id": CONV_NEW["id"]}}]},
-               after="conversations-create"),
-        server(5010, {"iterable": [{"conversation": {"id": CONV_NEW["id"]},
-                                    "deleted": True}]},
-               after="conversations-delete"),
-    ])
+    t.ws("anchors-identifiers-stream", 12, "/anchors/stream/identifiers",
+         [server(17, {"iterable": []})],
+         note="PiecesClient start-up opens it; no anchors yet (the cache initialises "
+              "on this first frame)")
+    t.ws("ranges-identifiers-stream", 14, "/ranges/stream/identifiers",
+         [server(19, {"iterable": []})],
+         note="PiecesClient start-up opens it; no ranges while LTM is off")
+    t.ws("vision-status-stream", 16, "/workstream_pattern_engine/processors/vision/status/stream",
+         [server(21, VISION_OFF)],
+         note="WorkstreamPatternEngineStatus on connect; LTMVisionWS ignores the payload "
+              "and GETs .../vision/status")
     t.ws("user-stream", 20, "/user/stream", [
         server(25, USER),
         server(6010, text="null", after="sign-out"),
     ], note="logout frame shape is inferred: JSON null (AuthWS maps null and "
             "non-JSON alike to a logout)")
+    t.http("vision-status", 30, "GET", "/workstream_pattern_engine/processors/vision/status",
+           headers=JSON_CT, body=VISION_OFF)
     seed = {"asset": {"application": APP_OPEN_OBJ,
-                      "format": {"fragment": {"string": {"raw": "echo hello"}},
-                                 "metadata": {"ext": "sh"}}},
+                      "format": {"fragment": {"string": {"raw": "echo hello"},
+                                              "metadata": {"ext": "sh"}}}},
             "type": "SEEDED_ASSET"}
     t.http("assets-create", 2000, "POST", "/assets/create", headers=JSON_CT,
            body=ASSET_NEW, req_json=seed, match={"json": {"type": "SEEDED_ASSET"}})
@@ -446,18 +572,12 @@ def streams():
            body=ASSET_NEW)
     t.http("assets-delete", 3000, "POST", "/assets/%s/delete" % ASSET_NEW["id"],
            headers=TEXT_CT, text=ASSET_NEW["id"])
-    t.http("conversations-create", 4000, "POST", "/conversations/create",
-           headers=JSON_CT, body=CONV_NEW,
-           req_json={"name": "New Conversation", "type": "COPILOT"},
-           match={"body": "ignore"})
-    t.http("conversation-created", 4020, "GET", "/conversation/" + CONV_NEW["id"],
-           headers=JSON_CT, body=CONV_NEW)
-    t.http("conversations-delete", 5000, "POST",
-           "/conversations/%s/delete" % CONV_NEW["id"], status=204)
     t.http("sign-out", 6000, "POST", "/os/sign_out", headers=JSON_CT,
            body={"iterable": []})
-    return cassette("streams", "Identifier streams (snapshot, then deltas released by "
-                    "the REST create/delete on another connection) and /user/stream "
+    return cassette("streams", "The sockets PiecesClient opens at start-up besides "
+                    "conversations: asset identifiers (snapshot, then deltas released by "
+                    "the REST create/delete on another connection), anchor and range "
+                    "identifiers, LTM vision status (and its GET), and /user/stream "
                     "(profile, then logout after POST /os/sign_out)", REFS_STREAMS, t)
 
 

@@ -143,6 +143,7 @@ await step('GET /session_id is a JSON string', async () => {
   session = s;
 });
 
+let streamEnded = false;
 await step('event log opens (EventSource, cookies through a custom fetch)', async () => {
   sse = new EventSource(`${base}/event_log`, {
     fetch: (input, init) =>
@@ -156,7 +157,9 @@ await step('event log opens (EventSource, cookies through a custom fetch)', asyn
     sse.onopen = () => { clearTimeout(t); resolve(); };
     sse.onerror = (e) => { clearTimeout(t); reject(new Error(`error: ${e && e.message}`)); };
   });
-  sse.onerror = null; // the stream ending later is not a failure of this step
+  // sse-starlette never ends the stream: an error (end, reconnect) after
+  // this point is reported by the last step
+  sse.onerror = () => { streamEnded = true; };
 });
 
 let thread;
@@ -219,6 +222,15 @@ await step('download the export (zip bytes)', async () => {
   check(buf.length > 22, `only ${buf.length} bytes`);
   check(buf.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')),
         `not a zip (content-type ${res.headers.get('content-type')})`);
+});
+
+await step('event log: only CairosSSEMessages events, and still open after the last', async () => {
+  // cairos_python_client/sse_listener.py: `debug` is not in the enum, so
+  // CairosSSEHandler(error_on_unknown=True) would raise UnknownSSEMessage
+  check(!arrived.has('debug'), 'a debug event arrived on the default event log');
+  await new Promise((r) => setTimeout(r, 300));
+  check(!streamEnded && sse.readyState === EventSource.OPEN,
+        'the event log ended after its last event (sse-starlette keeps it open with pings)');
 });
 
 if (sse) sse.close();

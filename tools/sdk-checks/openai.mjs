@@ -179,6 +179,28 @@ await step('AAPL: SDK finalChatCompletion equals the reply', async () => {
   eq(doneEvents[0].arguments, got[0].function.arguments, 'arguments.done payload');
 });
 
+await step('AAPL: SDK runTools sends the tool result and gets the answer', async () => {
+  // the SDK's own function-call handler: it calls the tool, appends the
+  // assistant message and a `tool` message, and asks again
+  let called = 0;
+  const runner = client.beta.chat.completions.runTools({
+    model: 'gpt-4', messages: AAPL,
+    tools: [{
+      type: 'function',
+      function: {
+        ...STOCK_TOOL.function,
+        parse: JSON.parse,
+        function: (args) => { called++; eq(args.symbol, 'AAPL', 'tool args'); return { symbol: 'AAPL', price: 189.84, currency: 'USD' }; },
+      },
+    }],
+  });
+  const final = await runner.finalContent();
+  eq(called, 1, 'tool calls run');
+  check(typeof final === 'string' && final.length > 0, `final content: ${final}`);
+  const sent = runner.messages;
+  check(sent.some((m) => m.role === 'tool'), 'no tool message in the conversation');
+});
+
 await step('parallel: two calls by index, SDK fold equals the reply', async () => {
   const params = { model: 'gpt-4o', messages: PARALLEL, tools: [STOCK_TOOL] };
   parallelReply = await client.chat.completions.create(params);

@@ -141,6 +141,10 @@ typedef struct mk_response {
     int streamed;         /* 1 when "chunks" was given (even if empty) */
     int close;            /* 1: the server closed the connection after the last chunk
                              without a clean end (models a cut stream) */
+    int64_t keepalive_ms; /* > 0: after the last chunk the stream stays open and
+                             keepalive_text goes out every keepalive_ms (an SSE
+                             server's ping), until the client leaves or the mock stops */
+    char *keepalive_text; /* the ping's bytes; "{utc}" becomes the current UTC time */
 } mk_response;
 
 typedef enum mk_frame_from {
