@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite: install dependencies, build, run every suite with
-# ctest; then build again under AddressSanitizer + UBSan and run the suites
-# once more. Exit status is non-zero if anything fails.
+# The whole test suite: install dependencies (only what is missing), build,
+# run every ctest (suites, the C++ header test, the install and .deb tests,
+# e2e); then build again under AddressSanitizer + UBSan and run the suites
+# once more (label nosan excluded). Tests labelled "timing" run serially
+# whatever -j is. Exit status is non-zero if anything fails.
+#   MOCKKIT_TEST_JOBS=N      ctest and build parallelism (default: nproc)
+#   MOCKKIT_SKIP_SANITIZERS=1  skip the sanitizer pass
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
-jobs=$(nproc 2>/dev/null || echo 2)
+jobs=${MOCKKIT_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$jobs"

@@ -19,6 +19,7 @@
 #include <civetweb.h>
 
 #include "internal.h"
+#include "tcp.h"
 
 struct mkc_ws {
     struct mg_connection *conn;

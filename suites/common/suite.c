@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *env(const char *name)
@@ -32,10 +33,36 @@ static void trim_slash(char *s)
         s[n - 1] = '\0';
 }
 
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Installed first: a suite under libexec/mockkit has share/mockkit beside
+ * it; a build-tree suite has not and falls back to the source tree. */
+const char *suite_shipped_fixtures(void)
+{
+    static char installed[4096];
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return MOCKKIT_FIXTURES_DIR;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return MOCKKIT_FIXTURES_DIR;
+    *slash = '\0';
+    int w = snprintf(installed, sizeof installed, "%s/%s", exe, MOCKKIT_SUITE_TO_FIXTURES);
+    if (w > 0 && (size_t)w < sizeof installed && is_dir(installed))
+        return installed;
+    return MOCKKIT_FIXTURES_DIR;
+}
+
 const char *suite_fixtures_dir(const char *service, char *buf, size_t size)
 {
     const char *root = env("MOCKKIT_FIXTURES");
-    snprintf(buf, size, "%s/%s", root ? root : MOCKKIT_FIXTURES_DIR, service);
+    snprintf(buf, size, "%s/%s", root ? root : suite_shipped_fixtures(), service);
     return buf;
 }
 

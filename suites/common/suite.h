@@ -38,6 +38,11 @@ typedef struct suite_target {
 int suite_target_start(const char *service, suite_target *t);
 void suite_target_stop(suite_target *t);
 
+/* The shipped fixtures: for a suite installed to libexec/mockkit (which an
+ * installed `mockkit check` runs) the installed ones, found relative to the
+ * executable; else the source tree's. */
+const char *suite_shipped_fixtures(void);
+
 /* The fixtures folder of a service (MOCKKIT_FIXTURES or the shipped one). */
 const char *suite_fixtures_dir(const char *service, char *buf, size_t size);
 

@@ -12,8 +12,14 @@
 #include "suite.h"
 
 /* The shipped fixtures, not MOCKKIT_FIXTURES: the expected messages below
- * are the ones these exact files fold to. */
-#define FIXTURES MOCKKIT_FIXTURES_DIR "/openai/"
+ * are the ones these exact files fold to. One path at a time (each call
+ * below uses it at once). */
+static const char *fixture(const char *file)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/openai/%s", suite_shipped_fixtures(), file);
+    return path;
+}
 
 static cJSON *load(const char *name)
 {
@@ -117,7 +123,7 @@ static void text_stream_folds_to_the_reply(void **state)
 {
     (void)state;
     int n = 0;
-    cJSON *r = fold_file(FIXTURES "chat-hello.json", "hello-stream", &n);
+    cJSON *r = fold_file(fixture("chat-hello.json"), "hello-stream", &n);
     assert_true(n > 2);
     assert_string_equal(cJSON_GetObjectItem(r, "object")->valuestring, "chat.completion");
     assert_string_equal(cJSON_GetObjectItem(r, "id")->valuestring,
@@ -126,7 +132,7 @@ static void text_stream_folds_to_the_reply(void **state)
     assert_null(cJSON_GetObjectItem(r, "system_fingerprint")); /* null: dropped, as the SDK */
     const cJSON *ch = choice0(r);
     assert_string_equal(cJSON_GetObjectItem(ch, "finish_reason")->valuestring, "stop");
-    cJSON *want = reply_message(FIXTURES "chat-hello.json", "hello");
+    cJSON *want = reply_message(fixture("chat-hello.json"), "hello");
     assert_true(cJSON_Compare(cJSON_GetObjectItem(ch, "message"), want, 1));
     cJSON_Delete(want);
     cJSON_Delete(r);
@@ -135,7 +141,7 @@ static void text_stream_folds_to_the_reply(void **state)
 static void usage_chunk_sets_usage(void **state)
 {
     (void)state;
-    cJSON *r = fold_file(FIXTURES "chat-hello.json", "hello-stream-usage", NULL);
+    cJSON *r = fold_file(fixture("chat-hello.json"), "hello-stream-usage", NULL);
     assert_json_equal(cJSON_GetObjectItem(r, "usage"),
                       "{\"prompt_tokens\":13,\"completion_tokens\":28,\"total_tokens\":41,"
                       "\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
@@ -148,7 +154,7 @@ static void usage_chunk_sets_usage(void **state)
 static void split_tool_call_arguments_join(void **state)
 {
     (void)state;
-    cJSON *r = fold_file(FIXTURES "chat-tools.json", "stock-stream", NULL);
+    cJSON *r = fold_file(fixture("chat-tools.json"), "stock-stream", NULL);
     const cJSON *ch = choice0(r);
     assert_string_equal(cJSON_GetObjectItem(ch, "finish_reason")->valuestring, "tool_calls");
     assert_json_equal(cJSON_GetObjectItem(ch, "message"),
@@ -157,7 +163,7 @@ static void split_tool_call_arguments_join(void **state)
                       "\"type\":\"function\",\"function\":{\"name\":\"get_stock_price\","
                       "\"arguments\":\"{\\\"symbol\\\":\\\"AAPL\\\"}\"}}]}");
     /* Same name and arguments as the non-stream reply (ids differ per call). */
-    cJSON *want = reply_message(FIXTURES "chat-tools.json", "stock");
+    cJSON *want = reply_message(fixture("chat-tools.json"), "stock");
     const cJSON *got_fn = cJSON_GetObjectItem(
         cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(ch, "message"), "tool_calls"), 0),
         "function");
@@ -171,9 +177,9 @@ static void split_tool_call_arguments_join(void **state)
 static void parallel_calls_fold_by_index(void **state)
 {
     (void)state;
-    cJSON *r = fold_file(FIXTURES "chat-parallel-tools.json", "parallel-stream", NULL);
+    cJSON *r = fold_file(fixture("chat-parallel-tools.json"), "parallel-stream", NULL);
     const cJSON *ch = choice0(r);
-    cJSON *want = reply_message(FIXTURES "chat-parallel-tools.json", "parallel");
+    cJSON *want = reply_message(fixture("chat-parallel-tools.json"), "parallel");
     assert_true(cJSON_Compare(cJSON_GetObjectItem(ch, "message"), want, 1));
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(want, "tool_calls")), 2);
     assert_string_equal(cJSON_GetObjectItem(r, "system_fingerprint")->valuestring,
@@ -185,10 +191,10 @@ static void parallel_calls_fold_by_index(void **state)
 static void legacy_function_call_folds(void **state)
 {
     (void)state;
-    cJSON *r = fold_file(FIXTURES "chat-function-call.json", "legacy-function-stream", NULL);
+    cJSON *r = fold_file(fixture("chat-function-call.json"), "legacy-function-stream", NULL);
     const cJSON *ch = choice0(r);
     assert_string_equal(cJSON_GetObjectItem(ch, "finish_reason")->valuestring, "function_call");
-    cJSON *want = reply_message(FIXTURES "chat-function-call.json", "legacy-function");
+    cJSON *want = reply_message(fixture("chat-function-call.json"), "legacy-function");
     assert_true(cJSON_Compare(cJSON_GetObjectItem(ch, "message"), want, 1));
     cJSON_Delete(want);
     cJSON_Delete(r);
@@ -197,7 +203,7 @@ static void legacy_function_call_folds(void **state)
 static void deltas_before_an_error_are_kept(void **state)
 {
     (void)state;
-    cJSON *r = fold_file(FIXTURES "chat-stream-error.json", "haiku-stream-error", NULL);
+    cJSON *r = fold_file(fixture("chat-stream-error.json"), "haiku-stream-error", NULL);
     const cJSON *ch = choice0(r);
     assert_string_equal(
         cJSON_GetObjectItem(cJSON_GetObjectItem(ch, "message"), "content")->valuestring,

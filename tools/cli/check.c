@@ -45,10 +45,12 @@ static void usage(FILE *out)
             "                      the environment names (PIECES_URL, BEE_API + BEE_API_KEY,\n"
             "                      OPENAI_BASE_URL + OPENAI_API_KEY, CAIROS_URL + CAIROS_USER +\n"
             "                      CAIROS_PASSWORD); a service not named is skipped\n"
-            "  --fixtures DIR      fixtures for the mock target (default ./fixtures)\n"
+            "  --fixtures DIR      fixtures for the mock target (default ./fixtures, else the\n"
+            "                      shipped ones)\n"
             "  --speed X           replay speed of the mock target (default 0, instant)\n"
             "  --junit FILE        also write the results as JUnit XML\n"
-            "  --suites DIR        where the suite executables are (default: beside mockkit)\n"
+            "  --suites DIR        where the suite executables are (default: beside mockkit,\n"
+            "                      else its ../libexec/mockkit)\n"
             "  --reset             live target: POST /__mockkit/reset to the service before each\n"
             "                      suite (for a mockkit instance standing in for the service)\n"
             "  --conform           live target: route each suite through a recording proxy and\n"
@@ -419,6 +421,12 @@ int mk_cmd_check(int argc, char **argv)
     }
     static suite_run runs[MAX_SUITES];
     size_t n = find_suites(dir, plan.selected, runs);
+    if (n == 0 && !suites_dir) {
+        /* An installed mockkit: the suites are in libexec, not beside it. */
+        size_t len = strlen(dir);
+        snprintf(dir + len, sizeof dir - len, "/%s", MOCKKIT_BIN_TO_SUITES);
+        n = find_suites(dir, plan.selected, runs);
+    }
     if (n == 0) {
         fprintf(stderr, "mockkit check: no suite-<service>-* executables in %s\n", dir);
         return 2;

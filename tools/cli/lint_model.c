@@ -6,15 +6,22 @@
 #include <unistd.h>
 
 #include "lint_model.h"
+#include "services.h"
 #include "mockkit/conform.h"
 
 static mk_model *cached;
 static char cached_path[1024];
 
+/* MOCKKIT_MODELS, else the installed models, else the source tree's. */
 const char *mk_lint_models_dir(void)
 {
+    static char installed[4096];
     const char *env = getenv("MOCKKIT_MODELS");
-    return env && *env ? env : MOCKKIT_MODELS_DIR;
+    if (env && *env)
+        return env;
+    if (mk_installed_dir(MOCKKIT_BIN_TO_MODELS, installed, sizeof installed))
+        return installed;
+    return MOCKKIT_MODELS_DIR;
 }
 
 const char *mk_lint_service_for(const char *file, const char *models_dir, char *buf, size_t size)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const mk_service mk_services[MK_SERVICE_COUNT] = {
     {"pieces", 39300},  /* the first port Pieces clients scan (39300-39333) */
@@ -65,11 +66,38 @@ int mk_serve_plan_port(mk_serve_plan *p, const char *arg)
     return 0;
 }
 
-const char *mk_default_fixtures(void)
+static int is_dir(const char *path)
 {
     struct stat st;
-    if (stat("fixtures", &st) == 0 && S_ISDIR(st.st_mode))
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *mk_installed_dir(const char *rel, char *buf, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    int w = snprintf(buf, size, "%s/%s", exe, rel);
+    if (w < 0 || (size_t)w >= size || !is_dir(buf))
+        return NULL;
+    return buf;
+}
+
+/* ./fixtures, else the installed ones, else the source tree's (a build-tree
+ * binary). */
+const char *mk_default_fixtures(void)
+{
+    static char installed[4096];
+    if (is_dir("fixtures"))
         return "fixtures";
+    if (mk_installed_dir(MOCKKIT_BIN_TO_FIXTURES, installed, sizeof installed))
+        return installed;
     return MOCKKIT_FIXTURES_DIR;
 }
 

@@ -42,6 +42,11 @@ int mk_serve_plan_port(mk_serve_plan *p, const char *arg);
 
 /* The default fixtures folder: ./fixtures if it exists, else the source
  * tree's. */
+/* rel (a path from the bin folder, e.g. "../share/mockkit/fixtures") resolved
+ * against this binary's folder (/proc/self/exe), so an install moved to
+ * another prefix still finds its files. Returns buf, or NULL if it is not a
+ * folder. */
+const char *mk_installed_dir(const char *rel, char *buf, size_t size);
 const char *mk_default_fixtures(void);
 
 /* Count *.json files in dir (non-recursive); -1 if dir is unreadable. */

@@ -13,6 +13,7 @@
 
 #include "mockkit/client.h"
 #include "record_internal.h"
+#include "tcp.h"
 
 typedef struct mk_rec_ws {
     mk_record *r;

@@ -10,9 +10,19 @@
 #ifndef MOCKKIT_CLIENT_H
 #define MOCKKIT_CLIENT_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The stop flag of mkc_sse_options. C++ has no <stdatomic.h> before C++23
+ * (and no header may be included inside extern "C"): there it is
+ * std::atomic<int>, which has the same size and representation. */
+#ifdef __cplusplus
+#include <atomic>
+typedef std::atomic<int> mkc_atomic_int;
+#else
+#include <stdatomic.h>
+typedef atomic_int mkc_atomic_int;
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -210,7 +220,7 @@ typedef struct mkc_sse_options {
     /* Optional; each gets the `user` given to mkc_sse_stream. */
     void (*on_header)(void *user, const char *line);  /* each response header, "Name: value" */
     void (*on_open)(void *user);  /* once the answer is a 200 event stream, before any event */
-    const atomic_int *stop;       /* set nonzero from any thread: the stream ends with
+    const mkc_atomic_int *stop;   /* set nonzero from any thread: the stream ends with
                                      MKC_EABORTED within about a second */
     long *retry_out;              /* receives the stream's last valid retry: value, or -1 */
 } mkc_sse_options;
@@ -284,13 +294,6 @@ int mkc_ws_is_open(const mkc_ws *ws);
 int mkc_ws_wait_closed(mkc_ws *ws, int timeout_ms);
 /* Close if open, join the reader, free. NULL ok. */
 void mkc_ws_free(mkc_ws *ws);
-
-/* Turn Nagle off on this process's TCP connections whose peer port is
- * peer_port. For connections made with CivetWeb's websocket client directly
- * (as the recorder's upstream hop does): it writes a frame's header and
- * payload separately and exposes no socket, so each frame would otherwise
- * wait ~40 ms for a delayed ACK. mkc_ws_connect does this itself. */
-void mkc_tcp_nodelay_to_port(int peer_port);
 
 /* ---- helpers ---------------------------------------------------------- */
 
