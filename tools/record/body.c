@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "record_internal.h"
+#include "mockkit/cassette.h"
 
 char *mk_rec__lower(const char *s)
 {
@@ -80,7 +81,7 @@ void mk_rec__headers_add(cJSON *headers, const char *name, const char *value)
 /* The parsed value when bytes are exactly its compact print, else NULL. */
 static cJSON *exact_json(const char *data, size_t len)
 {
-    cJSON *v = cJSON_ParseWithLength(data, len);
+    cJSON *v = mk_json_parse_bounded(data, len, NULL);
     if (!v)
         return NULL;
     char *p = cJSON_PrintUnformatted(v);
@@ -115,7 +116,7 @@ int mk_rec__body_add(cJSON *obj, const void *data, size_t len, const char *conte
         if (red) {
             /* Pretty-printed JSON: a redacted value is stored as json (the
              * bytes changed anyway); untouched, the text stays as it was. */
-            cJSON *pv = cJSON_ParseWithLength(bytes, len);
+            cJSON *pv = mk_json_parse_bounded(bytes, len, NULL);
             if (pv && (cJSON_IsObject(pv) || cJSON_IsArray(pv)) && mk_rec__redact_json(red, pv) > 0) {
                 cJSON_AddItemToObject(obj, "json", pv);
                 return 0;
