@@ -11,6 +11,13 @@
 
 #include "mock_internal.h"
 
+/* One worker thread per connection (CivetWeb): each costs a small stack
+ * and a max_request_size buffer, so this bounds what a typo can ask for. */
+#define MK__MAX_CONNECTIONS 20000
+#define MK__DEFAULT_CONNECTIONS 1024
+#define MK__XSTR(x) #x
+#define MK__STR(x) MK__XSTR(x)
+
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 
 static void lib_init(void)
@@ -99,8 +106,19 @@ static int check_options(const mk_mock_options *o, mk_diag *diag)
         diag_msg(diag, "options", "bind \"%s\": must be an IPv4 address%.0d", bind, 0);
         return MK_MOCK_EINVAL;
     }
-    if (o->threads < 0 || o->threads > 1024) {
-        diag_msg(diag, "options", "threads %s%d: must be 0-1024", "", o->threads);
+    if (o->threads < 0 || o->threads > MK__MAX_CONNECTIONS) {
+        diag_msg(diag, "options", "threads %s%d: must be 0-" MK__STR(MK__MAX_CONNECTIONS), "",
+                 o->threads);
+        return MK_MOCK_EINVAL;
+    }
+    if (o->max_connections < 0 || o->max_connections > MK__MAX_CONNECTIONS) {
+        diag_msg(diag, "options", "max_connections %s%d: must be 0-" MK__STR(MK__MAX_CONNECTIONS),
+                 "", o->max_connections);
+        return MK_MOCK_EINVAL;
+    }
+    if (o->request_timeout_ms < 0) {
+        diag_msg(diag, "options", "request_timeout_ms %s%d: must be >= 0", "",
+                 o->request_timeout_ms);
         return MK_MOCK_EINVAL;
     }
     if (o->rate_limit < 0) {
@@ -116,7 +134,7 @@ static int check_options(const mk_mock_options *o, mk_diag *diag)
 
 static int start_server(mk_mock *m, mk_diag *diag)
 {
-    char ports[96], threads[16];
+    char ports[96], threads[16], timeout[16];
     char err[256] = "";
     struct mg_callbacks cb;
     struct mg_init_data init;
@@ -128,14 +146,19 @@ static int start_server(mk_mock *m, mk_diag *diag)
                              "tcp_nodelay", "1",
                              "enable_keep_alive", "yes",
                              "keep_alive_timeout_ms", "500", /* idle keep-alive bounds mg_stop */
-                             "request_timeout_ms", "60000",
+                             /* the whole header must arrive in this time (CivetWeb
+                              * measures from the request's first byte), so slow
+                              * senders give their worker back */
+                             "request_timeout_ms", timeout,
                              /* With ping/pong off, CivetWeb 1.15's read_websocket only retries
                               * on this timeout (it never closes), so a short one just
                               * lets a socket notice mg_stop within 200 ms instead of 2 s. */
                              "websocket_timeout_ms", "200",
                              NULL};
     snprintf(ports, sizeof(ports), "%s:%d", m->bind, m->opts.port);
-    snprintf(threads, sizeof(threads), "%d", m->opts.threads > 0 ? m->opts.threads : 64);
+    snprintf(threads, sizeof(threads), "%d", m->max_conn + MK__SPARE_WORKERS);
+    snprintf(timeout, sizeof(timeout), "%d",
+             m->opts.request_timeout_ms > 0 ? m->opts.request_timeout_ms : 10000);
     memset(&cb, 0, sizeof(cb));
     cb.log_message = log_quiet;
     memset(&init, 0, sizeof(init));
@@ -211,6 +234,12 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     m->opts.bind = NULL;
     snprintf(m->bind, sizeof(m->bind), "%s", opts->bind ? opts->bind : "127.0.0.1");
     m->speed = opts->speed < 0 ? 1.0 : opts->speed;
+    m->max_conn = opts->max_connections    ? opts->max_connections
+                  : opts->threads          ? opts->threads
+                                           : MK__DEFAULT_CONNECTIONS;
+    m->max_body = opts->max_body ? opts->max_body : (size_t)64 << 20;
+    m->max_frame = opts->max_frame ? opts->max_frame : (size_t)16 << 20;
+    atomic_init(&m->active, 0);
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->ws_cv, NULL);
     atomic_init(&m->stopping, 0);
@@ -325,3 +354,14 @@ void mk_mock_reset(mk_mock *m)
         mk__clock_wake(m->clock);
     }
 }
+
+int mk__slot_take(mk_mock *m)
+{
+    if (atomic_fetch_add(&m->active, 1) >= m->max_conn) {
+        atomic_fetch_sub(&m->active, 1);
+        return 0;
+    }
+    return 1;
+}
+
+void mk__slot_give(mk_mock *m) { atomic_fetch_sub(&m->active, 1); }

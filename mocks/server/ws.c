@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mock_internal.h"
+#include "mockkit/cassette.h"
 
 #define MAX_RUNS 64
 
@@ -124,7 +125,7 @@ static int frame_match(const mk_frame *f, mk_frame_type type, const char *data, 
         mode = MK_FRAME_MATCH_PARTIAL;
     }
     if (f->payload.json) {
-        cJSON *got = cJSON_ParseWithLength(data, len);
+        cJSON *got = mk_json_parse_bounded(data, len, NULL);
         char sub[300];
         int ok;
         if (!got) {
@@ -247,6 +248,30 @@ static int build_cands(mk__ws *ws, size_t chosen, const char *path)
     return 0;
 }
 
+/* The mock is full: the service's 503 instead of the handshake. */
+static void refuse_upgrade(struct mk_mock *m, struct mg_connection *conn, const mk__req *req,
+                           int64_t arrival)
+{
+    mk__reply r = {0};
+    char msg[160], head[400];
+    snprintf(msg, sizeof(msg),
+             "mockkit: %d connections already being served (max_connections); try again",
+             m->max_conn);
+    if (mk__profile_refuse(m, 503, msg, &r) != 0) {
+        mk__reply_clear(&r);
+        return;
+    }
+    mk__journal_note(m, req, arrival, 503, 0, SIZE_MAX, msg);
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 503 Service Unavailable\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+             "Connection: close\r\n\r\n",
+             r.content_type, strlen(r.body));
+    mg_write(conn, head, strlen(head));
+    mg_write(conn, r.body, strlen(r.body));
+    mg_disable_connection_keep_alive(conn);
+    mk__reply_clear(&r);
+}
+
 int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
 {
     struct mk_mock *m = cbdata;
@@ -277,11 +302,17 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
     req.path = ri->local_uri ? ri->local_uri : "/";
     req.query_string = ri->query_string;
     req.ri = ri;
+    if (!mk__slot_take(m)) {
+        refuse_upgrade(m, conn, &req, arrival);
+        return 1;
+    }
     if (mk__query_parse(ri->query_string, &req.query, &req.query_count) != 0) {
+        mk__slot_give(m);
         return 1;
     }
     mk__engine_pick(m, &req, MK_IX_WEBSOCKET, arrival, &pick);
     if (pick.index == SIZE_MAX) {
+        mk__slot_give(m);
         const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
         mk__reply r = {0};
         char line[1200], head[700];
@@ -309,6 +340,7 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
     mk__journal_note(m, &req, arrival, 101, 1, pick.index, NULL);
     ws = calloc(1, sizeof(*ws));
     if (!ws) {
+        mk__slot_give(m);
         mk__query_free(req.query, req.query_count);
         return 1;
     }
@@ -323,6 +355,7 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
     mk__query_free(req.query, req.query_count);
     if (build_cands(ws, pick.index, ws->path) != 0) {
         ws_free(ws);
+        mk__slot_give(m);
         return 1;
     }
     push_run(ws, (run){pick.index, 0, arrival, m->ixs[pick.index].ix->at_ms});
@@ -337,10 +370,19 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
 void mk__ws_ready(struct mg_connection *conn, void *cbdata)
 {
     mk__ws *ws = mg_get_user_connection_data(conn);
+    pthread_attr_t attr;
     (void)cbdata;
-    if (ws && pthread_create(&ws->thread, NULL, player_main, ws) == 0) {
+    if (!ws) {
+        return;
+    }
+    /* a player only schedules and writes (JSON depth is bounded): a small
+     * stack keeps 1,000 websockets from reserving 8 MB each */
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    if (pthread_create(&ws->thread, &attr, player_main, ws) == 0) {
         ws->started = 1;
     }
+    pthread_attr_destroy(&attr);
 }
 
 static void note_unmatched_frame(mk__ws *ws, const char *what, const char *failed, size_t near)
@@ -357,6 +399,30 @@ static void note_unmatched_frame(mk__ws *ws, const char *what, const char *faile
     mk__log_unmatched(ws->m, line);
 }
 
+/* Close the connection ourselves (code, reason) and journal why. */
+static void close_with(mk__ws *ws, struct mg_connection *conn, int code, const char *reason)
+{
+    unsigned char buf[125];
+    size_t rlen = strlen(reason) > sizeof(buf) - 2 ? sizeof(buf) - 2 : strlen(reason);
+    buf[0] = (unsigned char)((code >> 8) & 0xff);
+    buf[1] = (unsigned char)(code & 0xff);
+    memcpy(buf + 2, reason, rlen);
+    note_unmatched_frame(ws, "WS", reason, SIZE_MAX);
+    atomic_store(&ws->closed, 1);
+    mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, (const char *)buf, rlen + 2);
+}
+
+/* A text frame that looks like JSON nested deeper than we parse. */
+static int json_too_deep(const char *data, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) {
+        i++;
+    }
+    return i < len && (data[i] == '[' || data[i] == '{') &&
+           mk_json_depth(data, len, MK_JSON_MAX_DEPTH) > MK_JSON_MAX_DEPTH;
+}
+
 int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, void *cbdata)
 {
     mk__ws *ws = mg_get_user_connection_data(conn);
@@ -367,6 +433,14 @@ int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, 
     (void)cbdata;
     if (!ws || type_of(opcode, &type) != 0) {
         return 1;
+    }
+    if (len > ws->m->max_frame) {
+        close_with(ws, conn, 1009, "mockkit: message larger than max_frame");
+        return 0;
+    }
+    if (type == MK_FRAME_TEXT && json_too_deep(data, len)) {
+        close_with(ws, conn, 1007, "mockkit: JSON nested too deep");
+        return 0;
     }
     arrival = mk_clock_now_ms(ws->m->clock);
     for (size_t c = 0; c < ws->cand_count; c++) {
@@ -447,6 +521,7 @@ void mk__ws_close(const struct mg_connection *conn, void *cbdata)
     pthread_mutex_unlock(&m->mu);
     mg_set_user_connection_data(conn, NULL);
     ws_free(ws);
+    mk__slot_give(m);
 }
 
 void mk__ws_stop_all(struct mk_mock *m)

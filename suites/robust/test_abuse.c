@@ -1,0 +1,167 @@
+/* test_abuse.c: input no client should send must get a clear answer in the
+ * service's own envelope, and the process must go on serving: JSON nested
+ * deeper than the engine parses (as a body and as a websocket text frame),
+ * bodies and frames over their limits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rb_util.h"
+#include "suite.h"
+
+#define PIECES MOCKKIT_FIXTURES_DIR "/pieces"
+#define BEE MOCKKIT_FIXTURES_DIR "/bee"
+#define DEEP 800 /* the probe from issue 11: once enough to kill the process */
+
+static mk_mock *start(const char *service, const char *dir, size_t max_body, size_t max_frame)
+{
+    mk_mock_options o;
+    const char *paths[] = {dir};
+    mk_mock_options_init(&o);
+    o.service = service;
+    o.speed = 0;
+    o.quiet = 1;
+    o.max_body = max_body;
+    o.max_frame = max_frame;
+    return rb_mock(&o, paths, 1);
+}
+
+static char *brackets(size_t n)
+{
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memset(s, '[', n);
+    s[n] = '\0';
+    return s;
+}
+
+/* Still serving: a recorded GET answers 200. */
+static void assert_healthy(mk_mock *m, const char *raw)
+{
+    char out[8192];
+    assert_int_equal(rb_exchange(mk_mock_port(m), raw, NULL, 0, out, sizeof(out), 5000), 200);
+}
+
+static const char PIECES_HEALTH[] =
+    "GET /.well-known/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+static void deep_json_body_is_400_and_server_lives(void **state)
+{
+    mk_mock *m = start("pieces", PIECES, 0, 0);
+    char *body = brackets(DEEP);
+    char head[256], out[8192];
+    (void)state;
+    snprintf(head, sizeof(head),
+             "POST /connect HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Content-Length: %d\r\nConnection: close\r\n\r\n",
+             DEEP);
+    assert_int_equal(rb_exchange(mk_mock_port(m), head, body, DEEP, out, sizeof(out), 5000), 400);
+    /* Pieces answers errors as plain text; the message names the limit */
+    assert_non_null(strstr(out, "text/plain"));
+    assert_non_null(strstr(out, "deeper than 64 levels"));
+    assert_healthy(m, PIECES_HEALTH);
+    /* a body just at the limit is parsed (and, not recorded, unmatched) */
+    free(body);
+    body = malloc(2 * 64 + 1);
+    memset(body, '[', 64);
+    memset(body + 64, ']', 64);
+    body[128] = '\0';
+    snprintf(head, sizeof(head),
+             "POST /connect HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Content-Length: 128\r\nConnection: close\r\n\r\n");
+    assert_int_equal(rb_exchange(mk_mock_port(m), head, body, 128, out, sizeof(out), 5000), 404);
+    free(body);
+    mk_mock_free(m);
+}
+
+static void deep_json_in_bee_envelope(void **state)
+{
+    mk_mock *m = start("bee", BEE, 0, 0);
+    char *body = brackets(DEEP);
+    char head[256], out[8192];
+    (void)state;
+    /* Bee validates the body before auth: 400 even without a key */
+    snprintf(head, sizeof(head),
+             "POST /v1/threads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             "Content-Length: %d\r\nConnection: close\r\n\r\n",
+             DEEP);
+    assert_int_equal(rb_exchange(mk_mock_port(m), head, body, DEEP, out, sizeof(out), 5000), 400);
+    assert_non_null(strstr(out, "{\"error\":{\"code\":\"invalid_input\",\"message\":"));
+    free(body);
+    mk_mock_free(m);
+}
+
+static void deep_json_frame_closes_1007(void **state)
+{
+    mk_mock *m = start("pieces", PIECES, 0, 0);
+    char *frame = brackets(DEEP);
+    int fd = rb_connect(mk_mock_port(m));
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(rb_ws_open(fd, "/qgpt/stream", 5000), 101);
+    assert_int_equal(rb_ws_send(fd, 0x1, frame, DEEP), 0);
+    assert_int_equal(rb_ws_close_code(fd, 5000), 1007);
+    close(fd);
+    free(frame);
+    assert_healthy(m, PIECES_HEALTH);
+    mk_mock_free(m);
+}
+
+static void frame_over_max_closes_1009(void **state)
+{
+    mk_mock *m = start("pieces", PIECES, 0, 1024);
+    char frame[2048];
+    int fd = rb_connect(mk_mock_port(m));
+    (void)state;
+    memset(frame, 'a', sizeof(frame));
+    assert_true(fd >= 0);
+    assert_int_equal(rb_ws_open(fd, "/qgpt/stream", 5000), 101);
+    assert_int_equal(rb_ws_send(fd, 0x1, frame, sizeof(frame)), 0);
+    assert_int_equal(rb_ws_close_code(fd, 5000), 1009);
+    close(fd);
+    assert_healthy(m, PIECES_HEALTH);
+    mk_mock_free(m);
+}
+
+static void body_over_max_is_413(void **state)
+{
+    mk_mock *m = start("pieces", PIECES, 1024, 0);
+    char body[2048], out[8192];
+    (void)state;
+    memset(body, ' ', sizeof(body));
+    /* sent in full */
+    assert_int_equal(rb_exchange(mk_mock_port(m),
+                                 "POST /connect HTTP/1.1\r\nHost: x\r\nContent-Length: 2048\r\n"
+                                 "Connection: close\r\n\r\n",
+                                 body, sizeof(body), out, sizeof(out), 5000),
+                     413);
+    assert_non_null(strstr(out, "larger than 1024 bytes"));
+    /* claimed only: refused at once, nothing reserved for a terabyte */
+    assert_int_equal(rb_exchange(mk_mock_port(m),
+                                 "POST /connect HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                                 "1099511627776\r\n\r\n",
+                                 NULL, 0, out, sizeof(out), 5000),
+                     413);
+    /* chunked, no length given */
+    memcpy(body + 2048 - 7, "\r\n0\r\n\r\n", 7);
+    assert_int_equal(rb_exchange(mk_mock_port(m),
+                                 "POST /connect HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"
+                                 "\r\nConnection: close\r\n\r\n7f9\r\n",
+                                 body, sizeof(body), out, sizeof(out), 5000),
+                     413);
+    assert_healthy(m, PIECES_HEALTH);
+    mk_mock_free(m);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(deep_json_body_is_400_and_server_lives),
+        cmocka_unit_test(deep_json_in_bee_envelope),
+        cmocka_unit_test(deep_json_frame_closes_1007),
+        cmocka_unit_test(frame_over_max_closes_1009),
+        cmocka_unit_test(body_over_max_is_413),
+    };
+    return SUITE_RUN(argc, argv, tests, NULL, NULL);
+}
