@@ -268,6 +268,45 @@ static int refuse(struct mk_mock *m, struct mg_connection *conn, const mk__req *
 
 static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, int64_t arrival);
 
+/* CivetWeb's own error answers (malformed request line, headers too large,
+ * a bad websocket upgrade) come here instead. Left to CivetWeb 1.15, a bad
+ * HTTP version is echoed into the status line ("HTTP/1.1x 505") and an
+ * upgrade without a Sec-WebSocket-Key gets a body with no status line at
+ * all. We answer with our own status line and the service's envelope. */
+int mk__http_error(struct mg_connection *conn, int status, const char *msg)
+{
+    struct mk_mock *m = mg_get_user_data(mg_get_context(conn));
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    const char *v = ri ? ri->http_version : NULL;
+    mk__reply r = {0};
+    char text[300];
+    if (!m) {
+        return 1; /* not ours: CivetWeb's default */
+    }
+    /* 505 only for a well-formed version we do not speak (HTTP/2, 1.2) */
+    if (status == 505 && !(v && strlen(v) <= 3 && v[0] >= '0' && v[0] <= '9' &&
+                           (v[1] == '\0' || (v[1] == '.' && v[2] >= '0' && v[2] <= '9')))) {
+        status = 400;
+        msg = "malformed HTTP version";
+    }
+    snprintf(text, sizeof(text), "mockkit: %s", msg && msg[0] ? msg : "bad request");
+    /* the message may echo client bytes: keep it printable */
+    for (char *p = text; *p; p++) {
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f) {
+            *p = ' ';
+        }
+    }
+    if (mk__profile_refuse(m, status, text, &r) != 0) {
+        mk__reply_clear(&r);
+        return 1;
+    }
+    snprintf(r.extra, sizeof(r.extra), "Connection: close\r\n");
+    mg_disable_connection_keep_alive(conn);
+    send_reply(conn, &r, 0);
+    mk__reply_clear(&r);
+    return 0;
+}
+
 int mk__http_handler(struct mg_connection *conn, void *cbdata)
 {
     struct mk_mock *m = cbdata;

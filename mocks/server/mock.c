@@ -161,6 +161,7 @@ static int start_server(mk_mock *m, mk_diag *diag)
              m->opts.request_timeout_ms > 0 ? m->opts.request_timeout_ms : 10000);
     memset(&cb, 0, sizeof(cb));
     cb.log_message = log_quiet;
+    cb.http_error = mk__http_error;
     memset(&init, 0, sizeof(init));
     init.callbacks = &cb;
     init.user_data = m;

@@ -205,6 +205,8 @@ void mk__journal_note(struct mk_mock *m, const mk__req *req, int64_t at, int sta
 /* ---- http.c / ws.c ----------------------------------------------------- */
 
 int mk__http_handler(struct mg_connection *conn, void *cbdata);
+/* CivetWeb's http_error callback: its own errors in our envelope. */
+int mk__http_error(struct mg_connection *conn, int status, const char *msg);
 int mk__ws_connect(const struct mg_connection *conn, void *cbdata);
 void mk__ws_ready(struct mg_connection *conn, void *cbdata);
 int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, void *cbdata);

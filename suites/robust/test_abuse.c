@@ -154,6 +154,37 @@ static void body_over_max_is_413(void **state)
     mk_mock_free(m);
 }
 
+/* CivetWeb 1.15 echoed the version into its status line ("HTTP/1.1x 505")
+ * and sent an upgrade without a key a body with no status line. */
+static void civetweb_errors_get_a_status_line_and_envelope(void **state)
+{
+    mk_mock *m = start("bee", BEE, 0, 0);
+    char out[4096];
+    (void)state;
+    assert_int_equal(rb_exchange(mk_mock_port(m), "GET /v1/threads HTTP/1.1x\r\nHost: x\r\n\r\n",
+                                 NULL, 0, out, sizeof(out), 5000),
+                     400);
+    assert_memory_equal(out, "HTTP/1.1 400 Bad Request\r\n", 26);
+    assert_non_null(strstr(out, "{\"error\":{\"code\":\"invalid_input\""));
+    assert_int_equal(rb_exchange(mk_mock_port(m),
+                                 "GET /v1/threads HTTP/1.1\x0b\r\nHost: x\r\n\r\n", NULL, 0,
+                                 out, sizeof(out), 5000),
+                     400);
+    assert_int_equal(rb_exchange(mk_mock_port(m),
+                                 "GET /v1/threads HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                                 "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                                 NULL, 0, out, sizeof(out), 5000),
+                     400);
+    assert_memory_equal(out, "HTTP/1.1 400 Bad Request\r\n", 26);
+    assert_non_null(strstr(out, "Malformed websocket request"));
+    /* a well-formed version we do not speak stays a 505, with our status line */
+    assert_int_equal(rb_exchange(mk_mock_port(m), "GET /v1/threads HTTP/2\r\nHost: x\r\n\r\n",
+                                 NULL, 0, out, sizeof(out), 5000),
+                     505);
+    assert_memory_equal(out, "HTTP/1.1 505 ", 13);
+    mk_mock_free(m);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +193,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(deep_json_frame_closes_1007),
         cmocka_unit_test(frame_over_max_closes_1009),
         cmocka_unit_test(body_over_max_is_413),
+        cmocka_unit_test(civetweb_errors_get_a_status_line_and_envelope),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }
