@@ -120,6 +120,9 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
         o.rate_limit = (strcmp(mk_services[i].name, "bee") == 0) ? p->rate_limit : 0;
         o.disable_admin = p->disable_admin;
         o.quiet = p->quiet;
+        o.max_connections = p->max_connections;
+        o.max_body = p->max_body;
+        o.max_frame = p->max_frame;
         const char *paths[] = {dir};
         mk_diag d;
         memset(&d, 0, sizeof d);

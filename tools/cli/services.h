@@ -28,6 +28,8 @@ typedef struct mk_serve_plan {
     int rate_limit;
     int disable_admin;
     int quiet;
+    int max_connections;           /* per service; 0 = the mock's default (1024) */
+    size_t max_body, max_frame;    /* bytes; 0 = the mock's defaults */
     int selected[MK_SERVICE_COUNT];  /* 1 = start it */
     int port[MK_SERVICE_COUNT];
 } mk_serve_plan;
