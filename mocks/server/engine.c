@@ -128,6 +128,9 @@ static int check_triggers(struct mk_mock *m, mk_diag *diag)
                          "/interactions/%zu/response/chunks/%zu/after", ix->index, k);
                 return MK_MOCK_ECASSETTE;
             }
+            if (a) {
+                m->ixs[where].is_trigger = 1;
+            }
         }
         for (size_t k = 0; k < ix->frame_count; k++) {
             const char *a = ix->frames[k].after;
@@ -137,6 +140,9 @@ static int check_triggers(struct mk_mock *m, mk_diag *diag)
                 snprintf(diag->pointer, sizeof(diag->pointer),
                          "/interactions/%zu/websocket/frames/%zu/after", ix->index, k);
                 return MK_MOCK_ECASSETTE;
+            }
+            if (a) {
+                m->ixs[where].is_trigger = 1;
             }
         }
     }
@@ -289,8 +295,10 @@ void mk__engine_pick(struct mk_mock *m, mk__req *req, int kind, int64_t now_ms, 
         nearest(m, req, kind, out);
     }
     pthread_mutex_unlock(&m->mu);
-    if (best != SIZE_MAX) {
-        mk__clock_wake_triggers(m->clock); /* a trigger may be waiting for it */
+    if (out->index != SIZE_MAX && !out->via_get && m->ixs[out->index].is_trigger) {
+        /* only a trigger can end a trigger wait: 1,000 plain streams
+         * starting must not walk every parked waiter 1,000 times */
+        mk__clock_wake_triggers(m->clock);
     }
 }
 

@@ -149,6 +149,7 @@ typedef struct mk__ix {
     size_t group;             /* index of the first interaction with the same request */
     int used;                 /* sequence: served since start/reset (under mu) */
     _Atomic int64_t arrived;  /* clock ms of the last arrival, -1 = never */
+    int is_trigger;           /* some `after` names it: its arrival wakes waiters */
 } mk__ix;
 
 typedef struct mk__pick {

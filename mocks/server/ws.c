@@ -461,7 +461,9 @@ int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, 
             if (!ws->cands[c].arrived) {
                 ws->cands[c].arrived = 1;
                 atomic_store(&ws->m->ixs[ws->cands[c].ix].arrived, arrival);
-                mk__clock_wake_triggers(ws->m->clock);
+                if (ws->m->ixs[ws->cands[c].ix].is_trigger) {
+                    mk__clock_wake_triggers(ws->m->clock);
+                }
             }
             if (type == MK_FRAME_CLOSE) {
                 /* CivetWeb ends the connection after this callback: answer
