@@ -134,7 +134,7 @@ static int check_options(const mk_mock_options *o, mk_diag *diag)
 
 static int start_server(mk_mock *m, mk_diag *diag)
 {
-    char ports[96], threads[16], timeout[16];
+    char ports[96], threads[16], timeout[16], backlog[16];
     char err[256] = "";
     struct mg_callbacks cb;
     struct mg_init_data init;
@@ -144,6 +144,9 @@ static int start_server(mk_mock *m, mk_diag *diag)
     const char *options[] = {"listening_ports", ports,
                              "num_threads", threads,
                              "tcp_nodelay", "1",
+                             /* a burst of max_connections clients is accepted at
+                              * once, not left to SYN retries (1 s) */
+                             "listen_backlog", backlog,
                              "enable_keep_alive", "yes",
                              "keep_alive_timeout_ms", "500", /* idle keep-alive bounds mg_stop */
                              /* the whole header must arrive in this time (CivetWeb
@@ -157,6 +160,7 @@ static int start_server(mk_mock *m, mk_diag *diag)
                              NULL};
     snprintf(ports, sizeof(ports), "%s:%d", m->bind, m->opts.port);
     snprintf(threads, sizeof(threads), "%d", m->max_conn + MK__SPARE_WORKERS);
+    snprintf(backlog, sizeof(backlog), "%d", m->max_conn + MK__SPARE_WORKERS);
     snprintf(timeout, sizeof(timeout), "%d",
              m->opts.request_timeout_ms > 0 ? m->opts.request_timeout_ms : 10000);
     memset(&cb, 0, sizeof(cb));
