@@ -54,7 +54,7 @@ typedef struct mk__peer {
     int local_port;
     char addr[48];
     int port;
-    int fd;       /* -1: not looked up yet or not found */
+    int fd;       /* -1: not looked up yet; -2: cannot be looked up */
     int looked;
 } mk__peer;
 

@@ -8,7 +8,9 @@
  * own socket up once (the accepted socket whose local port is ours and
  * whose peer is the request's remote address and port: a 4-tuple, unique
  * among open sockets, also when the client lives in this process), then
- * peeks at it every slice: end of file or an error means the client left. */
+ * peeks at it every slice: end of file or an error means the client left.
+ * A socket reset before the look-up has no peer name any more, so no
+ * match at all means the connection is gone too. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -53,13 +55,16 @@ static int is_peer_socket(int fd, const mk__peer *p)
            addr_is(&ss, p->addr);
 }
 
+/* The descriptor of p's connection; -1 when none matches (it is no
+ * longer connected: a socket reset by its peer has no peer name), -2 when
+ * the descriptors cannot be listed. */
 static int find_fd(const mk__peer *p)
 {
     DIR *d = opendir("/proc/self/fd");
     struct dirent *e;
     int found = -1;
     if (!d) {
-        return -1;
+        return -2;
     }
     while (found < 0 && (e = readdir(d)) != NULL) {
         char *end;
@@ -88,9 +93,14 @@ int mk__peer_gone(mk__peer *p)
     if (!p->looked) {
         p->looked = 1;
         p->fd = find_fd(p);
+        if (p->fd == -1) {
+            /* Our worker holds our socket open, so it is listed; only a
+             * socket that lost its connection (reset) has no peer name. */
+            return 1;
+        }
     }
     if (p->fd < 0) {
-        return 0; /* not found (no /proc): fall back to noticing at the next write */
+        return 0; /* no /proc: fall back to noticing at the next write */
     }
     /* Our worker owns this descriptor until the handler returns, so it
      * cannot have been reused; a peek leaves any pipelined bytes in place. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "rb_util.h"
@@ -149,6 +150,31 @@ static void one_abandoned_stream_is_noticed_within_a_second(void **state)
     mk_mock_free(m);
 }
 
+/* A client that resets its connection before the stream ever looked at
+ * its socket: a reset socket has no peer name, and is still noticed. */
+static void reset_stream_is_noticed_too(void **state)
+{
+    mk_mock *m = start("cairos", CAIROS, 1, 0);
+    struct linger hard = {1, 0};
+    int fd;
+    int64_t closed_at, took = -1;
+    (void)state;
+    open_gated(m, &fd, 1);
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
+    close(fd); /* RST, not FIN */
+    closed_at = rb_now_ms();
+    while (rb_now_ms() < closed_at + 5000) {
+        if (status_of(m, CAIROS_PLAIN) == 200) {
+            took = rb_now_ms() - closed_at;
+            break;
+        }
+    }
+    print_message("reset stream noticed after %lld ms\n", (long long)took);
+    assert_true(took >= 0);
+    assert_true(took <= 1000 + 500);
+    mk_mock_free(m);
+}
+
 static void slow_headers_block_nobody_and_time_out(void **state)
 {
     enum { N = 100 };
@@ -193,14 +219,37 @@ static void default_mock_holds_1000_streams(void **state)
     mk_mock_free(m);
 }
 
+/* Default options: 1,000 websockets at once (each a worker and a player). */
+static void default_mock_holds_1000_websockets(void **state)
+{
+    enum { N = 1000 };
+    mk_mock *m = start("pieces", PIECES, 0, 0);
+    int *fds = calloc(N, sizeof(*fds));
+    (void)state;
+    assert_non_null(fds);
+    for (int i = 0; i < N; i++) {
+        fds[i] = rb_connect(mk_mock_port(m));
+        assert_true(fds[i] >= 0);
+        assert_int_equal(rb_ws_open(fds[i], "/qgpt/stream", 10000), 101);
+    }
+    assert_int_equal(status_of(m, PIECES_HEALTH), 200);
+    for (int i = 0; i < N; i++) {
+        close(fds[i]);
+    }
+    free(fds);
+    mk_mock_free(m);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(full_mock_refuses_with_503_but_answers_admin),
         cmocka_unit_test(one_abandoned_stream_is_noticed_within_a_second),
         cmocka_unit_test(abandoned_gated_streams_give_their_slots_back),
+        cmocka_unit_test(reset_stream_is_noticed_too),
         cmocka_unit_test(slow_headers_block_nobody_and_time_out),
         cmocka_unit_test(default_mock_holds_1000_streams),
+        cmocka_unit_test(default_mock_holds_1000_websockets),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }
