@@ -185,6 +185,45 @@ static void civetweb_errors_get_a_status_line_and_envelope(void **state)
     mk_mock_free(m);
 }
 
+/* A new key per request fills the bounded rate-limit table (4,096 keys)
+ * and turns it over; limiting still works for a key in use. */
+static void rate_limit_survives_a_new_key_per_request(void **state)
+{
+    mk_mock_options o;
+    const char *paths[] = {BEE};
+    mk_mock *m;
+    char raw[256], out[4096];
+    int statuses[3];
+    int64_t t0;
+    (void)state;
+    mk_mock_options_init(&o);
+    o.service = "bee";
+    o.speed = 0;
+    o.quiet = 1;
+    o.rate_limit = 2;
+    m = rb_mock(&o, paths, 1);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(raw, sizeof(raw),
+                 "GET /v1/threads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer churn-%d\r\n"
+                 "Connection: close\r\n\r\n",
+                 i);
+        assert_int_equal(rb_exchange(mk_mock_port(m), raw, NULL, 0, out, sizeof(out), 5000), 401);
+    }
+    t0 = rb_now_ms();
+    for (int i = 0; i < 3; i++) {
+        statuses[i] = rb_exchange(mk_mock_port(m),
+                                  "GET /v1/threads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                                  "steady\r\nConnection: close\r\n\r\n",
+                                  NULL, 0, out, sizeof(out), 5000);
+    }
+    assert_int_not_equal(statuses[0], 429);
+    assert_int_not_equal(statuses[1], 429);
+    if (rb_now_ms() - t0 < 1000) { /* all three in one window */
+        assert_int_equal(statuses[2], 429);
+    }
+    mk_mock_free(m);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +233,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(frame_over_max_closes_1009),
         cmocka_unit_test(body_over_max_is_413),
         cmocka_unit_test(civetweb_errors_get_a_status_line_and_envelope),
+        cmocka_unit_test(rate_limit_survives_a_new_key_per_request),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }
