@@ -153,10 +153,6 @@ static int start_server(mk_mock *m, mk_diag *diag)
                               * measures from the request's first byte), so slow
                               * senders give their worker back */
                              "request_timeout_ms", timeout,
-                             /* With ping/pong off, CivetWeb 1.15's read_websocket only retries
-                              * on this timeout (it never closes), so a short one just
-                              * lets a socket notice mg_stop within 200 ms instead of 2 s. */
-                             "websocket_timeout_ms", "200",
                              NULL};
     snprintf(ports, sizeof(ports), "%s:%d", m->bind, m->opts.port);
     snprintf(threads, sizeof(threads), "%d", m->max_conn + MK__SPARE_WORKERS);
@@ -166,6 +162,9 @@ static int start_server(mk_mock *m, mk_diag *diag)
     memset(&cb, 0, sizeof(cb));
     cb.log_message = log_quiet;
     cb.http_error = mk__http_error;
+    /* websocket upgrades are ours from the first byte (ws.c): CivetWeb's
+     * reader would reserve whatever length a frame header claims */
+    cb.begin_request = mk__begin_request;
     memset(&init, 0, sizeof(init));
     init.callbacks = &cb;
     init.user_data = m;
@@ -194,9 +193,6 @@ static int start_server(mk_mock *m, mk_diag *diag)
              strcmp(m->bind, "0.0.0.0") == 0 ? "127.0.0.1" : m->bind, m->port);
     /* "/" is a prefix of every URI: one handler routes everything itself
      * (template paths included), for plain requests and upgrades alike. */
-    /* always: an unmatched upgrade gets the service's 404 and a journal entry */
-    mg_set_websocket_handler(m->ctx, "/", mk__ws_connect, mk__ws_ready, mk__ws_data,
-                             mk__ws_close, m);
     mg_set_request_handler(m->ctx, "/", mk__http_handler, m);
     return MK_MOCK_OK;
 }

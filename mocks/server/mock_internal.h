@@ -208,10 +208,39 @@ void mk__journal_note(struct mk_mock *m, const mk__req *req, int64_t at, int sta
 int mk__http_handler(struct mg_connection *conn, void *cbdata);
 /* CivetWeb's http_error callback: its own errors in our envelope. */
 int mk__http_error(struct mg_connection *conn, int status, const char *msg);
-int mk__ws_connect(const struct mg_connection *conn, void *cbdata);
-void mk__ws_ready(struct mg_connection *conn, void *cbdata);
-int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, void *cbdata);
-void mk__ws_close(const struct mg_connection *conn, void *cbdata);
+/* CivetWeb's begin_request callback: a websocket upgrade is answered and
+ * served here, on the worker, until the socket closes (returns the status
+ * for CivetWeb's log); anything else returns 0 and goes on to the handler. */
+int mk__begin_request(struct mg_connection *conn);
+
+/* ---- ws_frame.c / sha1.c ------------------------------------------------ */
+
+typedef struct mk__ws_reader {
+    struct mk_mock *m;
+    int fd;
+    size_t max;               /* max_frame */
+    int timeout_ms;           /* a started frame must complete in this */
+    atomic_int *cancel;
+} mk__ws_reader;
+
+typedef struct mk__ws_frame {
+    int flags;                /* first header byte: FIN, RSV, opcode */
+    char *data;               /* owned, NUL-terminated, unmasked */
+    size_t len;
+    int close_code;           /* MK__WS_REFUSE: why */
+    const char *reason;
+} mk__ws_frame;
+
+enum { MK__WS_OK = 0, MK__WS_GONE = -1, MK__WS_REFUSE = -2 };
+
+/* Read one client frame; the claimed length is checked before anything is
+ * allocated. MK__WS_GONE: closed, stopped, cancelled or timed out. */
+int mk__ws_read_frame(mk__ws_reader *r, mk__ws_frame *f);
+
+void mk__sha1(const void *data, size_t len, unsigned char out[20]);
+
+/* The descriptor of the peer's connection (see peer.c), or -1. */
+int mk__peer_fd(mk__peer *p);
 /* Tell every player to stop and wait for them to be joined. */
 void mk__ws_stop_all(struct mk_mock *m);
 

@@ -107,3 +107,12 @@ int mk__peer_gone(mk__peer *p)
     n = recv(p->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
     return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
+
+int mk__peer_fd(mk__peer *p)
+{
+    if (!p->looked) {
+        p->looked = 1;
+        p->fd = find_fd(p);
+    }
+    return p->fd >= 0 ? p->fd : -1;
+}

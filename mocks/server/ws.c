@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mock_internal.h"
 #include "mockkit/cassette.h"
@@ -248,54 +249,39 @@ static int build_cands(mk__ws *ws, size_t chosen, const char *path)
     return 0;
 }
 
-/* The mock is full: the service's 503 instead of the handshake. */
-static void refuse_upgrade(struct mk_mock *m, struct mg_connection *conn, const mk__req *req,
-                           int64_t arrival)
+/* Answer an upgrade with an HTTP error in the service's envelope (before
+ * any handshake) and journal it. extra: header lines, may be "". */
+static int refuse_upgrade(struct mk_mock *m, struct mg_connection *conn, const mk__req *req,
+                          int64_t arrival, int status, const char *msg, const char *extra)
 {
     mk__reply r = {0};
-    char msg[160], head[400];
-    snprintf(msg, sizeof(msg),
-             "mockkit: %d connections already being served (max_connections); try again",
-             m->max_conn);
-    if (mk__profile_refuse(m, 503, msg, &r) != 0) {
+    char head[700];
+    const char *text = mg_get_response_code_text(conn, status);
+    if (mk__profile_refuse(m, status, msg, &r) != 0) {
         mk__reply_clear(&r);
-        return;
+        return status;
     }
-    mk__journal_note(m, req, arrival, 503, 0, SIZE_MAX, msg);
+    mk__journal_note(m, req, arrival, status, 0, SIZE_MAX, msg);
     snprintf(head, sizeof(head),
-             "HTTP/1.1 503 Service Unavailable\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+             "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%sContent-Length: %zu\r\n"
              "Connection: close\r\n\r\n",
-             r.content_type, strlen(r.body));
+             status, text ? text : "", r.content_type, extra, strlen(r.body));
     mg_write(conn, head, strlen(head));
     mg_write(conn, r.body, strlen(r.body));
     mg_disable_connection_keep_alive(conn);
     mk__reply_clear(&r);
+    return status;
 }
 
-int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
+/* Choose the interaction for an upgrade; NULL when refused (answered and
+ * journaled, *status says how). */
+static mk__ws *accept_upgrade(struct mk_mock *m, struct mg_connection *conn, int64_t arrival,
+                              int *status)
 {
-    struct mk_mock *m = cbdata;
-    /* The handshake has not been sent yet, so an unmatched upgrade can still
-     * get a plain HTTP answer: CivetWeb hands us a const pointer here only to
-     * say "do not write after accepting". */
-    struct mg_connection *conn = (struct mg_connection *)(uintptr_t)cconn;
     const struct mg_request_info *ri = mg_get_request_info(conn);
-    int64_t arrival = mk_clock_now_ms(m->clock);
     mk__req req;
     mk__pick pick;
     mk__ws *ws;
-
-    /* A key is 24 base64 characters (RFC 6455). CivetWeb fails the
-     * handshake on a long one after this callback, without calling ready or
-     * close, so anything allocated here would leak and the journal would
-     * claim a 101: refuse it before that. */
-    const char *key = mg_get_header(conn, "Sec-WebSocket-Key");
-    if (!key || strlen(key) == 0 || strlen(key) > 60) {
-        mg_printf(conn, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
-                        "Content-Length: 37\r\nConnection: close\r\n\r\n"
-                        "mockkit: bad Sec-WebSocket-Key header");
-        return 1;
-    }
 
     memset(&req, 0, sizeof(req));
     req.method = ri->request_method;
@@ -303,12 +289,17 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
     req.query_string = ri->query_string;
     req.ri = ri;
     if (!mk__slot_take(m)) {
-        refuse_upgrade(m, conn, &req, arrival);
-        return 1;
+        char msg[160];
+        snprintf(msg, sizeof(msg),
+                 "mockkit: %d connections already being served (max_connections); try again",
+                 m->max_conn);
+        *status = refuse_upgrade(m, conn, &req, arrival, 503, msg, "");
+        return NULL;
     }
+    *status = 500;
     if (mk__query_parse(ri->query_string, &req.query, &req.query_count) != 0) {
         mk__slot_give(m);
-        return 1;
+        return NULL;
     }
     mk__engine_pick(m, &req, MK_IX_WEBSOCKET, arrival, &pick);
     if (pick.index == SIZE_MAX) {
@@ -335,14 +326,14 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
         mk__log_unmatched(m, line);
         mk__reply_clear(&r);
         mk__query_free(req.query, req.query_count);
-        return 1;
+        *status = 404;
+        return NULL;
     }
-    mk__journal_note(m, &req, arrival, 101, 1, pick.index, NULL);
     ws = calloc(1, sizeof(*ws));
     if (!ws) {
         mk__slot_give(m);
         mk__query_free(req.query, req.query_count);
-        return 1;
+        return NULL;
     }
     ws->m = m;
     ws->conn = conn;
@@ -356,25 +347,18 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
     if (build_cands(ws, pick.index, ws->path) != 0) {
         ws_free(ws);
         mk__slot_give(m);
-        return 1;
+        return NULL;
     }
+    /* journal first: a client that has its 101 must find the entry */
+    mk__journal_note(m, &req, arrival, 101, 1, pick.index, NULL);
     push_run(ws, (run){pick.index, 0, arrival, m->ixs[pick.index].ix->at_ms});
-    pthread_mutex_lock(&m->mu);
-    ws->next = m->ws_list;
-    m->ws_list = ws;
-    pthread_mutex_unlock(&m->mu);
-    mg_set_user_connection_data(conn, ws);
-    return 0;
+    *status = 101;
+    return ws;
 }
 
-void mk__ws_ready(struct mg_connection *conn, void *cbdata)
+static void start_player(mk__ws *ws)
 {
-    mk__ws *ws = mg_get_user_connection_data(conn);
     pthread_attr_t attr;
-    (void)cbdata;
-    if (!ws) {
-        return;
-    }
     /* a player only schedules and writes (JSON depth is bounded): a small
      * stack keeps 1,000 websockets from reserving 8 MB each */
     pthread_attr_init(&attr);
@@ -423,20 +407,17 @@ static int json_too_deep(const char *data, size_t len)
            mk_json_depth(data, len, MK_JSON_MAX_DEPTH) > MK_JSON_MAX_DEPTH;
 }
 
-int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, void *cbdata)
+/* One client frame (flags: its first header byte). Returns 0 when the
+ * connection is to close. */
+static int on_frame(mk__ws *ws, int opcode, char *data, size_t len)
 {
-    mk__ws *ws = mg_get_user_connection_data(conn);
+    struct mg_connection *conn = ws->conn;
     int64_t arrival;
     mk_frame_type type;
     char fail[400] = "", first_fail[400] = "";
     size_t near = SIZE_MAX;
-    (void)cbdata;
-    if (!ws || type_of(opcode, &type) != 0) {
+    if (type_of(opcode, &type) != 0) {
         return 1;
-    }
-    if (len > ws->m->max_frame) {
-        close_with(ws, conn, 1009, "mockkit: message larger than max_frame");
-        return 0;
     }
     if (type == MK_FRAME_TEXT && json_too_deep(data, len)) {
         close_with(ws, conn, 1007, "mockkit: JSON nested too deep");
@@ -498,13 +479,11 @@ int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, 
     return 1; /* the connection stays open */
 }
 
-void mk__ws_close(const struct mg_connection *conn, void *cbdata)
+/* Cancel and join the player, unlink and free: nothing outlives the
+ * connection. */
+static void finish(mk__ws *ws)
 {
-    struct mk_mock *m = cbdata;
-    mk__ws *ws = mg_get_user_connection_data(conn);
-    if (!ws) {
-        return;
-    }
+    struct mk_mock *m = ws->m;
     atomic_store(&ws->cancel, 1);
     pthread_mutex_lock(&ws->mu);
     pthread_cond_signal(&ws->cv);
@@ -521,9 +500,115 @@ void mk__ws_close(const struct mg_connection *conn, void *cbdata)
         }
     }
     pthread_mutex_unlock(&m->mu);
-    mg_set_user_connection_data(conn, NULL);
     ws_free(ws);
     mk__slot_give(m);
+}
+
+static int has_token(const char *header, const char *token)
+{
+    size_t n = strlen(token);
+    for (const char *p = header; p && *p; p++) {
+        if (strncasecmp(p, token, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Serve one websocket connection on this worker: handshake, then our own
+ * frame reader (ws_frame.c) until the socket closes or the mock stops. */
+static int serve_ws(struct mk_mock *m, struct mg_connection *conn)
+{
+    static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    int64_t arrival = mk_clock_now_ms(m->clock);
+    const char *key = mg_get_header(conn, "Sec-WebSocket-Key");
+    const char *version = mg_get_header(conn, "Sec-WebSocket-Version");
+    char keyed[128], head[256], *accept;
+    unsigned char digest[20];
+    mk__ws_reader rd;
+    mk__peer peer;
+    mk__req req;
+    mk__ws *ws;
+    int status = 101;
+
+    memset(&req, 0, sizeof(req));
+    req.method = ri->request_method;
+    req.path = ri->local_uri ? ri->local_uri : "/";
+    req.query_string = ri->query_string;
+    req.ri = ri;
+    /* a key is 24 base64 characters (RFC 6455 4.1) */
+    if (!key || strlen(key) == 0 || strlen(key) > 60) {
+        return refuse_upgrade(m, conn, &req, arrival, 400,
+                              "mockkit: bad or missing Sec-WebSocket-Key header", "");
+    }
+    if (!version || strcmp(version, "13") != 0) {
+        return refuse_upgrade(m, conn, &req, arrival, 426,
+                              "mockkit: Sec-WebSocket-Version must be 13",
+                              "Sec-WebSocket-Version: 13\r\n");
+    }
+    mk__peer_init(&peer, m->port, ri);
+    rd.fd = mk__peer_fd(&peer);
+    if (rd.fd < 0) {
+        return refuse_upgrade(m, conn, &req, arrival, 500,
+                              "mockkit: cannot find this connection's socket", "");
+    }
+    ws = accept_upgrade(m, conn, arrival, &status);
+    if (!ws) {
+        return status;
+    }
+    snprintf(keyed, sizeof(keyed), "%s%s", key, guid);
+    mk__sha1(keyed, strlen(keyed), digest);
+    accept = mk_cassette_base64_encode(digest, sizeof(digest));
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Accept: %s\r\n\r\n",
+             accept ? accept : "");
+    free(accept);
+    mg_disable_connection_keep_alive(conn); /* never back to HTTP on this socket */
+    if (mg_write(conn, head, strlen(head)) != (int)strlen(head)) {
+        finish(ws);
+        return 101;
+    }
+    pthread_mutex_lock(&m->mu);
+    ws->next = m->ws_list;
+    m->ws_list = ws;
+    pthread_mutex_unlock(&m->mu);
+    start_player(ws);
+
+    rd.m = m;
+    rd.max = m->max_frame;
+    rd.timeout_ms = m->opts.request_timeout_ms > 0 ? m->opts.request_timeout_ms : 10000;
+    rd.cancel = &ws->cancel;
+    for (;;) {
+        mk__ws_frame f;
+        int rc = mk__ws_read_frame(&rd, &f);
+        if (rc == MK__WS_REFUSE) {
+            close_with(ws, conn, f.close_code, f.reason);
+            break;
+        }
+        if (rc != MK__WS_OK) {
+            break;
+        }
+        rc = on_frame(ws, f.flags, f.data, f.len);
+        free(f.data);
+        if (rc == 0) {
+            break;
+        }
+    }
+    finish(ws);
+    return 101;
+}
+
+int mk__begin_request(struct mg_connection *conn)
+{
+    struct mk_mock *m = mg_get_user_data(mg_get_context(conn));
+    const char *upgrade = mg_get_header(conn, "Upgrade");
+    if (!m || !upgrade || !has_token(upgrade, "websocket") ||
+        !has_token(mg_get_header(conn, "Connection"), "upgrade")) {
+        return 0; /* plain HTTP: the request handler */
+    }
+    return serve_ws(m, conn);
 }
 
 void mk__ws_stop_all(struct mk_mock *m)

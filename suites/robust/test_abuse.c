@@ -124,6 +124,50 @@ static void frame_over_max_closes_1009(void **state)
     mk_mock_free(m);
 }
 
+/* A header claiming ~2 GB: refused from the header alone, nothing sent,
+ * nothing reserved (CivetWeb's own reader allocated the claimed length). */
+static void claimed_2gb_frame_closes_1009_at_once(void **state)
+{
+    mk_mock *m = start("pieces", PIECES, 0, 0);
+    static const unsigned char head[] = {0x81, 0xff, 0, 0, 0, 0, 0x7f, 0xff, 0, 0,
+                                         1, 2, 3, 4};
+    int fd = rb_connect(mk_mock_port(m));
+    int64_t t0;
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(rb_ws_open(fd, "/qgpt/stream", 5000), 101);
+    t0 = rb_now_ms();
+    assert_int_equal(rb_send(fd, head, sizeof(head)), 0);
+    assert_int_equal(rb_ws_close_code(fd, 5000), 1009);
+    assert_true(rb_now_ms() - t0 < 2000);
+    close(fd);
+    assert_healthy(m, PIECES_HEALTH);
+    mk_mock_free(m);
+}
+
+/* RFC 6455 5.1: a server closes on an unmasked client frame (1002); and
+ * the handshake answers the RFC's own sample key with its sample accept. */
+static void handshake_and_unmasked_frame(void **state)
+{
+    mk_mock *m = start("pieces", PIECES, 0, 0);
+    static const unsigned char unmasked[] = {0x81, 0x02, 'h', 'i'};
+    char resp[2048];
+    int fd = rb_connect(mk_mock_port(m));
+    (void)state;
+    assert_true(fd >= 0);
+    static const char upgrade[] =
+        "GET /qgpt/stream HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    assert_int_equal(rb_send(fd, upgrade, sizeof(upgrade) - 1), 0);
+    rb_read_until(fd, resp, sizeof(resp), "\r\n\r\n", 5000);
+    assert_int_equal(rb_status(resp), 101);
+    assert_non_null(strstr(resp, "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+    assert_int_equal(rb_send(fd, unmasked, sizeof(unmasked)), 0);
+    assert_int_equal(rb_ws_close_code(fd, 5000), 1002);
+    close(fd);
+    mk_mock_free(m);
+}
+
 static void body_over_max_is_413(void **state)
 {
     mk_mock *m = start("pieces", PIECES, 1024, 0);
@@ -176,7 +220,7 @@ static void civetweb_errors_get_a_status_line_and_envelope(void **state)
                                  NULL, 0, out, sizeof(out), 5000),
                      400);
     assert_memory_equal(out, "HTTP/1.1 400 Bad Request\r\n", 26);
-    assert_non_null(strstr(out, "Malformed websocket request"));
+    assert_non_null(strstr(out, "Sec-WebSocket-Key"));
     /* a well-formed version we do not speak stays a 505, with our status line */
     assert_int_equal(rb_exchange(mk_mock_port(m), "GET /v1/threads HTTP/2\r\nHost: x\r\n\r\n",
                                  NULL, 0, out, sizeof(out), 5000),
@@ -231,6 +275,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(deep_json_in_bee_envelope),
         cmocka_unit_test(deep_json_frame_closes_1007),
         cmocka_unit_test(frame_over_max_closes_1009),
+        cmocka_unit_test(claimed_2gb_frame_closes_1009_at_once),
+        cmocka_unit_test(handshake_and_unmasked_frame),
         cmocka_unit_test(body_over_max_is_413),
         cmocka_unit_test(civetweb_errors_get_a_status_line_and_envelope),
         cmocka_unit_test(rate_limit_survives_a_new_key_per_request),
