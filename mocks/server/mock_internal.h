@@ -56,6 +56,7 @@ typedef struct mk__peer {
     int port;
     int fd;       /* -1: not looked up yet; -2: cannot be looked up */
     int looked;
+    int64_t since; /* real ms when the request was read */
 } mk__peer;
 
 void mk__peer_init(mk__peer *p, int local_port, const struct mg_request_info *ri);
