@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "mockkit/cassette.h"
 #include "rb_util.h"
 #include "suite.h"
 
@@ -34,6 +37,32 @@ static char *brackets(size_t n)
     memset(s, '[', n);
     s[n] = '\0';
     return s;
+}
+
+/* The one parser every foreign JSON goes through (mock, recorder, clients). */
+static void bounded_parser_counts_only_real_nesting(void **state)
+{
+    char *deep = brackets(DEEP);
+    char at_limit[2 * MK_JSON_MAX_DEPTH + 1];
+    int too_deep = 0;
+    cJSON *v;
+    (void)state;
+    assert_null(mk_json_parse_bounded(deep, DEEP, &too_deep));
+    assert_int_equal(too_deep, 1);
+    free(deep);
+    memset(at_limit, '[', MK_JSON_MAX_DEPTH);
+    memset(at_limit + MK_JSON_MAX_DEPTH, ']', MK_JSON_MAX_DEPTH);
+    v = mk_json_parse_bounded(at_limit, 2 * MK_JSON_MAX_DEPTH, &too_deep);
+    assert_non_null(v);
+    assert_int_equal(too_deep, 0);
+    cJSON_Delete(v);
+    /* brackets inside strings (escaped quotes included) are text, not nesting */
+    v = mk_json_parse_bounded("{\"a\":\"[[[[\\\"[[[[\"}", 18, &too_deep);
+    assert_non_null(v);
+    assert_int_equal(mk_json_depth("{\"a\":\"[[[[\\\"[[[[\"}", 18, 64), 1);
+    cJSON_Delete(v);
+    assert_null(mk_json_parse_bounded("not json", 8, &too_deep));
+    assert_int_equal(too_deep, 0);
 }
 
 /* Still serving: a recorded GET answers 200. */
@@ -271,6 +300,7 @@ static void rate_limit_survives_a_new_key_per_request(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bounded_parser_counts_only_real_nesting),
         cmocka_unit_test(deep_json_body_is_400_and_server_lives),
         cmocka_unit_test(deep_json_in_bee_envelope),
         cmocka_unit_test(deep_json_frame_closes_1007),
