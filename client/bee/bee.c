@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include "mockkit/cassette.h"
 
 struct mk_bee {
     mkc_http *http;
@@ -72,7 +73,7 @@ const char *mk_bee_error_code(const mkc_error *err, char *buf, size_t size)
     buf[0] = '\0';
     if (!err || !err->body)
         return buf;
-    cJSON *root = cJSON_ParseWithLength(err->body, err->body_len);
+    cJSON *root = mk_json_parse_bounded(err->body, err->body_len, NULL);
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
     if (cJSON_IsString(code))
@@ -104,7 +105,7 @@ static int http_error(mkc_error *e, long status, const char *method, const char 
     }
     char code[64];
     const char *msg = NULL;
-    cJSON *root = e->body ? cJSON_ParseWithLength(e->body, e->body_len) : NULL;
+    cJSON *root = e->body ? mk_json_parse_bounded(e->body, e->body_len, NULL) : NULL;
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(root, "error"), "message");
     if (cJSON_IsString(m))
@@ -124,7 +125,7 @@ static int finish(mkc_response *resp, const char *method, const char *url, cJSON
     if (resp->status < 200 || resp->status > 299) {
         rc = http_error(e, resp->status, method, url, resp->body, resp->body_len);
     } else if (out) {
-        *out = cJSON_ParseWithLength(resp->body ? resp->body : "", resp->body_len);
+        *out = mk_json_parse_bounded(resp->body ? resp->body : "", resp->body_len, NULL);
         if (!*out)
             rc = mkc_error_set(e, MKC_EJSON, url, "bee: %ld response is not JSON (%zu bytes) [%s %s]",
                       resp->status, resp->body_len, method, url);
@@ -468,7 +469,7 @@ static int on_sse(void *user, const mkc_sse_event *ev)
     size_t n = ev->type_len < sizeof name - 1 ? ev->type_len : sizeof name - 1;
     memcpy(name, ev->type, n);
     name[n] = '\0';
-    cJSON *data = cJSON_ParseWithLength(ev->data, ev->data_len);
+    cJSON *data = mk_json_parse_bounded(ev->data, ev->data_len, NULL);
     if (!data) {
         c->json_error = 1;
         copy_str(c->bad_event, sizeof c->bad_event, name);

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include "mockkit/cassette.h"
 
 char *mk_cairos__strdup(const char *s)
 {
@@ -138,7 +139,7 @@ static int http_fail(mk_cairos *c, const char *method, const char *path, const m
     if (!r)
         return rc; /* transport error: the core filled err */
     char detail[256] = "";
-    cJSON *j = cJSON_ParseWithLength(r->body ? r->body : "", r->body_len);
+    cJSON *j = mk_json_parse_bounded(r->body ? r->body : "", r->body_len, NULL);
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "detail");
     if (cJSON_IsString(d)) {
         snprintf(detail, sizeof detail, "%s", d->valuestring);
@@ -195,7 +196,7 @@ static int call_json(mk_cairos *c, const char *method, const char *path, const c
                   json_body ? strlen(json_body) : 0, expect, &r, err);
     if (rc != MKC_OK)
         return rc;
-    *out = cJSON_ParseWithLength(r->body ? r->body : "", r->body_len);
+    *out = mk_json_parse_bounded(r->body ? r->body : "", r->body_len, NULL);
     if (!*out) {
         char url[512];
         snprintf(url, sizeof url, "%s%s", c->base_url, path);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include "mockkit/cassette.h"
 
 #define DEFAULT_RETRY_MS 3000
 
@@ -254,7 +255,7 @@ static int on_event(void *user, const mkc_sse_event *ev)
     }
     cJSON *j = NULL;
     if (r && r->parse_json) {
-        j = cJSON_ParseWithLength(ev->data, ev->data_len);
+        j = mk_json_parse_bounded(ev->data, ev->data_len, NULL);
         if (!j) {
             mkc_error_set(h->err, MKC_EJSON, h->url,
                             "%s: event \"%s\" (event %zu): data is not JSON: %.120s", h->url,

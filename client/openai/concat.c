@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "mockkit/cassette.h"
 
 struct mk_openai_concat {
     cJSON *top;       /* every top-level key of the chunks except choices */
@@ -345,7 +346,7 @@ int mk_openai_concat_add_json(mk_openai_concat *cc, const char *chunk_json)
 {
     if (!cc || !chunk_json)
         return MKC_EINVAL;
-    cJSON *chunk = cJSON_Parse(chunk_json);
+    cJSON *chunk = mk_json_parse_bounded(chunk_json, strlen(chunk_json), NULL); /* server data */
     if (!chunk)
         return MKC_EJSON;
     int rc = mk_openai_concat_add_chunk(cc, chunk);

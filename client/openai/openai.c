@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mockkit/cassette.h"
 
 #define CHAT_PATH "/chat/completions"
 
@@ -119,7 +120,7 @@ int mk_openai_error_parse(const mkc_error *err, mk_openai_api_error *out)
     memset(out, 0, sizeof *out);
     if (!err->body)
         return MKC_EJSON;
-    cJSON *body = cJSON_ParseWithLength(err->body, err->body_len);
+    cJSON *body = mk_json_parse_bounded(err->body, err->body_len, NULL);
     int rc = parse_api_error(body, out);
     cJSON_Delete(body);
     return rc;
@@ -160,7 +161,7 @@ static int post(mk_openai *c, const char *body, cJSON **out, mkc_error *err)
         mkc_response_free(r);
         return rc;
     }
-    cJSON *j = r->body ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+    cJSON *j = r->body ? mk_json_parse_bounded(r->body, r->body_len, NULL) : NULL;
     mkc_response_free(r);
     if (!cJSON_IsObject(j)) {
         cJSON_Delete(j);
@@ -261,7 +262,7 @@ static int on_event(void *user, const mkc_sse_event *ev)
         st->done = 1;
         return 0;
     }
-    cJSON *data = cJSON_ParseWithLength(ev->data, ev->data_len);
+    cJSON *data = mk_json_parse_bounded(ev->data, ev->data_len, NULL);
     if (named_error || (cJSON_IsObject(data) && truthy(cJSON_GetObjectItem(data, "error")))) {
         stream_error(st, data, ev->data, ev->data_len);
         cJSON_Delete(data);

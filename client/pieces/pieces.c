@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "mockkit/cassette.h"
 
 static char *dup_str(const char *s)
 {
@@ -135,6 +136,9 @@ static int parse_json(const mkc_response *r, const char *url, cJSON **out, mkc_e
                                "%s: expected application/json, got %s", url,
                                r->content_type ? r->content_type : "no content type");
     const char *end = NULL;
+    if (r->body && mk_json_depth(r->body, r->body_len, MK_JSON_MAX_DEPTH) > MK_JSON_MAX_DEPTH)
+        return mkc_error_set(err, MKC_EJSON, url, "%s: body nests deeper than %d levels", url,
+                               MK_JSON_MAX_DEPTH);
     cJSON *j = cJSON_ParseWithLengthOpts(r->body ? r->body : "", r->body_len, &end, 0);
     if (!j)
         return mkc_error_set(err, MKC_EJSON, url, "%s: body is not JSON (byte %ld)", url,

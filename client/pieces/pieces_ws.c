@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "mockkit/cassette.h"
 
 struct mk_pieces_ws {
     mk_pieces *p;
@@ -120,7 +121,7 @@ static const char *json_str(const cJSON *o, const char *key)
 
 static void handle_answer(mk_pieces_ws *ws, const char *data, size_t len)
 {
-    cJSON *frame = cJSON_ParseWithLength(data, len);
+    cJSON *frame = mk_json_parse_bounded(data, len, NULL);
     if (!cJSON_IsObject(frame)) {
         report(ws, "frame is not a JSON object", data, len);
         cJSON_Delete(frame);
@@ -182,7 +183,7 @@ static void handle_profile(mk_pieces_ws *ws, const char *data, size_t len)
 {
     /* The AuthWS contract: a UserProfile, or anything else (null, not
      * JSON) for "logged out". */
-    cJSON *j = cJSON_ParseWithLength(data, len);
+    cJSON *j = mk_json_parse_bounded(data, len, NULL);
     if (ws->cb.on_profile)
         ws->cb.on_profile(ws->cb.user, cJSON_IsObject(j) ? j : NULL);
     cJSON_Delete(j);
@@ -223,7 +224,7 @@ static cJSON *fetch_object(mk_pieces_ws *ws, const char *id)
 
 static void handle_identifiers(mk_pieces_ws *ws, const char *data, size_t len)
 {
-    cJSON *frame = cJSON_ParseWithLength(data, len);
+    cJSON *frame = mk_json_parse_bounded(data, len, NULL);
     const cJSON *iterable = cJSON_GetObjectItemCaseSensitive(frame, "iterable");
     if (!cJSON_IsArray(iterable)) {
         report(ws, "not StreamedIdentifiers (no `iterable`)", data, len);

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "bee_internal.h"
+#include "mockkit/cassette.h"
 
 extern const char mk__bee_model_json[];
 extern const size_t mk__bee_model_len;
@@ -167,7 +168,14 @@ static int json_body(const mk__req *req, mk__reply *out, cJSON **body)
                     "Body cannot be empty when content-type is set to 'application/json'");
         return 1;
     }
-    *body = cJSON_ParseWithLength((const char *)req->body, req->body_len);
+    int too_deep = 0;
+    *body = mk_json_parse_bounded((const char *)req->body, req->body_len, &too_deep);
+    if (!*body && too_deep) {
+        /* refused before cJSON recurses (a worker's stack is small) */
+        reply_error(out, 400, "invalid_input",
+                    "mockkit: the request body nests JSON deeper than 64 levels");
+        return 1;
+    }
     if (!*body) {
         /* JSON.parse's SyntaxError text is V8's; ours names the fact only. */
         reply_error(out, 400, "invalid_input", "mockkit: the request body is not valid JSON");

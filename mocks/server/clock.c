@@ -132,10 +132,12 @@ int mk_clock_wait_for_waiters(mk_clock *c, int waiters, int timeout_ms)
     return rc;
 }
 
-int mk__clock_wait(mk_clock *c, int64_t deadline, int trigger, mk__wait_pred pred, void *arg)
+int mk__clock_wait(mk_clock *c, int64_t deadline, int trigger, mk__wait_pred pred, void *arg,
+                   int slice_ms)
 {
     wait_node node = {.deadline = deadline, .trigger = trigger};
     int ended = 0;
+    struct timespec slice_end = abs_after_ms(slice_ms > 0 ? slice_ms : 0);
     pthread_cond_init(&node.cv, &c->attr);
     pthread_mutex_lock(&c->mu);
     node.next = c->nodes;
@@ -155,7 +157,25 @@ int mk__clock_wait(mk_clock *c, int64_t deadline, int trigger, mk__wait_pred pre
             break;
         }
         node.signalled = 0;
-        if (c->is_virtual || deadline == MK__NO_DEADLINE) {
+        if (slice_ms > 0) {
+            /* real time bounds the wait too, whatever the clock: the caller
+             * looks at its socket between slices */
+            struct timespec until = slice_end;
+            if (!c->is_virtual && deadline != MK__NO_DEADLINE &&
+                deadline < (int64_t)until.tv_sec * 1000 + until.tv_nsec / 1000000) {
+                until.tv_sec = (time_t)(deadline / 1000);
+                until.tv_nsec = (long)(deadline % 1000) * 1000000L;
+            }
+            if (pthread_cond_timedwait(&node.cv, &c->mu, &until) == ETIMEDOUT &&
+                !node.signalled && (c->is_virtual || real_now_ms() < deadline)) {
+                if (pred && pred(arg)) {
+                    ended = 1;
+                } else {
+                    ended = 2;
+                }
+                break;
+            }
+        } else if (c->is_virtual || deadline == MK__NO_DEADLINE) {
             while (!node.signalled) {
                 pthread_cond_wait(&node.cv, &c->mu);
             }

@@ -128,6 +128,9 @@ static int check_triggers(struct mk_mock *m, mk_diag *diag)
                          "/interactions/%zu/response/chunks/%zu/after", ix->index, k);
                 return MK_MOCK_ECASSETTE;
             }
+            if (a) {
+                m->ixs[where].is_trigger = 1;
+            }
         }
         for (size_t k = 0; k < ix->frame_count; k++) {
             const char *a = ix->frames[k].after;
@@ -137,6 +140,9 @@ static int check_triggers(struct mk_mock *m, mk_diag *diag)
                 snprintf(diag->pointer, sizeof(diag->pointer),
                          "/interactions/%zu/websocket/frames/%zu/after", ix->index, k);
                 return MK_MOCK_ECASSETTE;
+            }
+            if (a) {
+                m->ixs[where].is_trigger = 1;
             }
         }
     }
@@ -289,8 +295,10 @@ void mk__engine_pick(struct mk_mock *m, mk__req *req, int kind, int64_t now_ms, 
         nearest(m, req, kind, out);
     }
     pthread_mutex_unlock(&m->mu);
-    if (best != SIZE_MAX) {
-        mk__clock_wake_triggers(m->clock); /* a trigger may be waiting for it */
+    if (out->index != SIZE_MAX && !out->via_get && m->ixs[out->index].is_trigger) {
+        /* only a trigger can end a trigger wait: 1,000 plain streams
+         * starting must not walk every parked waiter 1,000 times */
+        mk__clock_wake_triggers(m->clock);
     }
 }
 
@@ -309,11 +317,13 @@ struct sched_wait {
     struct mk_mock *m;
     atomic_int *cancel;
     size_t trigger;      /* SIZE_MAX: only time */
+    mk__peer *peer;      /* NULL: nothing to watch */
+    int gone;            /* the peer left (set outside the clock's mutex) */
 };
 
 static int cancelled(const struct sched_wait *w)
 {
-    return atomic_load(&w->m->stopping) || (w->cancel && atomic_load(w->cancel));
+    return w->gone || atomic_load(&w->m->stopping) || (w->cancel && atomic_load(w->cancel));
 }
 
 static int pred_cancel(void *arg)
@@ -327,14 +337,34 @@ static int pred_trigger(void *arg)
     return cancelled(w) || atomic_load(&w->m->ixs[w->trigger].arrived) >= 0;
 }
 
-int mk__schedule(struct mk_mock *m, size_t trigger, double speed, int64_t *anchor_now,
-                 int64_t *anchor_at, int64_t at_ms, atomic_int *cancel)
+/* A clock wait that, when it watches a peer, looks at the socket every
+ * MK__PROBE_MS of real time, so an abandoned stream frees its worker.
+ * A wait shorter than a second is not cut: the write at its end notices a
+ * departed client just as soon, and 1,000 streams with short gaps should
+ * not wake four times a second for nothing. */
+static void wait_watching(struct sched_wait *w, int64_t deadline, int trigger)
 {
-    struct sched_wait w = {m, cancel, trigger};
+    mk__wait_pred pred = trigger ? pred_trigger : pred_cancel;
+    int slice = w->peer && (deadline == MK__NO_DEADLINE ||
+                            deadline - mk_clock_now_ms(w->m->clock) > 1000)
+                    ? MK__PROBE_MS
+                    : 0;
+    while (mk__clock_wait(w->m->clock, deadline, trigger, pred, w, slice) == 2) {
+        if (mk__peer_gone(w->peer)) {
+            w->gone = 1;
+            return;
+        }
+    }
+}
+
+int mk__schedule_conn(struct mk_mock *m, size_t trigger, double speed, int64_t *anchor_now,
+                      int64_t *anchor_at, int64_t at_ms, atomic_int *cancel, mk__peer *peer)
+{
+    struct sched_wait w = {m, cancel, trigger, peer, 0};
     int64_t deadline;
     if (trigger != SIZE_MAX) {
         if (atomic_load(&m->ixs[trigger].arrived) < 0) {
-            mk__clock_wait(m->clock, MK__NO_DEADLINE, 1, pred_trigger, &w);
+            wait_watching(&w, MK__NO_DEADLINE, 1);
         }
         if (cancelled(&w)) {
             return -1;
@@ -344,9 +374,15 @@ int mk__schedule(struct mk_mock *m, size_t trigger, double speed, int64_t *ancho
     }
     deadline = mk__deadline(speed, *anchor_now, *anchor_at, at_ms);
     if (deadline > mk_clock_now_ms(m->clock)) {
-        mk__clock_wait(m->clock, deadline, 0, pred_cancel, &w);
+        wait_watching(&w, deadline, 0);
     }
     return cancelled(&w) ? -1 : 0;
+}
+
+int mk__schedule(struct mk_mock *m, size_t trigger, double speed, int64_t *anchor_now,
+                 int64_t *anchor_at, int64_t at_ms, atomic_int *cancel)
+{
+    return mk__schedule_conn(m, trigger, speed, anchor_now, anchor_at, at_ms, cancel, NULL);
 }
 
 size_t mk__engine_find(const struct mk_mock *m, const mk_cassette *cas, const char *id)

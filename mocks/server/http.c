@@ -12,18 +12,24 @@
 
 #include "mock_internal.h"
 
-#define MAX_BODY (64u * 1024u * 1024u)
-
-static int read_body(struct mg_connection *conn, mk__req *req)
+/* Returns 0, -1 out of memory, -2 when the body is larger than max. */
+static int read_body(struct mg_connection *conn, mk__req *req, size_t max)
 {
+    const struct mg_request_info *ri = mg_get_request_info(conn);
     size_t cap = 0;
+    if (ri->content_length > 0 && (unsigned long long)ri->content_length > max) {
+        return -2; /* refused before a byte is read or reserved */
+    }
     for (;;) {
         int n;
         if (cap - req->body_len < 4096) {
             size_t ncap = cap ? cap * 2 : 8192;
             unsigned char *grown;
-            if (ncap > MAX_BODY) {
-                return -1;
+            if (ncap > max + 4096) {
+                ncap = max + 4096; /* room to see one byte past max */
+            }
+            if (ncap <= cap) {
+                return -2;
             }
             grown = realloc(req->body, ncap + 1);
             if (!grown) {
@@ -37,11 +43,27 @@ static int read_body(struct mg_connection *conn, mk__req *req)
             break;
         }
         req->body_len += (size_t)n;
+        if (req->body_len > max) {
+            return -2;
+        }
     }
     if (req->body) {
         req->body[req->body_len] = '\0';
     }
     return 0;
+}
+
+/* Does the body look like JSON nested deeper than we parse? */
+static int too_deep(const mk__req *req)
+{
+    size_t i = 0;
+    while (i < req->body_len && (req->body[i] == ' ' || req->body[i] == '\t' ||
+                                 req->body[i] == '\r' || req->body[i] == '\n')) {
+        i++;
+    }
+    return i < req->body_len && (req->body[i] == '[' || req->body[i] == '{') &&
+           mk_json_depth((const char *)req->body, req->body_len, MK_JSON_MAX_DEPTH) >
+               MK_JSON_MAX_DEPTH;
 }
 
 static int write_all(struct mg_connection *conn, const void *buf, size_t len)
@@ -145,6 +167,7 @@ static int send_chunk(struct mg_connection *conn, const mk_bytes *data)
 static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, int64_t arrival,
                   int head_only)
 {
+    mk__peer peer;
     const mk__ix *x = &m->ixs[index];
     const mk_response *resp = &x->ix->response;
     double speed = mk__speed(m);
@@ -152,8 +175,9 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
     atomic_int never = 0;
     sbuf b = {0};
 
-    if (mk__schedule(m, SIZE_MAX, speed, &anchor_now, &anchor_at,
-                     resp->at_ms > 0 ? resp->at_ms : x->ix->at_ms, &never) != 0) {
+    mk__peer_init(&peer, m->port, mg_get_request_info(conn));
+    if (mk__schedule_conn(m, SIZE_MAX, speed, &anchor_now, &anchor_at,
+                          resp->at_ms > 0 ? resp->at_ms : x->ix->at_ms, &never, &peer) != 0) {
         mg_disable_connection_keep_alive(conn);
         return resp->status;
     }
@@ -187,7 +211,8 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
     for (size_t i = 0; i < resp->chunk_count; i++) {
         const mk_chunk *c = &resp->chunks[i];
         size_t trigger = mk__engine_find(m, x->cas, c->after);
-        if (mk__schedule(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms, &never) != 0 ||
+        if (mk__schedule_conn(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms, &never,
+                              &peer) != 0 ||
             send_chunk(conn, &c->body.bytes) != 0) {
             /* stopping, or the client went away: no clean end */
             mg_disable_connection_keep_alive(conn);
@@ -228,63 +253,144 @@ static int admin(struct mk_mock *m, struct mg_connection *conn, const mk__req *r
     return r.status ? r.status : 200;
 }
 
+/* Refuse a request with the service's envelope and close the connection
+ * (its body may be unread). */
+static int refuse(struct mk_mock *m, struct mg_connection *conn, const mk__req *req, int64_t at,
+                  int status, const char *message)
+{
+    mk__reply r = {0};
+    if (mk__profile_refuse(m, status, message, &r) == 0) {
+        snprintf(r.extra, sizeof(r.extra), "Connection: close\r\n");
+        mk__journal_note(m, req, at, status, 0, SIZE_MAX, message);
+        mg_disable_connection_keep_alive(conn);
+        send_reply(conn, &r, strcmp(req->method, "HEAD") == 0);
+    }
+    mk__reply_clear(&r);
+    return status;
+}
+
+static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, int64_t arrival);
+
+/* CivetWeb's own error answers (malformed request line, headers too large,
+ * a bad websocket upgrade) come here instead. Left to CivetWeb 1.15, a bad
+ * HTTP version is echoed into the status line ("HTTP/1.1x 505") and an
+ * upgrade without a Sec-WebSocket-Key gets a body with no status line at
+ * all. We answer with our own status line and the service's envelope. */
+int mk__http_error(struct mg_connection *conn, int status, const char *msg)
+{
+    struct mk_mock *m = mg_get_user_data(mg_get_context(conn));
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    const char *v = ri ? ri->http_version : NULL;
+    mk__reply r = {0};
+    char text[300];
+    if (!m) {
+        return 1; /* not ours: CivetWeb's default */
+    }
+    /* 505 only for a well-formed version we do not speak (HTTP/2, 1.2) */
+    if (status == 505 && !(v && strlen(v) <= 3 && v[0] >= '0' && v[0] <= '9' &&
+                           (v[1] == '\0' || (v[1] == '.' && v[2] >= '0' && v[2] <= '9')))) {
+        status = 400;
+        msg = "malformed HTTP version";
+    }
+    snprintf(text, sizeof(text), "mockkit: %s", msg && msg[0] ? msg : "bad request");
+    /* the message may echo client bytes: keep it printable */
+    for (char *p = text; *p; p++) {
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f) {
+            *p = ' ';
+        }
+    }
+    if (mk__profile_refuse(m, status, text, &r) != 0) {
+        mk__reply_clear(&r);
+        return 1;
+    }
+    snprintf(r.extra, sizeof(r.extra), "Connection: close\r\n");
+    mg_disable_connection_keep_alive(conn);
+    send_reply(conn, &r, 0);
+    mk__reply_clear(&r);
+    return 0;
+}
+
 int mk__http_handler(struct mg_connection *conn, void *cbdata)
 {
     struct mk_mock *m = cbdata;
     const struct mg_request_info *ri = mg_get_request_info(conn);
     int64_t arrival = mk_clock_now_ms(m->clock);
+    int is_admin, status, rc;
     mk__req req;
-    mk__reply r = {0};
-    mk__pick pick;
-    int status;
-    int head = 0;
+    char msg[160];
 
     memset(&req, 0, sizeof(req));
     req.method = ri->request_method;
     req.path = ri->local_uri ? ri->local_uri : "/";
     req.query_string = ri->query_string;
     req.ri = ri;
-    if (read_body(conn, &req) != 0 || mk__query_parse(ri->query_string, &req.query, &req.query_count) != 0) {
-        free(req.body);
-        mg_send_http_error(conn, 413, "mockkit: request too large or out of memory");
-        return 413;
+    /* admin paths take no slot: a full mock still answers reset */
+    is_admin = !m->opts.disable_admin && strncmp(req.path, "/__mockkit/", 11) == 0;
+    if (!is_admin && !mk__slot_take(m)) {
+        snprintf(msg, sizeof(msg),
+                 "mockkit: %d connections already being served (max_connections); try again",
+                 m->max_conn);
+        return refuse(m, conn, &req, arrival, 503, msg);
     }
-    head = strcmp(req.method, "HEAD") == 0;
-
-    if (!m->opts.disable_admin && strncmp(req.path, "/__mockkit/", 11) == 0) {
-        status = admin(m, conn, &req);
-        goto done;
+    rc = read_body(conn, &req, m->max_body);
+    if (rc == 0 && mk__query_parse(ri->query_string, &req.query, &req.query_count) != 0) {
+        rc = -1;
     }
-    if (mk__profile_check(m, &req, arrival, &r)) {
-        /* journal first: a client that saw the answer must find the entry */
-        status = r.status;
-        mk__journal_note(m, &req, arrival, status, 0, SIZE_MAX, NULL);
-        send_reply(conn, &r, head);
-        goto done;
-    }
-    mk__engine_pick(m, &req, MK_IX_HTTP, arrival, &pick);
-    if (pick.index != SIZE_MAX) {
-        mk__journal_note(m, &req, arrival, m->ixs[pick.index].ix->response.status, 1, pick.index,
-                         NULL);
-        status = replay(m, conn, pick.index, arrival, head);
+    if (rc == -2) {
+        snprintf(msg, sizeof(msg), "mockkit: request body larger than %zu bytes (max_body)",
+                 m->max_body);
+        status = refuse(m, conn, &req, arrival, 413, msg);
+    } else if (rc != 0) {
+        status = refuse(m, conn, &req, arrival, 500, "mockkit: out of memory reading the request");
+    } else if (too_deep(&req)) {
+        snprintf(msg, sizeof(msg), "mockkit: request body nests JSON deeper than %d levels",
+                 MK_JSON_MAX_DEPTH);
+        status = refuse(m, conn, &req, arrival, 400, msg);
     } else {
-        const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
-        char line[1200];
-        mk__profile_unmatched(m, &req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
-                              pick.failed, &r);
-        status = r.status;
-        mk__journal_note(m, &req, arrival, status, 0, pick.nearest, pick.failed);
-        send_reply(conn, &r, head);
-        snprintf(line, sizeof(line), "%s %s%s%s: nearest %s%s%s: %s", req.method, req.path,
-                 req.query_string ? "?" : "", req.query_string ? req.query_string : "",
-                 near ? near->cas->path : "(none)", near ? "#" : "", near ? near->ix->id : "",
-                 pick.failed[0] ? pick.failed : "no interactions loaded");
-        mk__log_unmatched(m, line);
+        status = is_admin ? admin(m, conn, &req) : serve(m, conn, &req, arrival);
     }
-done:
-    mk__reply_clear(&r);
+    if (!is_admin) {
+        mk__slot_give(m);
+    }
     mk__query_free(req.query, req.query_count);
     cJSON_Delete(req.json);
     free(req.body);
     return status > 0 ? status : 500;
+}
+
+static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, int64_t arrival)
+{
+    mk__reply r = {0};
+    mk__pick pick;
+    int status;
+    int head = strcmp(req->method, "HEAD") == 0;
+
+    if (mk__profile_check(m, req, arrival, &r)) {
+        /* journal first: a client that saw the answer must find the entry */
+        status = r.status;
+        mk__journal_note(m, req, arrival, status, 0, SIZE_MAX, NULL);
+        send_reply(conn, &r, head);
+        mk__reply_clear(&r);
+        return status;
+    }
+    mk__engine_pick(m, req, MK_IX_HTTP, arrival, &pick);
+    if (pick.index != SIZE_MAX) {
+        mk__journal_note(m, req, arrival, m->ixs[pick.index].ix->response.status, 1, pick.index,
+                         NULL);
+        return replay(m, conn, pick.index, arrival, head);
+    }
+    const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
+    char line[1200];
+    mk__profile_unmatched(m, req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
+                          pick.failed, &r);
+    status = r.status;
+    mk__journal_note(m, req, arrival, status, 0, pick.nearest, pick.failed);
+    send_reply(conn, &r, head);
+    snprintf(line, sizeof(line), "%s %s%s%s: nearest %s%s%s: %s", req->method, req->path,
+             req->query_string ? "?" : "", req->query_string ? req->query_string : "",
+             near ? near->cas->path : "(none)", near ? "#" : "", near ? near->ix->id : "",
+             pick.failed[0] ? pick.failed : "no interactions loaded");
+    mk__log_unmatched(m, line);
+    mk__reply_clear(&r);
+    return status;
 }

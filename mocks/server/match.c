@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "mock_internal.h"
+#include "mockkit/cassette.h"
 
 const char *mk__req_header(const mk__req *r, const char *name)
 {
@@ -396,7 +397,7 @@ static int body_match(const mk_interaction *ix, mk__req *req, int *score, char *
         if (!req->json_tried) {
             req->json_tried = 1;
             if (req->body_len > 0) {
-                req->json = cJSON_ParseWithLength((const char *)req->body, req->body_len);
+                req->json = mk_json_parse_bounded((const char *)req->body, req->body_len, NULL);
             }
         }
         if (!req->json) {

@@ -16,6 +16,13 @@
 int mk__tls_init_ssl(void *ssl_ctx, void *user);
 const char *mk__tls_error(void);
 
+/* One worker thread per connection (CivetWeb): each costs a small stack
+ * and a max_request_size buffer, so this bounds what a typo can ask for. */
+#define MK__MAX_CONNECTIONS 20000
+#define MK__DEFAULT_CONNECTIONS 1024
+#define MK__XSTR(x) #x
+#define MK__STR(x) MK__XSTR(x)
+
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 
 static void lib_init(void)
@@ -104,8 +111,19 @@ static int check_options(const mk_mock_options *o, mk_diag *diag)
         diag_msg(diag, "options", "bind \"%s\": must be an IPv4 address%.0d", bind, 0);
         return MK_MOCK_EINVAL;
     }
-    if (o->threads < 0 || o->threads > 1024) {
-        diag_msg(diag, "options", "threads %s%d: must be 0-1024", "", o->threads);
+    if (o->threads < 0 || o->threads > MK__MAX_CONNECTIONS) {
+        diag_msg(diag, "options", "threads %s%d: must be 0-" MK__STR(MK__MAX_CONNECTIONS), "",
+                 o->threads);
+        return MK_MOCK_EINVAL;
+    }
+    if (o->max_connections < 0 || o->max_connections > MK__MAX_CONNECTIONS) {
+        diag_msg(diag, "options", "max_connections %s%d: must be 0-" MK__STR(MK__MAX_CONNECTIONS),
+                 "", o->max_connections);
+        return MK_MOCK_EINVAL;
+    }
+    if (o->request_timeout_ms < 0) {
+        diag_msg(diag, "options", "request_timeout_ms %s%d: must be >= 0", "",
+                 o->request_timeout_ms);
         return MK_MOCK_EINVAL;
     }
     if (o->rate_limit < 0) {
@@ -121,7 +139,7 @@ static int check_options(const mk_mock_options *o, mk_diag *diag)
 
 static int start_server(mk_mock *m, mk_diag *diag)
 {
-    char ports[96], threads[16];
+    char ports[96], threads[16], timeout[16], backlog[16];
     char err[256] = "";
     struct mg_callbacks cb;
     struct mg_init_data init;
@@ -131,19 +149,28 @@ static int start_server(mk_mock *m, mk_diag *diag)
     const char *options[] = {"listening_ports", ports,
                              "num_threads", threads,
                              "tcp_nodelay", "1",
+                             /* a burst of max_connections clients is accepted at
+                              * once, not left to SYN retries (1 s) */
+                             "listen_backlog", backlog,
                              "enable_keep_alive", "yes",
                              "keep_alive_timeout_ms", "500", /* idle keep-alive bounds mg_stop */
-                             "request_timeout_ms", "60000",
-                             /* With ping/pong off, CivetWeb 1.15's read_websocket only retries
-                              * on this timeout (it never closes), so a short one just
-                              * lets a socket notice mg_stop within 200 ms instead of 2 s. */
-                             "websocket_timeout_ms", "200",
+                             /* the whole header must arrive in this time (CivetWeb
+                              * measures from the request's first byte), so slow
+                              * senders give their worker back */
+                             "request_timeout_ms", timeout,
                              NULL};
     /* CivetWeb's "s" suffix: this port speaks TLS only. */
     snprintf(ports, sizeof(ports), "%s:%d%s", m->bind, m->opts.port, m->opts.tls_cert ? "s" : "");
-    snprintf(threads, sizeof(threads), "%d", m->opts.threads > 0 ? m->opts.threads : 64);
+    snprintf(threads, sizeof(threads), "%d", m->max_conn + MK__SPARE_WORKERS);
+    snprintf(backlog, sizeof(backlog), "%d", m->max_conn + MK__SPARE_WORKERS);
+    snprintf(timeout, sizeof(timeout), "%d",
+             m->opts.request_timeout_ms > 0 ? m->opts.request_timeout_ms : 10000);
     memset(&cb, 0, sizeof(cb));
     cb.log_message = log_quiet;
+    cb.http_error = mk__http_error;
+    /* websocket upgrades are ours from the first byte (ws.c): CivetWeb's
+     * reader would reserve whatever length a frame header claims */
+    cb.begin_request = mk__begin_request;
     if (m->opts.tls_cert) {
         cb.init_ssl = mk__tls_init_ssl;
     }
@@ -185,9 +212,6 @@ static int start_server(mk_mock *m, mk_diag *diag)
              strcmp(m->bind, "0.0.0.0") == 0 ? "127.0.0.1" : m->bind, m->port);
     /* "/" is a prefix of every URI: one handler routes everything itself
      * (template paths included), for plain requests and upgrades alike. */
-    /* always: an unmatched upgrade gets the service's 404 and a journal entry */
-    mg_set_websocket_handler(m->ctx, "/", mk__ws_connect, mk__ws_ready, mk__ws_data,
-                             mk__ws_close, m);
     mg_set_request_handler(m->ctx, "/", mk__http_handler, m);
     return MK_MOCK_OK;
 }
@@ -230,6 +254,12 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     m->opts.bind = NULL;
     snprintf(m->bind, sizeof(m->bind), "%s", opts->bind ? opts->bind : "127.0.0.1");
     m->speed = opts->speed < 0 ? 1.0 : opts->speed;
+    m->max_conn = opts->max_connections    ? opts->max_connections
+                  : opts->threads          ? opts->threads
+                                           : MK__DEFAULT_CONNECTIONS;
+    m->max_body = opts->max_body ? opts->max_body : (size_t)64 << 20;
+    m->max_frame = opts->max_frame ? opts->max_frame : (size_t)16 << 20;
+    atomic_init(&m->active, 0);
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->ws_cv, NULL);
     atomic_init(&m->stopping, 0);
@@ -345,3 +375,14 @@ void mk_mock_reset(mk_mock *m)
         mk__clock_wake(m->clock);
     }
 }
+
+int mk__slot_take(mk_mock *m)
+{
+    if (atomic_fetch_add(&m->active, 1) >= m->max_conn) {
+        atomic_fetch_sub(&m->active, 1);
+        return 0;
+    }
+    return 1;
+}
+
+void mk__slot_give(mk_mock *m) { atomic_fetch_sub(&m->active, 1); }

@@ -32,14 +32,37 @@ typedef int (*mk__wait_pred)(void *arg);
 
 /* Park until the clock reaches deadline (MK__NO_DEADLINE: none) or pred
  * returns nonzero. trigger: this wait ends on a trigger arrival (woken by
- * mk__clock_wake_triggers). Returns 0 when the deadline was reached, 1 when
- * pred ended the wait. */
-int mk__clock_wait(mk_clock *c, int64_t deadline, int trigger, mk__wait_pred pred, void *arg);
+ * mk__clock_wake_triggers). slice_ms > 0: also return after that much real
+ * time (virtual clock included), so the caller can look at its socket.
+ * Returns 0 when the deadline was reached, 1 when pred ended the wait, 2
+ * when the slice ran out first. */
+int mk__clock_wait(mk_clock *c, int64_t deadline, int trigger, mk__wait_pred pred, void *arg,
+                   int slice_ms);
 
 /* Wake every waiter so it re-checks its predicate (stop, cancel, reset). */
 void mk__clock_wake(mk_clock *c);
 /* Wake only the waiters parked on a trigger (an interaction arrived). */
 void mk__clock_wake_triggers(mk_clock *c);
+
+/* ---- peer.c ------------------------------------------------------------ */
+
+/* How often a parked HTTP stream looks at its socket (real time). */
+#define MK__PROBE_MS 250
+
+/* The client of one HTTP request, found by its socket's 4-tuple. */
+typedef struct mk__peer {
+    int local_port;
+    char addr[48];
+    int port;
+    int fd;       /* -1: not looked up yet; -2: cannot be looked up */
+    int looked;
+    int64_t since; /* real ms when the request was read */
+} mk__peer;
+
+void mk__peer_init(mk__peer *p, int local_port, const struct mg_request_info *ri);
+/* Has the client closed its side (or reset)? Looks the socket up on first
+ * use (one pass over /proc/self/fd). Not thread-safe: one owner. */
+int mk__peer_gone(mk__peer *p);
 
 /* ---- profiles.c -------------------------------------------------------- */
 
@@ -103,6 +126,10 @@ int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, const char *run_
 int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const char *cassette,
                           const char *interaction, const char *failed, mk__reply *out);
 
+/* The service's envelope for a request the mock refuses on its own
+ * (400 nested too deep, 413 too large, 503 over capacity). */
+int mk__profile_refuse(const struct mk_mock *m, int status, const char *message, mk__reply *out);
+
 /* ---- match.c ----------------------------------------------------------- */
 
 /* Compare req with a recorded interaction. Returns 1 when every matcher
@@ -138,6 +165,7 @@ typedef struct mk__ix {
     size_t group;             /* index of the first interaction with the same request */
     int used;                 /* sequence: served since start/reset (under mu) */
     _Atomic int64_t arrived;  /* clock ms of the last arrival, -1 = never */
+    int is_trigger;           /* some `after` names it: its arrival wakes waiters */
 } mk__ix;
 
 typedef struct mk__pick {
@@ -170,6 +198,11 @@ int64_t mk__deadline(double speed, int64_t anchor_now, int64_t anchor_at, int64_
 int mk__schedule(struct mk_mock *m, size_t trigger, double speed, int64_t *anchor_now,
                  int64_t *anchor_at, int64_t at_ms, atomic_int *cancel);
 
+/* Same, for an HTTP stream: also ends (-1) within MK__PROBE_MS of real
+ * time once peer's client has gone away (peer may be NULL). */
+int mk__schedule_conn(struct mk_mock *m, size_t trigger, double speed, int64_t *anchor_now,
+                      int64_t *anchor_at, int64_t at_ms, atomic_int *cancel, struct mk__peer *peer);
+
 /* ---- journal.c --------------------------------------------------------- */
 
 typedef struct mk__journal {
@@ -195,10 +228,41 @@ int mk__http_handler(struct mg_connection *conn, void *cbdata);
  * the stream never ends cleanly. */
 void mk__keepalive(struct mk_mock *m, struct mg_connection *conn, const mk_response *resp,
                    double speed, int64_t anchor_now, int64_t anchor_at);
-int mk__ws_connect(const struct mg_connection *conn, void *cbdata);
-void mk__ws_ready(struct mg_connection *conn, void *cbdata);
-int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, void *cbdata);
-void mk__ws_close(const struct mg_connection *conn, void *cbdata);
+/* CivetWeb's http_error callback: its own errors in our envelope. */
+int mk__http_error(struct mg_connection *conn, int status, const char *msg);
+/* CivetWeb's begin_request callback: a websocket upgrade is answered and
+ * served here, on the worker, until the socket closes (returns the status
+ * for CivetWeb's log); anything else returns 0 and goes on to the handler. */
+int mk__begin_request(struct mg_connection *conn);
+
+/* ---- ws_frame.c / sha1.c ------------------------------------------------ */
+
+typedef struct mk__ws_reader {
+    struct mk_mock *m;
+    int fd;
+    size_t max;               /* max_frame */
+    int timeout_ms;           /* a started frame must complete in this */
+    atomic_int *cancel;
+} mk__ws_reader;
+
+typedef struct mk__ws_frame {
+    int flags;                /* first header byte: FIN, RSV, opcode */
+    char *data;               /* owned, NUL-terminated, unmasked */
+    size_t len;
+    int close_code;           /* MK__WS_REFUSE: why */
+    const char *reason;
+} mk__ws_frame;
+
+enum { MK__WS_OK = 0, MK__WS_GONE = -1, MK__WS_REFUSE = -2 };
+
+/* Read one client frame; the claimed length is checked before anything is
+ * allocated. MK__WS_GONE: closed, stopped, cancelled or timed out. */
+int mk__ws_read_frame(mk__ws_reader *r, mk__ws_frame *f);
+
+void mk__sha1(const void *data, size_t len, unsigned char out[20]);
+
+/* The descriptor of the peer's connection (see peer.c), or -1. */
+int mk__peer_fd(mk__peer *p);
 /* Tell every player to stop and wait for them to be joined. */
 void mk__ws_stop_all(struct mk_mock *m);
 
@@ -231,10 +295,24 @@ struct mk_mock {
     struct mk__ws *ws_list;
     pthread_cond_t ws_cv;     /* signalled when a player ends */
 
-    /* rate limit (profiles.c): one fixed window per key */
+    /* rate limit (profiles.c): one fixed window per key, at most
+     * MK__RATE_KEYS keys (windows over a second old are reused first) */
     struct mk__rate *rates;
     size_t rate_count;
+
+    /* limits (mock.c fills the defaults) */
+    int max_conn;             /* requests and websockets served at once */
+    atomic_int active;        /* ... now (admin paths not counted) */
+    size_t max_body;          /* request body bytes */
+    size_t max_frame;         /* websocket message bytes */
 };
+
+#define MK__RATE_KEYS 4096
+/* Workers beyond max_conn: they answer the 503s and the admin paths. */
+#define MK__SPARE_WORKERS 16
+/* Claim a connection slot (1) or learn the mock is full (0). */
+int mk__slot_take(struct mk_mock *m);
+void mk__slot_give(struct mk_mock *m);
 
 double mk__speed(struct mk_mock *m);
 void mk__log_unmatched(const struct mk_mock *m, const char *line);

@@ -9,6 +9,7 @@
 #include "mock_internal.h"
 
 struct mk__rate {
+    uint32_t hash;         /* of key: most comparisons stop here */
     char key[160];
     int64_t window_start;
     int count;
@@ -111,28 +112,69 @@ static const char *bearer(const mk__req *req)
     return h + 7;
 }
 
+static uint32_t hash_key(const char *key)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *key; key++) {
+        h = (h ^ (unsigned char)*key) * 16777619u;
+    }
+    return h;
+}
+
+/* A slot for a new key. The table holds at most MK__RATE_KEYS keys: when
+ * it is full, windows that ended (over a second old) are dropped, and if
+ * every key is live the oldest window is reused, so a client sending a new
+ * key per request cannot grow memory or slow the lookups. */
+static struct mk__rate *rate_slot(struct mk_mock *m, int64_t now)
+{
+    if (m->rate_count == MK__RATE_KEYS) {
+        size_t keep = 0, oldest = 0;
+        for (size_t i = 0; i < m->rate_count; i++) {
+            if (now - m->rates[i].window_start < 1000) {
+                m->rates[keep++] = m->rates[i];
+            }
+        }
+        m->rate_count = keep;
+        if (keep == MK__RATE_KEYS) {
+            for (size_t i = 1; i < keep; i++) {
+                if (m->rates[i].window_start < m->rates[oldest].window_start) {
+                    oldest = i;
+                }
+            }
+            return &m->rates[oldest];
+        }
+    }
+    if (!m->rates) {
+        m->rates = calloc(MK__RATE_KEYS, sizeof(*m->rates));
+        if (!m->rates) {
+            return NULL;
+        }
+    }
+    return &m->rates[m->rate_count++];
+}
+
 /* Fixed one-second window per key. Returns 1 when over the limit. */
-static int rate_limited(struct mk_mock *m, const char *key, int max, int64_t now, int *reset_s,
-                        int *remaining)
+static int rate_limited(struct mk_mock *m, const char *full_key, int max, int64_t now,
+                        int *reset_s, int *remaining)
 {
     struct mk__rate *r = NULL;
+    char key[sizeof(r->key)];
+    uint32_t h;
     int over = 0;
+    snprintf(key, sizeof(key), "%s", full_key); /* as stored, so a long key finds itself */
+    h = hash_key(key);
     pthread_mutex_lock(&m->mu);
     for (size_t i = 0; i < m->rate_count; i++) {
-        if (strcmp(m->rates[i].key, key) == 0) {
+        if (m->rates[i].hash == h && strcmp(m->rates[i].key, key) == 0) {
             r = &m->rates[i];
             break;
         }
     }
-    if (!r) {
-        struct mk__rate *grown = realloc(m->rates, (m->rate_count + 1) * sizeof(*grown));
-        if (grown) {
-            m->rates = grown;
-            r = &m->rates[m->rate_count++];
-            memset(r, 0, sizeof(*r));
-            snprintf(r->key, sizeof(r->key), "%s", key);
-            r->window_start = now;
-        }
+    if (!r && (r = rate_slot(m, now)) != NULL) {
+        memset(r, 0, sizeof(*r));
+        r->hash = h;
+        snprintf(r->key, sizeof(r->key), "%s", key);
+        r->window_start = now;
     }
     if (r) {
         if (now - r->window_start >= 1000) {
@@ -492,5 +534,40 @@ int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const cha
     add_mockkit(root, line, cassette, interaction, failed);
     reply_json(out, 404, root);
     snprintf(out->extra, sizeof(out->extra), "X-Mockkit-Unmatched: 1\r\n");
+    return out->body ? 0 : -1;
+}
+
+int mk__profile_refuse(const struct mk_mock *m, int status, const char *message, mk__reply *out)
+{
+    cJSON *root;
+    const char *bee_code = status == 503 ? "service_unavailable" : "invalid_input";
+    switch (m->service) {
+    case MK__SVC_PIECES: {
+        size_t cap = strlen(message) + 16;
+        out->status = status;
+        out->content_type = "text/plain; charset=utf-8";
+        out->body = malloc(cap);
+        if (!out->body) {
+            return -1;
+        }
+        snprintf(out->body, cap, "%s", message);
+        return 0;
+    }
+    case MK__SVC_BEE:
+        root = error_obj(bee_code, message);
+        break;
+    case MK__SVC_OPENAI:
+        root = openai_error(message, NULL);
+        break;
+    case MK__SVC_CAIROS:
+        root = detail(message);
+        break;
+    case MK__SVC_GENERIC:
+    default:
+        root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "error", message);
+        break;
+    }
+    reply_json(out, status, root);
     return out->body ? 0 : -1;
 }

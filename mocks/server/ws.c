@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mock_internal.h"
+#include "mockkit/cassette.h"
 
 #define MAX_RUNS 64
 
@@ -124,7 +126,7 @@ static int frame_match(const mk_frame *f, mk_frame_type type, const char *data, 
         mode = MK_FRAME_MATCH_PARTIAL;
     }
     if (f->payload.json) {
-        cJSON *got = cJSON_ParseWithLength(data, len);
+        cJSON *got = mk_json_parse_bounded(data, len, NULL);
         char sub[300];
         int ok;
         if (!got) {
@@ -247,41 +249,61 @@ static int build_cands(mk__ws *ws, size_t chosen, const char *path)
     return 0;
 }
 
-int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
+/* Answer an upgrade with an HTTP error in the service's envelope (before
+ * any handshake) and journal it. extra: header lines, may be "". */
+static int refuse_upgrade(struct mk_mock *m, struct mg_connection *conn, const mk__req *req,
+                          int64_t arrival, int status, const char *msg, const char *extra)
 {
-    struct mk_mock *m = cbdata;
-    /* The handshake has not been sent yet, so an unmatched upgrade can still
-     * get a plain HTTP answer: CivetWeb hands us a const pointer here only to
-     * say "do not write after accepting". */
-    struct mg_connection *conn = (struct mg_connection *)(uintptr_t)cconn;
+    mk__reply r = {0};
+    char head[700];
+    const char *text = mg_get_response_code_text(conn, status);
+    if (mk__profile_refuse(m, status, msg, &r) != 0) {
+        mk__reply_clear(&r);
+        return status;
+    }
+    mk__journal_note(m, req, arrival, status, 0, SIZE_MAX, msg);
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%sContent-Length: %zu\r\n"
+             "Connection: close\r\n\r\n",
+             status, text ? text : "", r.content_type, extra, strlen(r.body));
+    mg_write(conn, head, strlen(head));
+    mg_write(conn, r.body, strlen(r.body));
+    mg_disable_connection_keep_alive(conn);
+    mk__reply_clear(&r);
+    return status;
+}
+
+/* Choose the interaction for an upgrade; NULL when refused (answered and
+ * journaled, *status says how). */
+static mk__ws *accept_upgrade(struct mk_mock *m, struct mg_connection *conn, int64_t arrival,
+                              int *status)
+{
     const struct mg_request_info *ri = mg_get_request_info(conn);
-    int64_t arrival = mk_clock_now_ms(m->clock);
     mk__req req;
     mk__pick pick;
     mk__ws *ws;
-
-    /* A key is 24 base64 characters (RFC 6455). CivetWeb fails the
-     * handshake on a long one after this callback, without calling ready or
-     * close, so anything allocated here would leak and the journal would
-     * claim a 101: refuse it before that. */
-    const char *key = mg_get_header(conn, "Sec-WebSocket-Key");
-    if (!key || strlen(key) == 0 || strlen(key) > 60) {
-        mg_printf(conn, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
-                        "Content-Length: 37\r\nConnection: close\r\n\r\n"
-                        "mockkit: bad Sec-WebSocket-Key header");
-        return 1;
-    }
 
     memset(&req, 0, sizeof(req));
     req.method = ri->request_method;
     req.path = ri->local_uri ? ri->local_uri : "/";
     req.query_string = ri->query_string;
     req.ri = ri;
+    if (!mk__slot_take(m)) {
+        char msg[160];
+        snprintf(msg, sizeof(msg),
+                 "mockkit: %d connections already being served (max_connections); try again",
+                 m->max_conn);
+        *status = refuse_upgrade(m, conn, &req, arrival, 503, msg, "");
+        return NULL;
+    }
+    *status = 500;
     if (mk__query_parse(ri->query_string, &req.query, &req.query_count) != 0) {
-        return 1;
+        mk__slot_give(m);
+        return NULL;
     }
     mk__engine_pick(m, &req, MK_IX_WEBSOCKET, arrival, &pick);
     if (pick.index == SIZE_MAX) {
+        mk__slot_give(m);
         const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
         mk__reply r = {0};
         char line[1200], head[700];
@@ -304,13 +326,14 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
         mk__log_unmatched(m, line);
         mk__reply_clear(&r);
         mk__query_free(req.query, req.query_count);
-        return 1;
+        *status = 404;
+        return NULL;
     }
-    mk__journal_note(m, &req, arrival, 101, 1, pick.index, NULL);
     ws = calloc(1, sizeof(*ws));
     if (!ws) {
+        mk__slot_give(m);
         mk__query_free(req.query, req.query_count);
-        return 1;
+        return NULL;
     }
     ws->m = m;
     ws->conn = conn;
@@ -323,24 +346,27 @@ int mk__ws_connect(const struct mg_connection *cconn, void *cbdata)
     mk__query_free(req.query, req.query_count);
     if (build_cands(ws, pick.index, ws->path) != 0) {
         ws_free(ws);
-        return 1;
+        mk__slot_give(m);
+        return NULL;
     }
+    /* journal first: a client that has its 101 must find the entry */
+    mk__journal_note(m, &req, arrival, 101, 1, pick.index, NULL);
     push_run(ws, (run){pick.index, 0, arrival, m->ixs[pick.index].ix->at_ms});
-    pthread_mutex_lock(&m->mu);
-    ws->next = m->ws_list;
-    m->ws_list = ws;
-    pthread_mutex_unlock(&m->mu);
-    mg_set_user_connection_data(conn, ws);
-    return 0;
+    *status = 101;
+    return ws;
 }
 
-void mk__ws_ready(struct mg_connection *conn, void *cbdata)
+static void start_player(mk__ws *ws)
 {
-    mk__ws *ws = mg_get_user_connection_data(conn);
-    (void)cbdata;
-    if (ws && pthread_create(&ws->thread, NULL, player_main, ws) == 0) {
+    pthread_attr_t attr;
+    /* a player only schedules and writes (JSON depth is bounded): a small
+     * stack keeps 1,000 websockets from reserving 8 MB each */
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    if (pthread_create(&ws->thread, &attr, player_main, ws) == 0) {
         ws->started = 1;
     }
+    pthread_attr_destroy(&attr);
 }
 
 static void note_unmatched_frame(mk__ws *ws, const char *what, const char *failed, size_t near)
@@ -357,16 +383,45 @@ static void note_unmatched_frame(mk__ws *ws, const char *what, const char *faile
     mk__log_unmatched(ws->m, line);
 }
 
-int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, void *cbdata)
+/* Close the connection ourselves (code, reason) and journal why. */
+static void close_with(mk__ws *ws, struct mg_connection *conn, int code, const char *reason)
 {
-    mk__ws *ws = mg_get_user_connection_data(conn);
+    unsigned char buf[125];
+    size_t rlen = strlen(reason) > sizeof(buf) - 2 ? sizeof(buf) - 2 : strlen(reason);
+    buf[0] = (unsigned char)((code >> 8) & 0xff);
+    buf[1] = (unsigned char)(code & 0xff);
+    memcpy(buf + 2, reason, rlen);
+    note_unmatched_frame(ws, "WS", reason, SIZE_MAX);
+    atomic_store(&ws->closed, 1);
+    mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, (const char *)buf, rlen + 2);
+}
+
+/* A text frame that looks like JSON nested deeper than we parse. */
+static int json_too_deep(const char *data, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n')) {
+        i++;
+    }
+    return i < len && (data[i] == '[' || data[i] == '{') &&
+           mk_json_depth(data, len, MK_JSON_MAX_DEPTH) > MK_JSON_MAX_DEPTH;
+}
+
+/* One client frame (flags: its first header byte). Returns 0 when the
+ * connection is to close. */
+static int on_frame(mk__ws *ws, int opcode, char *data, size_t len)
+{
+    struct mg_connection *conn = ws->conn;
     int64_t arrival;
     mk_frame_type type;
     char fail[400] = "", first_fail[400] = "";
     size_t near = SIZE_MAX;
-    (void)cbdata;
-    if (!ws || type_of(opcode, &type) != 0) {
+    if (type_of(opcode, &type) != 0) {
         return 1;
+    }
+    if (type == MK_FRAME_TEXT && json_too_deep(data, len)) {
+        close_with(ws, conn, 1007, "mockkit: JSON nested too deep");
+        return 0;
     }
     arrival = mk_clock_now_ms(ws->m->clock);
     for (size_t c = 0; c < ws->cand_count; c++) {
@@ -387,7 +442,9 @@ int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, 
             if (!ws->cands[c].arrived) {
                 ws->cands[c].arrived = 1;
                 atomic_store(&ws->m->ixs[ws->cands[c].ix].arrived, arrival);
-                mk__clock_wake_triggers(ws->m->clock);
+                if (ws->m->ixs[ws->cands[c].ix].is_trigger) {
+                    mk__clock_wake_triggers(ws->m->clock);
+                }
             }
             if (type == MK_FRAME_CLOSE) {
                 /* CivetWeb ends the connection after this callback: answer
@@ -422,13 +479,11 @@ int mk__ws_data(struct mg_connection *conn, int opcode, char *data, size_t len, 
     return 1; /* the connection stays open */
 }
 
-void mk__ws_close(const struct mg_connection *conn, void *cbdata)
+/* Cancel and join the player, unlink and free: nothing outlives the
+ * connection. */
+static void finish(mk__ws *ws)
 {
-    struct mk_mock *m = cbdata;
-    mk__ws *ws = mg_get_user_connection_data(conn);
-    if (!ws) {
-        return;
-    }
+    struct mk_mock *m = ws->m;
     atomic_store(&ws->cancel, 1);
     pthread_mutex_lock(&ws->mu);
     pthread_cond_signal(&ws->cv);
@@ -445,8 +500,115 @@ void mk__ws_close(const struct mg_connection *conn, void *cbdata)
         }
     }
     pthread_mutex_unlock(&m->mu);
-    mg_set_user_connection_data(conn, NULL);
     ws_free(ws);
+    mk__slot_give(m);
+}
+
+static int has_token(const char *header, const char *token)
+{
+    size_t n = strlen(token);
+    for (const char *p = header; p && *p; p++) {
+        if (strncasecmp(p, token, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Serve one websocket connection on this worker: handshake, then our own
+ * frame reader (ws_frame.c) until the socket closes or the mock stops. */
+static int serve_ws(struct mk_mock *m, struct mg_connection *conn)
+{
+    static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    int64_t arrival = mk_clock_now_ms(m->clock);
+    const char *key = mg_get_header(conn, "Sec-WebSocket-Key");
+    const char *version = mg_get_header(conn, "Sec-WebSocket-Version");
+    char keyed[128], head[256], *accept;
+    unsigned char digest[20];
+    mk__ws_reader rd;
+    mk__peer peer;
+    mk__req req;
+    mk__ws *ws;
+    int status = 101;
+
+    memset(&req, 0, sizeof(req));
+    req.method = ri->request_method;
+    req.path = ri->local_uri ? ri->local_uri : "/";
+    req.query_string = ri->query_string;
+    req.ri = ri;
+    /* a key is 24 base64 characters (RFC 6455 4.1) */
+    if (!key || strlen(key) == 0 || strlen(key) > 60) {
+        return refuse_upgrade(m, conn, &req, arrival, 400,
+                              "mockkit: bad or missing Sec-WebSocket-Key header", "");
+    }
+    if (!version || strcmp(version, "13") != 0) {
+        return refuse_upgrade(m, conn, &req, arrival, 426,
+                              "mockkit: Sec-WebSocket-Version must be 13",
+                              "Sec-WebSocket-Version: 13\r\n");
+    }
+    mk__peer_init(&peer, m->port, ri);
+    rd.fd = mk__peer_fd(&peer);
+    if (rd.fd < 0) {
+        return refuse_upgrade(m, conn, &req, arrival, 500,
+                              "mockkit: cannot find this connection's socket", "");
+    }
+    ws = accept_upgrade(m, conn, arrival, &status);
+    if (!ws) {
+        return status;
+    }
+    snprintf(keyed, sizeof(keyed), "%s%s", key, guid);
+    mk__sha1(keyed, strlen(keyed), digest);
+    accept = mk_cassette_base64_encode(digest, sizeof(digest));
+    snprintf(head, sizeof(head),
+             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Accept: %s\r\n\r\n",
+             accept ? accept : "");
+    free(accept);
+    mg_disable_connection_keep_alive(conn); /* never back to HTTP on this socket */
+    if (mg_write(conn, head, strlen(head)) != (int)strlen(head)) {
+        finish(ws);
+        return 101;
+    }
+    pthread_mutex_lock(&m->mu);
+    ws->next = m->ws_list;
+    m->ws_list = ws;
+    pthread_mutex_unlock(&m->mu);
+    start_player(ws);
+
+    rd.m = m;
+    rd.max = m->max_frame;
+    rd.timeout_ms = m->opts.request_timeout_ms > 0 ? m->opts.request_timeout_ms : 10000;
+    rd.cancel = &ws->cancel;
+    for (;;) {
+        mk__ws_frame f;
+        int rc = mk__ws_read_frame(&rd, &f);
+        if (rc == MK__WS_REFUSE) {
+            close_with(ws, conn, f.close_code, f.reason);
+            break;
+        }
+        if (rc != MK__WS_OK) {
+            break;
+        }
+        rc = on_frame(ws, f.flags, f.data, f.len);
+        free(f.data);
+        if (rc == 0) {
+            break;
+        }
+    }
+    finish(ws);
+    return 101;
+}
+
+int mk__begin_request(struct mg_connection *conn)
+{
+    struct mk_mock *m = mg_get_user_data(mg_get_context(conn));
+    const char *upgrade = mg_get_header(conn, "Upgrade");
+    if (!m || !upgrade || !has_token(upgrade, "websocket") ||
+        !has_token(mg_get_header(conn, "Connection"), "upgrade")) {
+        return 0; /* plain HTTP: the request handler */
+    }
+    return serve_ws(m, conn);
 }
 
 void mk__ws_stop_all(struct mk_mock *m)

@@ -118,6 +118,50 @@ static void test_serve_ready_answers_and_stops_cleanly(void **state)
     rmdir(dir);
 }
 
+static long post_status(const char *url, const char *body)
+{
+    CURL *c = curl_easy_init();
+    long status = 0;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+/* The limits reach the mocks: --max-body 16 turns a 40-byte body into 413. */
+static void test_serve_limits_reach_the_mock(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mockkit-serve-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char ready[256], out[256];
+    snprintf(ready, sizeof ready, "%s/ready", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    char *argv[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "pieces",
+                    "--port", "pieces=0", "--speed", "0", "--max-body", "16",
+                    "--max-connections", "2000", "--max-frame", "4096", "--ready-file", ready,
+                    NULL};
+    pid_t pid = spawn(argv, out);
+    assert_true(pid > 0);
+    assert_int_equal(wait_file(ready, 10000), 0);
+    char line[512] = "", name[32] = "", url[400] = "", connect[512];
+    FILE *f = fopen(ready, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_int_equal(sscanf(line, "%31s %399s", name, url), 2);
+    snprintf(connect, sizeof connect, "%s/connect", url);
+    assert_int_equal(post_status(connect, "{\"application\":{\"name\":\"OPEN_SOURCE\"}}"), 413);
+    kill(pid, SIGTERM);
+    assert_int_equal(wait_exit(pid, 10000), 0);
+    remove(out);
+    rmdir(dir);
+}
+
 /* Exit status and message of a short run. */
 static int run_capture(char *const argv[], char *text, size_t size)
 {
@@ -148,6 +192,10 @@ static void test_serve_bad_options_exit_2(void **state)
     char *bad_service[] = {"mockkit", "serve", "--only", "nosuch", NULL};
     assert_int_equal(run_capture(bad_service, text, sizeof text), 2);
     assert_non_null(strstr(text, "unknown service 'nosuch'"));
+
+    char *zero_conns[] = {"mockkit", "serve", "--max-connections", "0", NULL};
+    assert_int_equal(run_capture(zero_conns, text, sizeof text), 2);
+    assert_non_null(strstr(text, "--max-connections wants a whole number 1-20000"));
 
     char *no_fixtures[] = {"mockkit", "serve", "--fixtures", "/nonexistent", "--only", "bee", NULL};
     assert_int_equal(run_capture(no_fixtures, text, sizeof text), 2);
@@ -208,6 +256,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_serve_ready_answers_and_stops_cleanly),
         cmocka_unit_test(test_serve_bad_options_exit_2),
+        cmocka_unit_test(test_serve_limits_reach_the_mock),
         cmocka_unit_test(test_serve_port_in_use_exit_2),
         cmocka_unit_test(test_check_live_without_targets_exit_2),
     };

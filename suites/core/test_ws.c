@@ -415,7 +415,9 @@ static void overlong_key_is_refused_cleanly(void **state)
     assert_int_equal(cu_request("GET", url, headers, NULL, &r), 0);
     assert_int_equal(r.status, 400);
     cu_resp_free(&r);
-    assert_int_equal(mk_mock_journal(m, e, 4), 0);
+    /* journaled as the refusal it is, never as a 101 */
+    assert_int_equal(mk_mock_journal(m, e, 4), 1);
+    assert_int_equal(e[0].status, 400);
     mk_mock_free(m);
 }
 

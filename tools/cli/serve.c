@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +27,31 @@ static void usage(FILE *out)
             "  --speed X          1 = recorded timing (default), 2 = twice as fast, 0 = instant\n"
             "  --api-key KEY      key the bee and openai mocks accept (default sk-proj-testkey)\n"
             "  --rate-limit N     bee: answer 429 past N requests per second per key\n"
+            "  --max-connections N  requests, streams and websockets each mock serves at\n"
+            "                     once (default 1024); past it a 503 in the service's envelope\n"
+            "  --max-body BYTES   request bodies past this get 413 (default 64 MiB)\n"
+            "  --max-frame BYTES  websocket messages past this get close 1009 (default 16 MiB)\n"
             "  --no-admin         turn off /__mockkit/requests and /__mockkit/reset\n"
             "  --ready-file FILE  once every mock listens, write 'service url' lines to FILE\n"
             "  --tls-cert FILE    listen with TLS (https://, wss://) with this PEM certificate\n"
             "                     (chain); plain HTTP without it\n"
             "  --tls-key FILE     the certificate's PEM private key (default: in --tls-cert)\n"
             "  --quiet            do not log unmatched requests\n");
+}
+
+/* A whole number in [min, max]; names the option when it is not. */
+static int parse_count(const mk_opts *p, const char *opt, const char *s, unsigned long long min,
+                       unsigned long long max, unsigned long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || !end || *end || end == s || s[0] == '-' || v < min || v > max) {
+        mk_opts_fail(p, "%s wants a whole number %llu-%llu, got '%s'", opt, min, max, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 static int parse_double(const char *s, double *out)
@@ -78,6 +98,7 @@ int mk_cmd_serve(int argc, char **argv)
         {"--only", NULL, 1},     {"--speed", NULL, 1},      {"--api-key", NULL, 1},
         {"--rate-limit", NULL, 1}, {"--ready-file", NULL, 1}, {"--no-admin", NULL, 0},
         {"--quiet", NULL, 0},    {"--tls-cert", NULL, 1},   {"--tls-key", NULL, 1},
+        {"--max-connections", NULL, 1}, {"--max-body", NULL, 1}, {"--max-frame", NULL, 1},
         {NULL, NULL, 0},
     };
     mk_opts p;
@@ -123,6 +144,16 @@ int mk_cmd_serve(int argc, char **argv)
                 return 2;
             }
             plan.rate_limit = (int)n;
+        } else if (strcmp(a, "--max-connections") == 0) {
+            unsigned long long n;
+            if (parse_count(&p, a, v, 1, 20000, &n) != 0)
+                return 2;
+            plan.max_connections = (int)n;
+        } else if (strcmp(a, "--max-body") == 0 || strcmp(a, "--max-frame") == 0) {
+            unsigned long long n;
+            if (parse_count(&p, a, v, 1, SIZE_MAX / 2, &n) != 0)
+                return 2;
+            *(strcmp(a, "--max-body") == 0 ? &plan.max_body : &plan.max_frame) = (size_t)n;
         } else if (strcmp(a, "--ready-file") == 0) {
             ready_file = v;
         } else if (strcmp(a, "--tls-cert") == 0) {

@@ -174,6 +174,9 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
         o.quiet = p->quiet;
         o.tls_cert = p->tls_cert;
         o.tls_key = p->tls_key;
+        o.max_connections = p->max_connections;
+        o.max_body = p->max_body;
+        o.max_frame = p->max_frame;
         const char *paths[] = {dir};
         mk_diag d;
         memset(&d, 0, sizeof d);

@@ -30,6 +30,8 @@ typedef struct mk_serve_plan {
     int quiet;
     const char *tls_cert;          /* listen with TLS (mk_mock_options); NULL = plain */
     const char *tls_key;
+    int max_connections;           /* per service; 0 = the mock's default (1024) */
+    size_t max_body, max_frame;    /* bytes; 0 = the mock's defaults */
     int selected[MK_SERVICE_COUNT];  /* 1 = start it */
     int port[MK_SERVICE_COUNT];
 } mk_serve_plan;

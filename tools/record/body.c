@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "record_internal.h"
+#include "mockkit/cassette.h"
 
 char *mk_rec__lower(const char *s)
 {
@@ -80,7 +81,7 @@ void mk_rec__headers_add(cJSON *headers, const char *name, const char *value)
 /* The parsed value when bytes are exactly its compact print, else NULL. */
 static cJSON *exact_json(const char *data, size_t len)
 {
-    cJSON *v = cJSON_ParseWithLength(data, len);
+    cJSON *v = mk_json_parse_bounded(data, len, NULL);
     if (!v)
         return NULL;
     char *p = cJSON_PrintUnformatted(v);
@@ -145,8 +146,8 @@ int mk_rec__body_add(cJSON *obj, const void *data, size_t len, const char *conte
     if (patterned) {
         /* A pattern may have spanned JSON syntax: then the value is
          * redacted string by string below instead. */
-        cJSON *before = cJSON_ParseWithLength(bytes, len);
-        cJSON *after = cJSON_ParseWithLength(patterned, strlen(patterned));
+        cJSON *before = mk_json_parse_bounded(bytes, len, NULL);
+        cJSON *after = mk_json_parse_bounded(patterned, strlen(patterned), NULL);
         int broke = before && !after;
         cJSON_Delete(before);
         cJSON_Delete(after);
@@ -164,7 +165,7 @@ int mk_rec__body_add(cJSON *obj, const void *data, size_t len, const char *conte
         return 0;
     }
     if (red) {
-        cJSON *pv = cJSON_ParseWithLength(bytes, len);
+        cJSON *pv = mk_json_parse_bounded(bytes, len, NULL);
         int is_json = pv && (cJSON_IsObject(pv) || cJSON_IsArray(pv));
         cJSON_Delete(pv);
         if (is_json) {

@@ -261,6 +261,22 @@ char *mk_cassette_base64_encode(const void *data, size_t len);
  * touching path when validation or the scan fails. */
 int mk_cassette_save_json(const cJSON *root, const char *path, mk_diag *diag);
 
+/* Deepest array/object nesting accepted from a client or an upstream
+ * (request bodies, websocket frames, recorded responses). cJSON and every
+ * walk over a parsed tree recurse once per level on small server worker
+ * stacks; real API payloads stay far below this. */
+#define MK_JSON_MAX_DEPTH 64
+
+/* Nesting depth of JSON text (brackets inside strings ignored). Stops
+ * counting once it passes max, so the cost is one pass at most. */
+int mk_json_depth(const char *text, size_t len, int max);
+
+/* Parse JSON from a client or upstream. NULL when it is not JSON, or when
+ * it nests deeper than MK_JSON_MAX_DEPTH (then *too_deep, if not NULL, is
+ * set to 1; the text is never handed to the recursive parser). The caller
+ * frees the result with cJSON_Delete. Every foreign JSON goes through here. */
+cJSON *mk_json_parse_bounded(const char *text, size_t len, int *too_deep);
+
 #ifdef __cplusplus
 }
 #endif

@@ -67,13 +67,21 @@ typedef struct mk_mock_options {
     int disable_admin;      /* 1: no /__mockkit/ paths */
     size_t journal_size;    /* entries kept; 0 = 256 */
     mk_clock *clock;        /* NULL = real time; borrowed, must outlive the mock */
-    int threads;            /* worker threads (concurrent connections); 0 = 64 */
+    int threads;            /* old name of max_connections (used when that is 0) */
     int quiet;              /* 1: do not log unmatched requests to stderr */
     int rate_limit;         /* bee: requests per second per key before 429, as
                                Bee enforces it (Bee's default is 25); 0 = off */
     const char *tls_cert;   /* PEM certificate (chain): listen with TLS, the URL is
                                https:// (wss:// for websockets); NULL = plain HTTP */
     const char *tls_key;    /* PEM private key; NULL = in tls_cert's file */
+    int max_connections;    /* requests, streams and websockets served at once;
+                               past it a 503 in the service's envelope (admin
+                               paths are always answered); 0 = 1024 */
+    size_t max_body;        /* request body bytes before 413; 0 = 64 MiB */
+    size_t max_frame;       /* websocket message bytes before close 1009;
+                               0 = 16 MiB */
+    int request_timeout_ms; /* a request's headers must arrive within this;
+                               0 = 10000 */
 } mk_mock_options;
 
 /* Fills defaults (everything 0/NULL, speed 1.0). */
