@@ -158,6 +158,10 @@ static int start_server(mk_mock *m, mk_diag *diag)
                               * measures from the request's first byte), so slow
                               * senders give their worker back */
                              "request_timeout_ms", timeout,
+                             /* wss only (CivetWeb's reader): with ping/pong off it
+                              * retries on this timeout and never closes, so a short
+                              * one just lets it notice mg_stop within 200 ms */
+                             "websocket_timeout_ms", "200",
                              NULL};
     /* CivetWeb's "s" suffix: this port speaks TLS only. */
     snprintf(ports, sizeof(ports), "%s:%d%s", m->bind, m->opts.port, m->opts.tls_cert ? "s" : "");
@@ -212,6 +216,11 @@ static int start_server(mk_mock *m, mk_diag *diag)
              strcmp(m->bind, "0.0.0.0") == 0 ? "127.0.0.1" : m->bind, m->port);
     /* "/" is a prefix of every URI: one handler routes everything itself
      * (template paths included), for plain requests and upgrades alike. */
+    if (m->opts.tls_cert) {
+        /* wss only: plain upgrades never get here (begin_request serves them) */
+        mg_set_websocket_handler(m->ctx, "/", mk__wss_connect, mk__wss_ready, mk__wss_data,
+                                 mk__wss_close, m);
+    }
     mg_set_request_handler(m->ctx, "/", mk__http_handler, m);
     return MK_MOCK_OK;
 }

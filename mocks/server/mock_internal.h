@@ -234,6 +234,12 @@ int mk__http_error(struct mg_connection *conn, int status, const char *msg);
  * served here, on the worker, until the socket closes (returns the status
  * for CivetWeb's log); anything else returns 0 and goes on to the handler. */
 int mk__begin_request(struct mg_connection *conn);
+/* wss upgrades (begin_request leaves them to CivetWeb): its websocket
+ * callbacks over the same matcher and player (ws.c). */
+int mk__wss_connect(const struct mg_connection *conn, void *cbdata);
+void mk__wss_ready(struct mg_connection *conn, void *cbdata);
+int mk__wss_data(struct mg_connection *conn, int flags, char *data, size_t len, void *cbdata);
+void mk__wss_close(const struct mg_connection *conn, void *cbdata);
 
 /* ---- ws_frame.c / sha1.c ------------------------------------------------ */
 

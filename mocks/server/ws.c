@@ -5,6 +5,7 @@
  * join the player) on its worker thread. The player thread sends server
  * frames when due; mg_websocket_write locks the connection itself, so its
  * writes never interleave with CivetWeb's or ours from the data callback. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -608,7 +609,91 @@ int mk__begin_request(struct mg_connection *conn)
         !has_token(mg_get_header(conn, "Connection"), "upgrade")) {
         return 0; /* plain HTTP: the request handler */
     }
+    if (mg_get_request_info(conn)->is_ssl) {
+        return 0; /* wss: CivetWeb's own reader (below); ours reads the raw socket */
+    }
     return serve_ws(m, conn);
+}
+
+/* ---- wss: CivetWeb's websocket callbacks --------------------------------
+ *
+ * Our reader (ws_frame.c) reads the socket itself, which under TLS holds
+ * ciphertext, and CivetWeb 1.15 offers no TLS-aware read past the request
+ * (mg_read stops at the upgrade's Content-Length, 0; the SSL object is not
+ * exposed). So a TLS upgrade goes to CivetWeb's handshake and frame reader,
+ * and these callbacks drive the same matcher and player as serve_ws. What
+ * wss loses (docs/internals/replay.md): the message size is checked only
+ * once CivetWeb has read the whole message (it reserves what a header
+ * claims, up to 2 GB), unmasked frames are not refused, and a bad key or
+ * version gets CivetWeb's answer. */
+
+int mk__wss_connect(const struct mg_connection *cconn, void *cbdata)
+{
+    struct mk_mock *m = cbdata;
+    /* nothing is sent yet, so a refusal can still be an HTTP answer: the
+     * const only says "do not write after accepting" */
+    struct mg_connection *conn = (struct mg_connection *)(uintptr_t)cconn;
+    int64_t arrival = mk_clock_now_ms(m->clock);
+    int status = 101;
+    const char *key = mg_get_header(conn, "Sec-WebSocket-Key");
+    mk__ws *ws;
+    /* CivetWeb fails the handshake on a long key after this callback and
+     * then calls neither ready nor close: refuse it here, as serve_ws does */
+    if (!key || strlen(key) == 0 || strlen(key) > 60) {
+        const struct mg_request_info *ri = mg_get_request_info(conn);
+        mk__req req;
+        memset(&req, 0, sizeof(req));
+        req.method = ri->request_method;
+        req.path = ri->local_uri ? ri->local_uri : "/";
+        req.query_string = ri->query_string;
+        req.ri = ri;
+        refuse_upgrade(m, conn, &req, arrival, 400,
+                       "mockkit: bad or missing Sec-WebSocket-Key header", "");
+        return 1;
+    }
+    ws = accept_upgrade(m, conn, arrival, &status);
+    if (!ws) {
+        return 1;
+    }
+    /* accepted: CivetWeb calls close (which unlinks and frees) from now on */
+    pthread_mutex_lock(&m->mu);
+    ws->next = m->ws_list;
+    m->ws_list = ws;
+    pthread_mutex_unlock(&m->mu);
+    mg_set_user_connection_data(conn, ws);
+    return 0;
+}
+
+void mk__wss_ready(struct mg_connection *conn, void *cbdata)
+{
+    mk__ws *ws = mg_get_user_connection_data(conn);
+    (void)cbdata;
+    if (ws) {
+        start_player(ws);
+    }
+}
+
+int mk__wss_data(struct mg_connection *conn, int flags, char *data, size_t len, void *cbdata)
+{
+    mk__ws *ws = mg_get_user_connection_data(conn);
+    (void)cbdata;
+    if (!ws) {
+        return 0;
+    }
+    if (len > ws->m->max_frame) {
+        close_with(ws, conn, 1009, "mockkit: message larger than max_frame");
+        return 0;
+    }
+    return on_frame(ws, flags, data, len);
+}
+
+void mk__wss_close(const struct mg_connection *conn, void *cbdata)
+{
+    mk__ws *ws = mg_get_user_connection_data(conn);
+    (void)cbdata;
+    if (ws) {
+        finish(ws);
+    }
 }
 
 void mk__ws_stop_all(struct mk_mock *m)
