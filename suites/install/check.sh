@@ -63,7 +63,9 @@ check_prefix() {
 
   "$p/bin/mockkit" --help >/dev/null || fail "installed mockkit --help failed"
   # CivetWeb's TLS shim (a libssl.so of mockkit's own) comes from the prefix.
-  ldd "$p/bin/mockkit" | grep -q "libssl.so => $p/.*civetweb-ssl/libssl.so" ||
+  # (into a file: with pipefail, grep -q quitting early can fail ldd with SIGPIPE)
+  ldd "$p/bin/mockkit" >"$tmp/ldd.txt"
+  grep -q "libssl.so => $p/.*civetweb-ssl/libssl.so" "$tmp/ldd.txt" ||
     fail "installed mockkit does not load the CivetWeb TLS shim from the prefix"
   # lint reads the installed models: spoil one and it must name that file.
   cp "$p/share/mockkit/models/openai.json" "$tmp/openai-model.json"
