@@ -14,7 +14,21 @@
  * When this library is loaded first (it is a DT_NEEDED of anything linking
  * mockkit_mock or mockkit_client), glibc's dlopen("libssl.so") matches it by SONAME and
  * returns it; CivetWeb's dlsym then finds the one missing function here
- * and every other one in its dependency, the real libssl.so.3. */
+ * and every other one in its dependency, the real libssl.so.3.
+ *
+ * It also serialises SSL_read and SSL_write per connection. CivetWeb's
+ * websocket reader (server and client) calls SSL_read on its own thread
+ * with no lock, while mg_websocket_write from any other thread (the mock's
+ * player, a client's sender) takes only the connection's write lock; one
+ * SSL object used from two threads at once is undefined in OpenSSL, and
+ * over wss it broke sessions at random (sends failed, frames lost).
+ * CivetWeb finds these two here by dlsym first; they call the real ones.
+ * Its reader calls SSL_read only once the socket is readable or OpenSSL
+ * holds bytes, so a writer waits at most for one record to finish. */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+
 #include <openssl/ssl.h>
 
 #undef SSL_get_peer_certificate
@@ -25,6 +39,91 @@ X509 *SSL_get_peer_certificate(const SSL *s);
 X509 *SSL_get_peer_certificate(const SSL *s)
 {
     return SSL_get1_peer_certificate(s);
+}
+
+static int lock_index = -1;
+static pthread_once_t lock_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t lock_create = PTHREAD_MUTEX_INITIALIZER;
+static int (*real_read)(SSL *, void *, int);
+static int (*real_write)(SSL *, const void *, int);
+
+/* OpenSSL calls this from SSL_free: the connection's lock goes with it. */
+static void free_lock(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                      void *argp)
+{
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argl;
+    (void)argp;
+    if (ptr) {
+        pthread_mutex_destroy(ptr);
+        free(ptr);
+    }
+}
+
+static void lock_init(void)
+{
+    lock_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_lock);
+    /* the real libssl (our DT_NEEDED, so loaded); RTLD_NEXT would miss it
+     * when it was loaded before us */
+    void *real = dlopen("libssl.so.3", RTLD_LAZY | RTLD_NOLOAD);
+    if (!real)
+        return;
+    real_read = (int (*)(SSL *, void *, int))dlsym(real, "SSL_read");
+    real_write = (int (*)(SSL *, const void *, int))dlsym(real, "SSL_write");
+    dlclose(real); /* NOLOAD took a reference; the library stays loaded */
+}
+
+/* The connection's lock, made on first use; NULL if none can be had. */
+static pthread_mutex_t *lock_of(SSL *s)
+{
+    pthread_mutex_t *mu;
+    if (lock_index < 0 || !s)
+        return NULL;
+    pthread_mutex_lock(&lock_create);
+    mu = SSL_get_ex_data(s, lock_index);
+    if (!mu) {
+        mu = malloc(sizeof(*mu));
+        if (mu) {
+            pthread_mutex_init(mu, NULL);
+            if (!SSL_set_ex_data(s, lock_index, mu)) {
+                pthread_mutex_destroy(mu);
+                free(mu);
+                mu = NULL;
+            }
+        }
+    }
+    pthread_mutex_unlock(&lock_create);
+    return mu;
+}
+
+int SSL_read(SSL *s, void *buf, int num)
+{
+    pthread_once(&lock_once, lock_init);
+    if (!real_read)
+        return -1;
+    pthread_mutex_t *mu = lock_of(s);
+    if (mu)
+        pthread_mutex_lock(mu);
+    int n = real_read(s, buf, num);
+    if (mu)
+        pthread_mutex_unlock(mu);
+    return n;
+}
+
+int SSL_write(SSL *s, const void *buf, int num)
+{
+    pthread_once(&lock_once, lock_init);
+    if (!real_write)
+        return -1;
+    pthread_mutex_t *mu = lock_of(s);
+    if (mu)
+        pthread_mutex_lock(mu);
+    int n = real_write(s, buf, num);
+    if (mu)
+        pthread_mutex_unlock(mu);
+    return n;
 }
 
 /* Referenced by the mock (mocks/server/tls.c) and the websocket client
