@@ -14,10 +14,16 @@
  * process, and streams that arrived before that pass share it: 1,000
  * gated streams cost a few passes, not 1,000 (each would read every
  * descriptor). A socket reset before the pass has no peer name any more,
- * so a stream missing from a pass that came after its arrival is gone. */
+ * so a stream missing from a pass that came after its arrival is gone.
+ *
+ * Under TLS a leaving client sends close_notify before its FIN, and those
+ * bytes stay unread (we only peek), so end of file never shows: POLLRDHUP
+ * reports the FIN behind them. */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +186,10 @@ int mk__peer_gone(mk__peer *p)
     /* Our worker owns this descriptor until the handler returns, so it
      * cannot have been reused; a peek leaves any pipelined bytes in place. */
     n = recv(p->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) {
+        struct pollfd pf = {p->fd, POLLRDHUP, 0};
+        return poll(&pf, 1, 0) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+    }
     return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
