@@ -6,11 +6,13 @@
 #   tests:  nodejs + npm (the official SDK clients run against `mockkit serve`),
 #           python3-jsonschema (docs/cassette.schema.json checked against fixtures),
 #           python3-websockets (a plain websocket client), curl
+#   fuzz:   clang + libclang-rt-14-dev (libFuzzer for Debian's clang 14; tools/fuzz)
 #   bench:  wrk (load generator), nginx-light (the reference server)
 # Usage: tools/deps.sh [--bench]
 set -euo pipefail
 pkgs=(cmake gcc make pkg-config libcivetweb-dev libcjson-dev libcmocka-dev
-      libcurl4-openssl-dev curl ca-certificates python3-websockets python3-jsonschema)
+      libcurl4-openssl-dev curl ca-certificates python3-websockets python3-jsonschema
+      clang libclang-rt-14-dev)
 # The machine image may carry its own nodejs (with npm inside); use Debian's
 # only when there is none.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
