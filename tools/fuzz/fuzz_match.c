@@ -174,6 +174,19 @@ static void one_request(const uint8_t *data, size_t size)
             mk__journal_note(m, &req, now, r.status, 0, pick.nearest, pick.failed);
         }
     }
+    /* The choosing pass (no failure text) and the near-miss pass (with it)
+     * must agree on every interaction: the former skips work, not rules. */
+    for (size_t i = 0; i < m->ix_count; i++) {
+        int s1, s2, p1, p2;
+        char fail[400];
+        int a = mk__match(m->ixs[i].ix, &req, &s1, &p1, NULL, 0);
+        int b = mk__match(m->ixs[i].ix, &req, &s2, &p2, fail, sizeof fail);
+        if (a != b || (a && s1 != s2) || p1 != p2) {
+            fprintf(stderr, "fuzz_match: %s: matched %d/%d, score %d/%d, passed %d/%d (%s)\n",
+                    m->ixs[i].ix->id, a, b, s1, s2, p1, p2, fail);
+            abort();
+        }
+    }
     cJSON *j = mk_mock_journal_json(m);
     cJSON_Delete(j);
     mk__reply_clear(&r);
