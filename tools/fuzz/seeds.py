@@ -93,6 +93,9 @@ def match_seeds():
                 write("fuzz_match", bytes([i | (4 if ws else 0)]) + head.encode() + b"\n"
                       + body_bytes(req))
                 n += 1
+    # nesting a mutation can deepen (copy-part, repeated bytes) towards cJSON's 1,000 levels
+    write("fuzz_match", b"\x02POST /v1/chat/completions\nauthorization: Bearer sk-proj-testkey\n"
+          b"content-type: application/json\n\n" + b"[" * 300 + b"]" * 300)
 
 
 def ws_frame(payload, opcode=1):
