@@ -14,7 +14,8 @@ and every probe is bounded in count and time; the whole run stops by itself
 
 Columns: "as issue 11 wants?" is the issue's target for that probe (a 400
 or a close 1007/1009 for deep JSON, every request answered, 1,000 streams
-served or a 503, a flat rate-limit table, close 1009 for a huge frame, a
+served or a 503, a flat rate-limit table, RSS flat over 100k requests (under
+8 MiB of growth), close 1009 for a huge frame, a
 well-formed status line; "-" where the issue sets none). Exit status: 0 when
 no probe crashed or wedged the server, left descriptors behind or missed
 the issue's target; 1 otherwise; 2 when the server could not be started.
@@ -470,6 +471,46 @@ def ws_2gb_frame(sv, a):
             f"{vm0 // 1024} -> {vm1 // 1024} MiB while open"), code == 1009 and vm1 - vm0 < 65536
 
 
+def rss_100k(sv, a):
+    # Keep-alive GETs of a shipped REST answer over 16 connections (each
+    # answer waits its recorded 2 ms): memory must stay flat.
+    port = sv.ports["pieces"]
+    raw = f"GET /.well-known/health HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode()
+    conns = 16
+    oks = [0] * conns
+
+    def worker(k):
+        s = connect(port)
+        for _ in range(a.requests // conns):
+            s.sendall(raw)
+            head = read_head(s)
+            if not head:
+                s.close()
+                s = connect(port)
+                continue
+            oks[k] += status_of(head) == 200
+            lower = head.lower()
+            length = int(lower.split(b"content-length:")[1].split(b"\r\n")[0]) \
+                if b"content-length:" in lower else 0
+            rest = head.split(b"\r\n\r\n", 1)[1]
+            while len(rest) < length:
+                rest += s.recv(65536)
+        s.close()
+
+    rss0 = sv.rss_kb()
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(conns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.monotonic() - t0
+    rss1 = sv.rss_kb()
+    n = a.requests // conns * conns
+    return (f"{n} keep-alive GETs on {conns} conns ({sum(oks)} × 200, {n / took:.0f}/s): RSS "
+            f"{rss0 // 1024} -> {rss1 // 1024} MiB"), sum(oks) == n and rss1 - rss0 < 8 * 1024
+
+
 MALFORMED = [
     b"\r\n\r\n",
     b"GET\r\n\r\n",
@@ -572,6 +613,7 @@ PROBES = [
     ("many-sse", many_sse),
     ("many-ws", many_ws),
     ("rate-limit-keys", rate_limit_keys),
+    ("rss-100k", rss_100k),
     ("ws-2gb-frame", ws_2gb_frame),
     ("malformed-http", malformed_http),
     ("cuts-mid-sse", cuts_mid_sse),
@@ -601,11 +643,13 @@ def main():
     p.add_argument("--slow-seconds", type=int, default=10)
     p.add_argument("--keys", type=int, default=20000, help="rate-limit-keys requests")
     p.add_argument("--malformed", type=int, default=960)
+    p.add_argument("--requests", type=int, default=100000, help="rss-100k requests")
     p.add_argument("--cuts", type=int, default=200)
     p.add_argument("--pings", type=int, default=10000)
     a = p.parse_args()
     a.streams = max(1, min(a.streams, 5000))
     a.keys = max(1000, min(a.keys, 200000))
+    a.requests = max(1, min(a.requests, 1000000))
     a.slow_seconds = max(1, min(a.slow_seconds, 60))
     wanted = set(a.only.split(",")) if a.only else None
 
@@ -639,6 +683,8 @@ def main():
             crash = "" if sv.alive() else f"YES ({sv.death()})"  # after: a dying process
             if crash:                                              # may still be there before
                 wedged = []
+            else:
+                settle(sv, fds0)  # the wedge check's own connections close gracefully
             fds1, rss1 = sv.fds(), sv.rss_kb()
             failed |= bool(crash or wedged)
             restart = bool(crash or wedged)
