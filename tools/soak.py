@@ -6,7 +6,7 @@ port stopped answering, and its descriptors and RSS before and after.
 It starts `mockkit serve` itself (every service, on free loopback ports, the
 default options unless a probe says otherwise), talks only to 127.0.0.1,
 and every probe is bounded in count and time; the whole run stops by itself
-(about two minutes with the defaults). Standard library only.
+(about three minutes with the defaults). Standard library only.
 
     tools/soak.py                       # every probe, build/bin/mockkit
     tools/soak.py --mockkit build-asan/bin/mockkit --slow-seconds 30
