@@ -26,6 +26,7 @@ import re
 import os
 import resource
 import selectors
+import shutil
 import signal
 import socket
 import struct
@@ -109,7 +110,10 @@ class Serve:
         return -1
 
     def stop(self):
-        if self.alive():
+        """Stop it; its log is kept (path on stderr) only when it died, or
+        when it wrote a sanitizer report."""
+        died = not self.alive()
+        if not died:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=10)
@@ -117,6 +121,12 @@ class Serve:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        with open(self.log.name, errors="replace") as f:
+            report = any(k in f.read() for k in ("Sanitizer", "runtime error"))
+        if died or report:
+            print(f"soak.py: serve log kept: {self.log.name}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 # ---- wire helpers --------------------------------------------------------
