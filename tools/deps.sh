@@ -11,6 +11,7 @@
 #           python3-jsonschema (docs/cassette.schema.json checked against fixtures),
 #           python3-websockets (a plain websocket client), curl,
 #           dpkg-dev (dpkg-shlibdeps, for the .deb that cpack builds)
+#   fuzz:   clang + libclang-rt-14-dev (libFuzzer for Debian's clang 14; tools/fuzz)
 #   bench:  wrk (load generator), nginx-light (the reference server)
 # Usage: tools/deps.sh [--build] [--bench]
 #   --build  only what building and `mockkit check` need (tools/run.sh)
@@ -28,7 +29,8 @@ done
 pkgs=(cmake gcc g++ make pkg-config libcivetweb-dev libcjson-dev libcmocka-dev
       libcurl4-openssl-dev libssl-dev)
 if [ $build_only = 0 ]; then
-  pkgs+=(openssl curl ca-certificates python3-websockets python3-jsonschema dpkg-dev)
+  pkgs+=(openssl curl ca-certificates python3-websockets python3-jsonschema dpkg-dev
+        clang libclang-rt-14-dev)
   # The machine image may carry its own nodejs (with npm inside); use
   # Debian's only when there is none.
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

@@ -15,6 +15,18 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
+# Fuzzing: each libFuzzer target runs a few seconds from its seed corpus
+# (tools/fuzz, docs/fuzzing.md), then replays the inputs that once crashed.
+if [ "${MOCKKIT_SKIP_FUZZ:-0}" = 1 ]; then
+  echo "test.sh: fuzzing skipped (MOCKKIT_SKIP_FUZZ=1)"
+elif ! command -v clang >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+  echo "test.sh: fuzzing SKIPPED: clang or libFuzzer missing (Debian: apt-get install clang libclang-rt-14-dev)"
+else
+  cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOCKKIT_FUZZ=ON >/dev/null
+  cmake --build build-fuzz --target fuzz -j "$jobs"
+  ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -L fuzz
+fi
+
 if [ "${MOCKKIT_SKIP_SANITIZERS:-0}" != 1 ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMOCKKIT_SANITIZE=ON >/dev/null
   cmake --build build-asan -j "$jobs"

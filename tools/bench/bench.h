@@ -12,6 +12,9 @@
 typedef struct mkb_opts {
     const char *wrk;          /* path of wrk */
     const char *nginx_url;    /* nginx serving the same body, or NULL */
+    const char *nginx_default_url; /* nginx serving the default-path body, or NULL */
+    const char *mockkit;      /* the mockkit CLI (default: next to mockkit-bench) */
+    int rest_runs;            /* default path: alternating mock/nginx wrk runs */
     int duration_s;           /* wrk run length */
     int connections;          /* wrk keep-alive connections */
     int wrk_threads;
@@ -21,7 +24,7 @@ typedef struct mkb_opts {
     int sse_events;           /* events in the throughput stream */
     int ws_trips;             /* websocket round trips */
     int parser_mb;            /* MiB fed to the SSE parser */
-    const char *only;         /* comma list of rest,sse,ws,parser, or NULL = all */
+    const char *only;         /* comma list of rest,default,sse,ws,parser, or NULL = all */
     char tmpdir[256];         /* cassettes written here */
 } mkb_opts;
 
@@ -54,7 +57,29 @@ extern const char mkb_rest_body[];
 cJSON *mkb_cassette(const char *name, cJSON **interactions);
 int mkb_save(cJSON *doc, const char *dir, const char *name, char *path, size_t size);
 
+/* wrk's summary of one run. */
+typedef struct mkb_wrk {
+    double rps;
+    double p50_ms, p99_ms;
+    long non2xx, errors;
+    int ok;
+} mkb_wrk;
+
+mkb_wrk mkb_run_wrk(const mkb_opts *o, const char *url);
+/* 1 when url answers 200 with exactly these bytes. */
+int mkb_same_body(const char *url, const void *body, size_t len);
+
+/* The default path: `mockkit serve` as it runs by default, answering a
+ * shipped fixture's REST interaction (service, path and recorded body). */
+#define MKB_DEFAULT_SERVICE "pieces"
+#define MKB_DEFAULT_PATH "/assets"
+/* The recorded response body of GET MKB_DEFAULT_PATH in the shipped
+ * fixtures (owned by the caller) and its recorded server time, or NULL
+ * with a message on stderr. */
+char *mkb_default_body(size_t *len, int64_t *delay_ms);
+
 void mkb_rest(const mkb_opts *o, mkb_table *t);
+void mkb_rest_default(const mkb_opts *o, mkb_table *t);
 void mkb_sse(const mkb_opts *o, mkb_table *t);
 void mkb_ws(const mkb_opts *o, mkb_table *t);
 void mkb_parser(const mkb_opts *o, mkb_table *t);

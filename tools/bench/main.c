@@ -129,11 +129,16 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: mockkit-bench [options]      (normally through tools/bench/run.sh)\n"
-            "       mockkit-bench body           print the REST body (for nginx)\n\n"
+            "       mockkit-bench body           print the REST body (for nginx)\n"
+            "       mockkit-bench body default   print the default-path body (for nginx)\n"
+            "       mockkit-bench path default   print the default-path request path\n\n"
             "  --wrk PATH           wrk binary (default wrk)\n"
             "  --nginx-url URL      nginx serving the same body, for the ratio\n"
+            "  --nginx-default-url URL  nginx serving the default-path body\n"
+            "  --mockkit PATH       mockkit CLI for the default path (default: beside this)\n"
+            "  --rest-runs N        default path: mock/nginx run pairs (default 3)\n"
             "  --duration S         wrk seconds per server (default 5)\n"
-            "  --connections N      keep-alive connections (default 64)\n"
+            "  --connections N      keep-alive connections (default 32)\n"
             "  --wrk-threads N      (default 2)\n"
             "  --streams N          concurrent SSE streams, speed 1.0 (default 1000)\n"
             "  --stream-events N    events per stream (default 10)\n"
@@ -141,7 +146,7 @@ static void usage(FILE *out)
             "  --sse-events N       events in the throughput stream (default 100000)\n"
             "  --ws-trips N         websocket round trips (default 2000)\n"
             "  --parser-mb N        MiB through the SSE parser (default 64)\n"
-            "  --only LIST          rest,sse,ws,parser (default all)\n");
+            "  --only LIST          rest,default,sse,ws,parser (default all)\n");
 }
 
 static int int_arg(const char *v, int lo, int hi, int *out)
@@ -170,7 +175,24 @@ int main(int argc, char **argv)
         fwrite(mkb_rest_body, 1, strlen(mkb_rest_body), stdout);
         return 0;
     }
-    mkb_opts o = {"wrk", NULL, 5, 64, 2, 1000, 10, 500, 100000, 2000, 64, NULL, ""};
+    if (argc == 3 && strcmp(argv[1], "body") == 0 && strcmp(argv[2], "default") == 0) {
+        size_t len = 0;
+        int64_t delay;
+        char *b = mkb_default_body(&len, &delay);
+        if (!b)
+            return 2;
+        fwrite(b, 1, len, stdout);
+        free(b);
+        return 0;
+    }
+    if (argc == 3 && strcmp(argv[1], "path") == 0 && strcmp(argv[2], "default") == 0) {
+        printf("%s\n", MKB_DEFAULT_PATH);
+        return 0;
+    }
+    /* wrk -t2 -c32 and three default-path runs: the method */
+    mkb_opts o = {.wrk = "wrk", .duration_s = 5, .connections = 32, .wrk_threads = 2,
+                  .streams = 1000, .stream_events = 10, .gap_ms = 500, .sse_events = 100000,
+                  .ws_trips = 2000, .parser_mb = 64, .rest_runs = 3};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = 0;
@@ -181,6 +203,12 @@ int main(int argc, char **argv)
             o.wrk = v;
         else if (strcmp(a, "--nginx-url") == 0 && v)
             o.nginx_url = v;
+        else if (strcmp(a, "--nginx-default-url") == 0 && v)
+            o.nginx_default_url = v;
+        else if (strcmp(a, "--mockkit") == 0 && v)
+            o.mockkit = v;
+        else if (strcmp(a, "--rest-runs") == 0)
+            bad = int_arg(v, 1, 16, &o.rest_runs);
         else if (strcmp(a, "--only") == 0 && v)
             o.only = v;
         else if (strcmp(a, "--duration") == 0)
@@ -222,6 +250,8 @@ int main(int argc, char **argv)
     mkb_table t = {0};
     if (wants(&o, "rest"))
         mkb_rest(&o, &t);
+    if (wants(&o, "default"))
+        mkb_rest_default(&o, &t);
     if (wants(&o, "sse"))
         mkb_sse(&o, &t);
     if (wants(&o, "ws"))

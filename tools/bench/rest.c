@@ -10,13 +10,6 @@
 #include "bench.h"
 #include "mockkit/mock.h"
 
-typedef struct wrk_result {
-    double rps;
-    double p50_ms, p99_ms;
-    long non2xx, errors;
-    int ok;
-} wrk_result;
-
 static double to_ms(double v, const char *unit)
 {
     if (strncmp(unit, "us", 2) == 0)
@@ -29,9 +22,9 @@ static double to_ms(double v, const char *unit)
 }
 
 /* Runs wrk and reads Requests/sec and the latency distribution. */
-static wrk_result run_wrk(const mkb_opts *o, const char *url)
+mkb_wrk mkb_run_wrk(const mkb_opts *o, const char *url)
 {
-    wrk_result r = {0};
+    mkb_wrk r = {0};
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "'%s' -t%d -c%d -d%ds --timeout 5s --latency '%s' 2>&1", o->wrk,
              o->wrk_threads, o->connections, o->duration_s, url);
@@ -63,7 +56,7 @@ static wrk_result run_wrk(const mkb_opts *o, const char *url)
 }
 
 typedef struct grab {
-    char buf[4096];
+    char buf[65536];
     size_t len;
 } grab;
 
@@ -77,21 +70,31 @@ static size_t grab_cb(char *data, size_t size, size_t n, void *user)
     return len;
 }
 
-/* 1 when url answers 200 with exactly the benchmark body. */
-static int same_body(const char *url)
+int mkb_same_body(const char *url, const void *body, size_t len)
 {
     CURL *c = curl_easy_init();
-    grab g = {.len = 0};
+    grab *g = calloc(1, sizeof *g);
     long status = 0;
+    if (!c || !g) {
+        curl_easy_cleanup(c);
+        free(g);
+        return 0;
+    }
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, grab_cb);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &g);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, g);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
     int ok = curl_easy_perform(c) == CURLE_OK;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(c);
-    return ok && status == 200 && g.len == strlen(mkb_rest_body) &&
-           memcmp(g.buf, mkb_rest_body, g.len) == 0;
+    ok = ok && status == 200 && g->len == len && memcmp(g->buf, body, len) == 0;
+    free(g);
+    return ok;
+}
+
+static int same_body(const char *url)
+{
+    return mkb_same_body(url, mkb_rest_body, strlen(mkb_rest_body));
 }
 
 static mk_mock *start_rest_mock(const mkb_opts *o)
@@ -149,7 +152,7 @@ void mkb_rest(const mkb_opts *o, mkb_table *t)
         return;
     }
     fprintf(stderr, "mockkit-bench: wrk against the mock (%ds)...\n", o->duration_s);
-    wrk_result mock = run_wrk(o, url);
+    mkb_wrk mock = mkb_run_wrk(o, url);
     mk_mock_free(m);
     if (!mock.ok) {
         mkb_add(t, what, ">= 0.8x nginx", "wrk failed (is it installed?)", "n/a");
@@ -168,7 +171,7 @@ void mkb_rest(const mkb_opts *o, mkb_table *t)
         return;
     }
     fprintf(stderr, "mockkit-bench: wrk against nginx (%ds)...\n", o->duration_s);
-    wrk_result ng = run_wrk(o, o->nginx_url);
+    mkb_wrk ng = mkb_run_wrk(o, o->nginx_url);
     if (!ng.ok) {
         mkb_add(t, "REST mock / nginx", ">= 0.8x", "wrk against nginx failed", "n/a");
         return;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# tools/bench/run.sh: build mockkit-bench (Release), start nginx on a
-# loopback port serving the REST body as a static file, run every benchmark
-# and print the machine and a Markdown table. Extra arguments go to
+# tools/bench/run.sh: build mockkit-bench and mockkit (Release), start nginx
+# (one worker) on a loopback port serving the REST bodies as static files
+# (the synthetic one and the shipped fixture's the default path answers),
+# run every benchmark and print the machine and a Markdown table. Extra arguments go to
 # mockkit-bench (e.g. --duration 10, --only rest,ws). Not a test: numbers
 # depend on the machine and on what else runs on it.
 #
@@ -22,7 +23,7 @@ done
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target mockkit-bench -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+cmake --build "$build" --target mockkit-bench mockkit -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 bench="$build/bin/mockkit-bench"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mockkit-nginx-XXXXXX")
@@ -40,10 +41,13 @@ trap cleanup EXIT
 chmod 755 "$tmp"
 mkdir -p "$tmp/www/bench" "$tmp/logs"
 "$bench" body > "$tmp/www/bench/item"
+default_path=$("$bench" path default)
+mkdir -p "$tmp/www$(dirname "$default_path")"
+"$bench" body default > "$tmp/www$default_path"
 chmod -R a+rX "$tmp/www"
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat > "$tmp/nginx.conf" <<CONF
-worker_processes auto;
+worker_processes 1;
 daemon off;
 pid $tmp/nginx.pid;
 error_log $tmp/logs/error.log warn;
@@ -78,6 +82,7 @@ fi
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -sr)"
 echo "nginx: $("$nginx_bin" -v 2>&1 | sed 's/.*: //'), wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
-echo "command: $bench --wrk $(command -v wrk) --nginx-url $url $*"
+default_url="http://127.0.0.1:$port$default_path"
+echo "command: $bench --wrk $(command -v wrk) --nginx-url $url --nginx-default-url $default_url $*"
 echo
-"$bench" --wrk "$(command -v wrk)" --nginx-url "$url" "$@"
+"$bench" --wrk "$(command -v wrk)" --nginx-url "$url" --nginx-default-url "$default_url" "$@"
