@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "diff.h"
+#include "mockkit/diff.h"
 #include "suite.h"
 
 #define CASSETTES MOCKKIT_SOURCE_DIR "/suites/record/cassettes/"

@@ -11,8 +11,8 @@
 
 #include "mockkit/cassette.h"
 #include "mockkit/mock.h"
-#include "diff.h"
-#include "record.h"
+#include "mockkit/diff.h"
+#include "mockkit/record.h"
 #include "suite.h"
 #include "upstream.h"
 

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "opts.h"
-#include "diff.h"
+#include "mockkit/diff.h"
 
 static void usage(FILE *out)
 {

@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "record.h"
+#include "mockkit/record.h"
 
 struct mg_connection;
 struct mg_context;
