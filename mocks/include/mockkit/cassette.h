@@ -239,6 +239,16 @@ void mk_cassette_free(mk_cassette *c);
 /* Look an interaction up by id; NULL if none. */
 const mk_interaction *mk_cassette_find(const mk_cassette *c, const char *id);
 
+/* Redaction placeholders: where a secret was, a cassette holds "<REDACTED>"
+ * or "<REDACTED:name>", name being one or more of [A-Za-z0-9._-] (what the
+ * recorder writes; "<REDACTED:>" is not one). The replay matcher takes a
+ * placeholder for any value, the secret scan accepts it, the redactor
+ * leaves it alone: all three through these two functions. */
+/* 1 when the len bytes at s are exactly one placeholder, else 0. */
+int mk_cassette_is_placeholder(const char *s, size_t len);
+/* Length of the placeholder that starts at s (n bytes readable), or 0. */
+size_t mk_cassette_placeholder_len(const char *s, size_t n);
+
 /* Scan a cassette document for secrets (API keys, bearer tokens, cookies,
  * passwords that are not redaction placeholders). Returns MK_CASSETTE_OK,
  * or MK_CASSETTE_ESECRET with the first finding in diag. */
