@@ -265,7 +265,12 @@ static int on_event(void *user, const mkc_sse_event *ev)
     int stop = r ? r->cb(r->user, name, ev->data, ev->data_len, j)
                  : h->unknown_cb(h->unknown_user, name, ev->data, ev->data_len, NULL);
     cJSON_Delete(j);
-    return stop ? decide(h, MKC_OK) : 0;
+    if (!stop)
+        return 0;
+    /* The kit's callback contract: a non-zero return aborts (MKC_EABORTED). */
+    mkc_error_set(h->err, MKC_EABORTED, h->url, "%s: stopped by the callback of event \"%s\" (event %zu)",
+                  h->url, name, at);
+    return decide(h, MKC_EABORTED);
 }
 
 static void on_comment(void *user, const char *text, size_t len)
