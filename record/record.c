@@ -389,7 +389,7 @@ int mk_record_replaying(const mk_record *r)
 
 size_t mk_record_count(const mk_record *r)
 {
-    return r ? mk_rec__tape_count((mk_rec_tape *)&r->tape) : 0;
+    return r ? mk_rec__tape_count(&r->tape) : 0;
 }
 
 static void iso_now(char *buf, size_t size)

@@ -37,6 +37,8 @@ struct mk_cairos_sse {
     atomic_int stop;
 
     pthread_mutex_t mu;  /* guards the fields below it and signals cv */
+    pthread_mutex_t *mu_ref; /* &mu, so the const getters lock it without a cast
+                                (C has no mutable) */
     pthread_cond_t cv;
     int open;
     int done;
@@ -68,6 +70,7 @@ mk_cairos_sse *mk_cairos_sse_new(const mk_cairos *c)
     h->cookie = mk_cairos__strdup(c->cookie ? c->cookie : "");
     atomic_init(&h->stop, 0);
     pthread_mutex_init(&h->mu, NULL);
+    h->mu_ref = &h->mu;
     pthread_cond_init(&h->cv, NULL);
     if (!h->url || !h->auth || !h->cookie) {
         mk_cairos_sse_free(h);
@@ -159,10 +162,9 @@ int mk_cairos_sse_is_open(const mk_cairos_sse *h)
 {
     if (!h)
         return 0;
-    pthread_mutex_t *mu = (pthread_mutex_t *)&h->mu;
-    pthread_mutex_lock(mu);
+    pthread_mutex_lock(h->mu_ref);
     int open = h->open;
-    pthread_mutex_unlock(mu);
+    pthread_mutex_unlock(h->mu_ref);
     return open;
 }
 
@@ -196,9 +198,9 @@ size_t mk_cairos_sse_event_count(const mk_cairos_sse *h)
 {
     if (!h)
         return 0;
-    pthread_mutex_lock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_lock(h->mu_ref);
     size_t n = h->events;
-    pthread_mutex_unlock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_unlock(h->mu_ref);
     return n;
 }
 
@@ -206,9 +208,9 @@ size_t mk_cairos_sse_comment_count(const mk_cairos_sse *h)
 {
     if (!h)
         return 0;
-    pthread_mutex_lock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_lock(h->mu_ref);
     size_t n = h->comments;
-    pthread_mutex_unlock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_unlock(h->mu_ref);
     return n;
 }
 
@@ -216,9 +218,9 @@ const char *mk_cairos_sse_session(const mk_cairos_sse *h)
 {
     if (!h)
         return NULL;
-    pthread_mutex_lock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_lock(h->mu_ref);
     const char *s = h->session;
-    pthread_mutex_unlock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_unlock(h->mu_ref);
     return s;
 }
 

@@ -26,6 +26,8 @@ struct mkc_ws {
     mkc_ws_callbacks cb;
     char url[512];
     pthread_mutex_t lock;
+    pthread_mutex_t *lock_ref; /* &lock, so mkc_ws_is_open (const) locks it without a
+                                  cast (C has no mutable) */
     pthread_cond_t cond;   /* on CLOCK_MONOTONIC; signalled when closed */
     int open;
     int close_code;        /* from the peer's close frame; 1006 if none */
@@ -284,6 +286,7 @@ int mkc_ws_connect_tls(const char *url, const mkc_ws_callbacks *cb, const mkc_tl
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&ws->lock, NULL);
+    ws->lock_ref = &ws->lock;
     pthread_cond_init(&ws->cond, &attr);
     pthread_condattr_destroy(&attr);
     /* Open before connecting: the reader may deliver frames (and even the
@@ -318,9 +321,9 @@ int mkc_ws_is_open(const mkc_ws *ws)
 {
     if (!ws)
         return 0;
-    pthread_mutex_lock((pthread_mutex_t *)&ws->lock);
+    pthread_mutex_lock(ws->lock_ref);
     int open = ws->open;
-    pthread_mutex_unlock((pthread_mutex_t *)&ws->lock);
+    pthread_mutex_unlock(ws->lock_ref);
     return open;
 }
 

@@ -521,23 +521,23 @@ int mk_cmd_check(int argc, char **argv)
     fprintf(tbl, "\n%-7s %6s %6s %6s  %s\n", "service", "passed", "failed", "skipped", "result");
     int total[3] = {0, 0, 0};
     for (int s = 0; s < MK_SERVICE_COUNT; s++) {
-        int p = 0, f = 0, k = 0, ran = 0, present = 0;
+        int passed = 0, failed = 0, skipped = 0, ran = 0, present = 0;
         for (size_t i = 0; i < n; i++) {
             if (runs[i].service != s)
                 continue;
             present = 1;
             ran |= runs[i].ran;
-            p += runs[i].passed;
-            f += runs[i].failed;
-            k += runs[i].skipped;
+            passed += runs[i].passed;
+            failed += runs[i].failed;
+            skipped += runs[i].skipped;
         }
         if (!present)
             continue;
-        total[0] += p;
-        total[1] += f;
-        total[2] += k;
-        fprintf(tbl, "%-7s %6d %6d %7d  %s\n", mk_services[s].name, p, f, k,
-               !ran ? "SKIP" : f ? "FAIL" : p ? "PASS" : "SKIP");
+        total[0] += passed;
+        total[1] += failed;
+        total[2] += skipped;
+        fprintf(tbl, "%-7s %6d %6d %7d  %s\n", mk_services[s].name, passed, failed, skipped,
+               !ran ? "SKIP" : failed ? "FAIL" : passed ? "PASS" : "SKIP");
     }
     fprintf(tbl, "\n%d passed, %d failed, %d skipped\n", total[0], total[1], total[2]);
 
