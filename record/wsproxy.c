@@ -13,6 +13,7 @@
 
 #include "mockkit/client.h"
 #include "record_internal.h"
+#include "kit.h"
 #include "tcp.h"
 
 typedef struct mk_rec_ws {
@@ -75,8 +76,7 @@ static void record_frame(mk_rec_ws *s, int from_client, int op, const char *data
 static int wait_ready(mk_rec_ws *s)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 10;
+    mkc__deadline_in(&until, 10000);
     pthread_mutex_lock(&s->mu);
     while (!s->ready && !s->client_closed)
         if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
@@ -163,7 +163,7 @@ static int on_connect(const struct mg_connection *conn, void *cbdata)
         return 1;
     s->r = r;
     pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
+    mkc__cond_init_monotonic(&s->cv);
     s->ix = mk_rec__ix_new(&r->tape);
     cJSON *req = s->ix ? mk_rec__request_json(r, ri, NULL, 0) : NULL;
     if (!req) {

@@ -2,6 +2,7 @@
  * reused mkc_http; run streams through mkc_sse_stream, parsing each event's
  * data as JSON before handing it to the caller. */
 #include "mockkit/bee.h"
+#include "kit.h"  /* mkc__strdup, monotonic deadlines */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -21,15 +22,6 @@ struct mk_bee {
 };
 
 /* ---- small helpers ------------------------------------------------------- */
-
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 /* Bounded copy that always terminates (truncation is fine for messages). */
 static void copy_str(char *dst, size_t size, const char *src)
@@ -220,7 +212,7 @@ mk_bee *mk_bee_new(const char *base_url, const char *api_key)
     if (!b)
         return NULL;
     b->timeout_ms = 30000;
-    b->base_url = dup_str(base_url);
+    b->base_url = mkc__strdup(base_url);
     if (!b->base_url)
         goto oom;
     size_t n = strlen(b->base_url);
@@ -393,13 +385,6 @@ int mk_bee_run_status_is_terminal(const char *status)
     return 0;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void pause_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
@@ -415,7 +400,7 @@ int mk_bee_run_poll(mk_bee *b, const char *thread_id, const char *run_id,
     *out = NULL;
     long interval = opts && opts->interval_ms > 0 ? opts->interval_ms : 1000;
     long timeout = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 120000;
-    long deadline = now_ms() + timeout;
+    int64_t deadline = mkc__now_ms() + timeout;
     for (;;) {
         cJSON *run = NULL;
         int rc = mk_bee_run_retrieve(b, thread_id, run_id, &run, err);
@@ -438,7 +423,7 @@ int mk_bee_run_poll(mk_bee *b, const char *thread_id, const char *run_id,
             return MKC_OK;
         }
         cJSON_Delete(run);
-        long left = deadline - now_ms();
+        int64_t left = deadline - mkc__now_ms();
         if (left <= 0) {
             mkc_error e;
             memset(&e, 0, sizeof e);

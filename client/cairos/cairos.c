@@ -9,17 +9,6 @@
 
 #include <curl/curl.h>
 
-char *mk_cairos__strdup(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 int mk_cairos__str(const cJSON *obj, const char *key, int required, char **dst,
                    const char *where, mkc_error *err)
 {
@@ -32,7 +21,7 @@ int mk_cairos__str(const cJSON *obj, const char *key, int required, char **dst,
     }
     if (!cJSON_IsString(v))
         return mkc_error_set(err, MKC_EJSON, NULL, "%s.%s: expected a string", where, key);
-    *dst = mk_cairos__strdup(v->valuestring);
+    *dst = mkc__strdup(v->valuestring);
     return *dst ? MKC_OK : mkc_error_set(err, MKC_ENOMEM, NULL, "out of memory");
 }
 
@@ -100,7 +89,7 @@ int mk_cairos_set_session(mk_cairos *c, const char *session)
 {
     if (!c || !session || !*session)
         return MKC_EINVAL;
-    char *s = mk_cairos__strdup(session);
+    char *s = mkc__strdup(session);
     if (!s)
         return MKC_ENOMEM;
     free(c->session);
@@ -209,7 +198,7 @@ static int call_json(mk_cairos *c, const char *method, const char *path, const c
 static char *form_escape(const char *s)
 {
     char *e = curl_easy_escape(NULL, s, 0);
-    char *d = mk_cairos__strdup(e);
+    char *d = mkc__strdup(e);
     curl_free(e);
     return d;
 }
@@ -253,7 +242,7 @@ int mk_cairos_login(const char *base_url, const char *user, const char *password
     mk_cairos *c = calloc(1, sizeof *c);
     if (!c)
         return mkc_error_set(err, MKC_ENOMEM, base_url, "out of memory");
-    c->base_url = mk_cairos__strdup(base_url);
+    c->base_url = mkc__strdup(base_url);
     if (c->base_url) {
         size_t n = strlen(c->base_url);
         if (n > 0 && c->base_url[n - 1] == '/')
@@ -293,7 +282,7 @@ int mk_cairos_login(const char *base_url, const char *user, const char *password
                              "POST %s/login: empty %s cookie", c->base_url,
                              MK_CAIROS_TOKEN_COOKIE);
     if (rc == MKC_OK) {
-        c->token = mk_cairos__strdup(token);
+        c->token = mkc__strdup(token);
         char auth[4200];
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
         if (!c->token || mkc_http_add_header(c->http, auth) != MKC_OK ||

@@ -67,11 +67,11 @@ mk_cairos_sse *mk_cairos_sse_new(const mk_cairos *c)
     h->auth = malloc(n);
     if (h->auth)
         snprintf(h->auth, n, "Authorization: Bearer %s", c->token);
-    h->cookie = mk_cairos__strdup(c->cookie ? c->cookie : "");
+    h->cookie = mkc__strdup(c->cookie ? c->cookie : "");
     atomic_init(&h->stop, 0);
     pthread_mutex_init(&h->mu, NULL);
     h->mu_ref = &h->mu;
-    pthread_cond_init(&h->cv, NULL);
+    mkc__cond_init_monotonic(&h->cv);  /* waits have monotonic deadlines */
     if (!h->url || !h->auth || !h->cookie) {
         mk_cairos_sse_free(h);
         return NULL;
@@ -113,7 +113,7 @@ int mk_cairos_sse_register(mk_cairos_sse *h, const char *event, int parse_json,
     if (!r)
         return MKC_ENOMEM;
     h->regs = r;
-    char *name = mk_cairos__strdup(event);
+    char *name = mkc__strdup(event);
     if (!name)
         return MKC_ENOMEM;
     h->regs[h->reg_count++] = (reg){name, parse_json, cb, user};
@@ -136,7 +136,7 @@ int mk_cairos_sse_add_header(mk_cairos_sse *h, const char *header_line)
     if (!e)
         return MKC_ENOMEM;
     h->extra = e;
-    if (!(e[h->extra_count] = mk_cairos__strdup(header_line)))
+    if (!(e[h->extra_count] = mkc__strdup(header_line)))
         return MKC_ENOMEM;
     h->extra_count++;
     return MKC_OK;
@@ -168,23 +168,12 @@ int mk_cairos_sse_is_open(const mk_cairos_sse *h)
     return open;
 }
 
-static void deadline_in(struct timespec *ts, long ms)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 int mk_cairos_sse_wait_open(mk_cairos_sse *h, int timeout_ms)
 {
     if (!h)
         return -1;
     struct timespec ts;
-    deadline_in(&ts, timeout_ms);
+    mkc__deadline_in(&ts, timeout_ms);
     pthread_mutex_lock(&h->mu);
     int rc = 0;
     while (!h->open && !h->done && rc == 0)
@@ -297,7 +286,7 @@ static void on_header(void *user, const char *line)
     if (mk_cairos_cookie_from_set_cookie(line + 11, MK_CAIROS_SESSION_COOKIE, session,
                                          sizeof session) != MKC_OK || !*session)
         return;
-    char *copy = mk_cairos__strdup(session);
+    char *copy = mkc__strdup(session);
     pthread_mutex_lock(&h->mu);
     if (copy) {
         free(h->session);
@@ -361,7 +350,7 @@ static int one_connection(mk_cairos_sse *h, const char *resume_id, char **last_i
 static int wait_retry(mk_cairos_sse *h, long ms)
 {
     struct timespec ts;
-    deadline_in(&ts, ms);
+    mkc__deadline_in(&ts, ms);
     pthread_mutex_lock(&h->mu);
     int rc = 0;
     while (!atomic_load(&h->stop) && rc == 0)

@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"  /* mkc__buf, from mockkit_sse (client/sse) */
+#include "kit.h"  /* mkc__strdup, monotonic deadlines */
 #include "mockkit/client.h"
 
 /* Map a CURLcode to an mkc_status. */

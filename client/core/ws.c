@@ -19,6 +19,7 @@
 #include <civetweb.h>
 
 #include "internal.h"
+#include "kit.h"
 #include "tcp.h"
 
 struct mkc_ws {
@@ -282,13 +283,9 @@ int mkc_ws_connect_tls(const char *url, const mkc_ws_callbacks *cb, const mkc_tl
     if (cb)
         ws->cb = *cb;
     snprintf(ws->url, sizeof ws->url, "%s", url);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&ws->lock, NULL);
     ws->lock_ref = &ws->lock;
-    pthread_cond_init(&ws->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    mkc__cond_init_monotonic(&ws->cond);
     /* Open before connecting: the reader may deliver frames (and even the
      * close) before the connect call returns. */
     ws->open = 1;
@@ -332,13 +329,7 @@ int mkc_ws_wait_closed(mkc_ws *ws, int timeout_ms)
     if (!ws)
         return 0;
     struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    mkc__deadline_in(&deadline, timeout_ms);
     pthread_mutex_lock(&ws->lock);
     while (ws->open)
         if (pthread_cond_timedwait(&ws->cond, &ws->lock, &deadline) == ETIMEDOUT)

@@ -1,20 +1,12 @@
 /* pieces.c: the Pieces OS client object and its REST calls. */
 #include "pieces_internal.h"
+#include "kit.h"  /* mkc__strdup, monotonic deadlines */
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 mk_pieces *mk_pieces_new(const char *base_url)
 {
@@ -23,7 +15,7 @@ mk_pieces *mk_pieces_new(const char *base_url)
     mk_pieces *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->base_url = dup_str(base_url);
+    p->base_url = mkc__strdup(base_url);
     if (p->base_url) {
         size_t n = strlen(p->base_url);
         if (n > 0 && p->base_url[n - 1] == '/')
@@ -274,7 +266,7 @@ int mk_pieces_connect(mk_pieces *p, const char *name, const char *platform, cons
         return mkc_error_set(err, MKC_EJSON, url, "%s: /application/id: missing in the Context",
                                url);
     }
-    char *new_id = dup_str(id->valuestring);
+    char *new_id = mkc__strdup(id->valuestring);
     cJSON *new_app = cJSON_Duplicate(application, 1);
     if (!new_id || !new_app) {
         free(new_id);
