@@ -171,16 +171,16 @@ int mk_cairos_sse_is_open(const mk_cairos_sse *h)
 int mk_cairos_sse_wait_open(mk_cairos_sse *h, int timeout_ms)
 {
     if (!h)
-        return -1;
+        return MKC_EINVAL;
     struct timespec ts;
     mkc__deadline_in(&ts, timeout_ms);
     pthread_mutex_lock(&h->mu);
     int rc = 0;
     while (!h->open && !h->done && rc == 0)
         rc = pthread_cond_timedwait(&h->cv, &h->mu, &ts);
-    int open = h->open;
+    int open = h->open, done = h->done;
     pthread_mutex_unlock(&h->mu);
-    return open ? 0 : -1;
+    return open ? MKC_OK : done ? MKC_ECLOSED : MKC_ETIMEOUT;
 }
 
 size_t mk_cairos_sse_event_count(const mk_cairos_sse *h)

@@ -336,7 +336,7 @@ int mkc_ws_wait_closed(mkc_ws *ws, int timeout_ms)
             break;
     int closed = !ws->open;
     pthread_mutex_unlock(&ws->lock);
-    return closed ? 0 : -1;
+    return closed ? MKC_OK : MKC_ETIMEOUT;
 }
 
 int mkc_ws_close(mkc_ws *ws, int code, const char *reason)
@@ -355,7 +355,7 @@ int mkc_ws_close(mkc_ws *ws, int code, const char *reason)
         memcpy(payload + 2, reason, rl);
     mg_websocket_client_write(ws->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, rl + 2);
     /* Bounded: a server that never answers the close does not hang us. */
-    return mkc_ws_wait_closed(ws, 2000) == 0 ? MKC_OK : MKC_ETIMEOUT;
+    return mkc_ws_wait_closed(ws, 2000);
 }
 
 void mkc_ws_free(mkc_ws *ws)

@@ -466,7 +466,7 @@ int mk_pieces_ws_wait_closed(mk_pieces_ws *ws, int timeout_ms)
 int mk_pieces_ws_wait_initialized(mk_pieces_ws *ws, int timeout_ms)
 {
     if (!ws)
-        return -1;
+        return MKC_EINVAL;
     struct timespec deadline;
     mkc__deadline_in(&deadline, timeout_ms);
     pthread_mutex_lock(&ws->mu);
@@ -475,7 +475,7 @@ int mk_pieces_ws_wait_initialized(mk_pieces_ws *ws, int timeout_ms)
         rc = pthread_cond_timedwait(&ws->cond, &ws->mu, &deadline);
     int ok = ws->initialized;
     pthread_mutex_unlock(&ws->mu);
-    return ok ? 0 : -1;
+    return ok ? MKC_OK : MKC_ETIMEOUT;
 }
 
 int mk_pieces_ws_ids(mk_pieces_ws *ws, char ***ids, size_t *count)

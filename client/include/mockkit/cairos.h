@@ -210,7 +210,9 @@ int mk_cairos_sse_run(mk_cairos_sse *h, mkc_error *err);
 void mk_cairos_sse_stop(mk_cairos_sse *h);
 /* 1 once the response headers were accepted (the log is open). */
 int mk_cairos_sse_is_open(const mk_cairos_sse *h);
-/* Wait (bounded) until the log is open or run returned: 0 open, -1 not. */
+/* Wait (bounded) until the log is open: MKC_OK; MKC_ECLOSED when run
+ * returned without opening it (its result says why); MKC_ETIMEOUT;
+ * MKC_EINVAL (h NULL). */
 int mk_cairos_sse_wait_open(mk_cairos_sse *h, int timeout_ms);
 /* Counters: events dispatched and comments (pings) skipped. */
 size_t mk_cairos_sse_event_count(const mk_cairos_sse *h);

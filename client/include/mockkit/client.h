@@ -227,7 +227,8 @@ int mkc_ws_send_text(mkc_ws *ws, const char *text);
 int mkc_ws_close(mkc_ws *ws, int code, const char *reason);
 /* 1 while open. */
 int mkc_ws_is_open(const mkc_ws *ws);
-/* Wait until the connection has ended or timeout_ms passed: 0 ended, -1 not. */
+/* Wait until the connection has ended: MKC_OK (also for NULL), or
+ * MKC_ETIMEOUT when timeout_ms passed first. */
 int mkc_ws_wait_closed(mkc_ws *ws, int timeout_ms);
 /* Close if open, join the reader, free. NULL ok. */
 void mkc_ws_free(mkc_ws *ws);
