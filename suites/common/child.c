@@ -223,8 +223,8 @@ static void copy_out(const suite_child *c, int fd, char *text, size_t size)
     free(all);
 }
 
-int suite_child_run(const char *const argv[], char *out_text, size_t out_size, char *err_text,
-                    size_t err_size)
+static int run_for(const char *const argv[], int timeout_ms, char *out_text, size_t out_size,
+                   char *err_text, size_t err_size)
 {
     suite_child c;
     if (out_text && out_size)
@@ -233,9 +233,21 @@ int suite_child_run(const char *const argv[], char *out_text, size_t out_size, c
         err_text[0] = '\0';
     if (suite_child_start(&c, argv) != 0)
         return -1;
-    int status = suite_child_wait(&c, RUN_TIMEOUT_MS);
+    int status = suite_child_wait(&c, timeout_ms);
     copy_out(&c, 1, out_text, out_size);
     copy_out(&c, 2, err_text, err_size);
     suite_child_cleanup(&c);
     return status;
+}
+
+int suite_child_run(const char *const argv[], char *out_text, size_t out_size, char *err_text,
+                    size_t err_size)
+{
+    return run_for(argv, RUN_TIMEOUT_MS, out_text, out_size, err_text, err_size);
+}
+
+int suite_child_shell(const char *cmd, int timeout_ms, char *out, size_t out_size)
+{
+    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    return run_for(argv, timeout_ms, out, out_size, NULL, 0);
 }

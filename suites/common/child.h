@@ -42,4 +42,10 @@ void suite_child_cleanup(suite_child *c);
 int suite_child_run(const char *const argv[], char *out_text, size_t out_size, char *err_text,
                     size_t err_size);
 
+/* Run a shell command line (/bin/sh -c cmd) to the end, at most timeout_ms:
+ * for suites that compose a command with quoting and redirections (append
+ * "2>&1" to read both streams in the order written). Its stdout into out
+ * (may be NULL); the exit status as suite_child_run's. */
+int suite_child_shell(const char *cmd, int timeout_ms, char *out, size_t out_size);
+
 #endif /* MOCKKIT_SUITE_CHILD_H */

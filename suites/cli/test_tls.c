@@ -1,4 +1,4 @@
-/* test_cli.c: the mockkit command line over TLS, run as a child process:
+/* test_tls.c: the mockkit command line over TLS, run as a child process:
  * `serve --tls-cert/--tls-key` answers libcurl and mkc over https; the
  * README's record example against an https upstream with a test CA;
  * `sse` and `ws` with --cacert, a wrong CA and --insecure; and

@@ -1,4 +1,4 @@
-/* record_cli.c: `mockkit record` as a user runs it: it prints where it
+/* test_record.c: `mockkit record` as a user runs it: it prints where it
  * listens, forwards, and writes the (redacted) cassette on SIGINT/SIGTERM. */
 #include <errno.h>
 #include <signal.h>
