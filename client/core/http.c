@@ -29,6 +29,11 @@ void mkc__curl_global_init(void)
     pthread_once(&curl_once, curl_init_once);
 }
 
+const char *mkc__http_base(const mkc_http *h)
+{
+    return h->base;
+}
+
 const char *mkc__http_errbuf(mkc_http *h)
 {
     return h->errbuf;

@@ -27,6 +27,9 @@ int mkc__curl_fail(mkc_error *err, CURLcode cc, const char *errbuf, const char *
 /* The handle's error buffer (CURLOPT_ERRORBUFFER) of the last transfer. */
 const char *mkc__http_errbuf(mkc_http *h);
 
+/* The handle's base URL. */
+const char *mkc__http_base(const mkc_http *h);
+
 /* The connection's easy handle, prepared for url with default headers,
  * cookies and extra headers applied; *list receives the header list the
  * caller frees with curl_slist_free_all after the transfer. */
