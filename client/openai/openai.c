@@ -3,6 +3,7 @@
  * streaming.ts): data-only events, `[DONE]` ends, an {"error":...} event or
  * `event: error` is raised as an API error. */
 #include "mockkit/openai.h"
+#include "call.h"  /* mkc__call_json */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -146,29 +147,19 @@ static void describe_http_error(mkc_error *err)
 
 /* ---- plain --------------------------------------------------------------- */
 
+static void describe_call(const mkc__call *call, mkc_error *err)
+{
+    (void)call;
+    describe_http_error(err);
+}
+
 static int post(mk_openai *c, const char *body, cJSON **out, mkc_error *err)
 {
-    char url[600];
-    snprintf(url, sizeof url, "%s%s", c->base_url, CHAT_PATH);
     static const char *const headers[] = {"Accept: application/json", NULL};
-    mkc_response *r = NULL;
-    int rc = mkc_http_request_ok(c->http, "POST", CHAT_PATH, headers, "application/json", body,
-                                 strlen(body), &r, err);
-    if (rc == MKC_EHTTP)
-        describe_http_error(err);
-    if (rc != MKC_OK) {
-        mkc_response_free(r);
-        return rc;
-    }
-    cJSON *j = r->body ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
-    mkc_response_free(r);
-    if (!cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        fail(err, MKC_EJSON, 200, url, "response body is not a JSON object%s", NULL);
-        return MKC_EJSON;
-    }
-    *out = j;
-    return MKC_OK;
+    mkc__call call = {.service = "openai", .method = "POST", .path = CHAT_PATH,
+                      .headers = headers, .content_type = "application/json", .body = body,
+                      .body_len = strlen(body), .json_object = 1, .describe = describe_call};
+    return mkc__call_json(c->http, &call, NULL, out, err);
 }
 
 int mk_openai_chat(mk_openai *c, const cJSON *request, cJSON **out, mkc_error *err)
