@@ -4,12 +4,14 @@
 # CHECK: a suite `mockkit check` runs (suite-<service>-*), installed to
 # libexec/mockkit, where an installed mockkit looks for it.
 # Every suite knows where the shipped fixtures are (MOCKKIT_FIXTURES_DIR) and
-# the shared helpers in suites/common.
+# the shared helpers in suites/common (suite.c; child.c runs the CLI).
 function(mockkit_add_suite)
   cmake_parse_arguments(S "CHECK" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
-  add_executable(${S_NAME} ${S_SOURCES} ${PROJECT_SOURCE_DIR}/suites/common/suite.c)
+  add_executable(${S_NAME} ${S_SOURCES} ${PROJECT_SOURCE_DIR}/suites/common/suite.c
+                            ${PROJECT_SOURCE_DIR}/suites/common/child.c)
+  # client/core: kit.h (monotonic deadlines, said once for the kit).
   target_include_directories(${S_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/suites/common
-                             ${CMOCKA_INCLUDE_DIR})
+                             ${CMOCKA_INCLUDE_DIR} ${PROJECT_SOURCE_DIR}/client/core)
   file(RELATIVE_PATH to_fixtures /prefix/${MOCKKIT_INSTALL_SUITESDIR}
        /prefix/${MOCKKIT_INSTALL_FIXTURESDIR})
   target_compile_definitions(${S_NAME} PRIVATE

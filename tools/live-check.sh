@@ -17,7 +17,7 @@ trap cleanup EXIT
 /usr/bin/python3 "$root/tools/rewrite-ids.py" "$root/fixtures" "$tmp/fixtures" --salt "live-$$" || exit 2
 "$mockkit" serve --fixtures "$tmp/fixtures" --speed 0 --quiet \
   --port pieces=0 --port bee=0 --port cairos=0 --port openai=0 \
-  --api-key sk-proj-live-posing-key --ready-file "$tmp/ready" >"$tmp/serve.log" 2>&1 &
+  --api-key sk-proj-live-posing-key --env-file "$tmp/env" --ready-file "$tmp/ready" >"$tmp/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 200); do   # bounded: 10 s
   [ -f "$tmp/ready" ] && break
@@ -25,12 +25,10 @@ for _ in $(seq 1 200); do   # bounded: 10 s
   sleep 0.05
 done
 [ -f "$tmp/ready" ] || { echo "live-check: serve not ready after 10 s"; exit 2; }
-while read -r svc url; do
-  case "$svc" in
-    pieces) export PIECES_URL="$url" ;;
-    bee)    export BEE_API="${url%/v1}" BEE_API_KEY=sk-proj-live-posing-key ;;
-    openai) export OPENAI_BASE_URL="$url" OPENAI_API_KEY=sk-proj-live-posing-key ;;
-    cairos) export CAIROS_URL="$url" CAIROS_USER=bob CAIROS_PASSWORD=bobspassword ;;
-  esac
-done <"$tmp/ready"
+# The variables each service's suites read (mockkit/service.h), as serve
+# writes them for its mocks and the posing key.
+set -a
+# shellcheck disable=SC1091
+. "$tmp/env"
+set +a
 "$mockkit" check --target live --reset

@@ -2,6 +2,8 @@
  * reused mkc_http; run streams through mkc_sse_stream, parsing each event's
  * data as JSON before handing it to the caller. */
 #include "mockkit/bee.h"
+#include "call.h"  /* mkc__call_json */
+#include "kit.h"  /* mkc__strdup, monotonic deadlines */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -22,15 +24,6 @@ struct mk_bee {
 };
 
 /* ---- small helpers ------------------------------------------------------- */
-
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 /* Bounded copy that always terminates (truncation is fine for messages). */
 static void copy_str(char *dst, size_t size, const char *src)
@@ -82,8 +75,32 @@ const char *mk_bee_error_code(const mkc_error *err, char *buf, size_t size)
     return buf;
 }
 
-/* Fills e for a non-2xx answer: status, body, and a message built from
+/* The message of a non-2xx answer (e has status, URL and body), from
  * Bee's {"error":{"code","message"}} envelope. */
+static void describe(const char *method, mkc_error *e)
+{
+    char code[64];
+    const char *msg = NULL;
+    cJSON *root = e->body ? mk_json_parse_bounded(e->body, e->body_len, NULL) : NULL;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(root, "error"), "message");
+    if (cJSON_IsString(m))
+        msg = m->valuestring;
+    mk_bee_error_code(e, code, sizeof code);
+    char url[sizeof e->url];
+    copy_str(url, sizeof url, e->url);
+    snprintf(e->message, sizeof e->message, "bee: %ld %s: %s [%s %.200s]", e->http_status,
+             code[0] ? code : "unknown_error", msg ? msg : "(no Bee error envelope)", method, url);
+    cJSON_Delete(root);
+}
+
+static void describe_call(const mkc__call *c, mkc_error *e)
+{
+    describe(c->method, e);
+}
+
+/* Fills e for a non-2xx answer the core helper did not see (streams,
+ * uploads): status, body, and describe's message. */
 static int http_error(mkc_error *e, long status, const char *method, const char *url,
                       const char *body, size_t body_len)
 {
@@ -103,17 +120,7 @@ static int http_error(mkc_error *e, long status, const char *method, const char 
             }
         }
     }
-    char code[64];
-    const char *msg = NULL;
-    cJSON *root = e->body ? mk_json_parse_bounded(e->body, e->body_len, NULL) : NULL;
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(root, "error"), "message");
-    if (cJSON_IsString(m))
-        msg = m->valuestring;
-    mk_bee_error_code(e, code, sizeof code);
-    snprintf(e->message, sizeof e->message, "bee: %ld %s: %s [%s %s]", status,
-             code[0] ? code : "unknown_error", msg ? msg : "(no Bee error envelope)", method, url);
-    cJSON_Delete(root);
+    describe(method, e);
     return MKC_EHTTP;
 }
 
@@ -139,33 +146,27 @@ static void full_url(const char *base, const char *path, char *buf, size_t size)
     snprintf(buf, size, "%s%s", base, path);
 }
 
+/* One JSON call on h (the API's handle, or the observe one) through the
+ * core's helper, with Bee's error envelope in the message. */
 static int call_on(mk_bee *b, mkc_http *h, const char *base, const char *method,
                    const char *path, const cJSON *body, cJSON **out, mkc_error *err)
 {
-    mkc_error e;
-    memset(&e, 0, sizeof e);
     if (out)
         *out = NULL;
-    char url[1024];
-    full_url(base, path, url, sizeof url);
     char *text = NULL;
-    if (body) {
-        text = cJSON_PrintUnformatted(body);
-        if (!text)
-            return hand_over(err, &e, mkc_error_set(&e, MKC_ENOMEM, url, "bee: out of memory"));
+    if (body && !(text = cJSON_PrintUnformatted(body))) {
+        char url[1024];
+        full_url(base, path, url, sizeof url);
+        mkc_error_clear(err);
+        return mkc_error_set(err, MKC_ENOMEM, url, "bee: out of memory");
     }
     mkc_http_set_timeout(h, b->timeout_ms);
-    mkc_response *resp = NULL;
-    int rc = mkc_http_request(h, method, path, NULL, text ? "application/json" : NULL, text,
-                              text ? strlen(text) : 0, &resp, &e);
+    mkc__call c = {.service = "bee", .method = method, .path = path,
+                   .content_type = text ? "application/json" : NULL, .body = text,
+                   .body_len = text ? strlen(text) : 0, .describe = describe_call};
+    int rc = mkc__call_json(h, &c, NULL, out, err);
     free(text);
-    if (rc != MKC_OK) {
-        if (!e.url[0])
-            copy_str(e.url, sizeof e.url, url);
-        return hand_over(err, &e, rc);
-    }
-    rc = finish(resp, method, url, out, &e);
-    return hand_over(err, &e, rc);
+    return rc;
 }
 
 static int call(mk_bee *b, const char *method, const char *path, const cJSON *body, cJSON **out,
@@ -221,7 +222,7 @@ mk_bee *mk_bee_new(const char *base_url, const char *api_key)
     if (!b)
         return NULL;
     b->timeout_ms = 30000;
-    b->base_url = dup_str(base_url);
+    b->base_url = mkc__strdup(base_url);
     if (!b->base_url)
         goto oom;
     size_t n = strlen(b->base_url);
@@ -394,13 +395,6 @@ int mk_bee_run_status_is_terminal(const char *status)
     return 0;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void pause_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
@@ -416,7 +410,7 @@ int mk_bee_run_poll(mk_bee *b, const char *thread_id, const char *run_id,
     *out = NULL;
     long interval = opts && opts->interval_ms > 0 ? opts->interval_ms : 1000;
     long timeout = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 120000;
-    long deadline = now_ms() + timeout;
+    int64_t deadline = mkc__now_ms() + timeout;
     for (;;) {
         cJSON *run = NULL;
         int rc = mk_bee_run_retrieve(b, thread_id, run_id, &run, err);
@@ -439,7 +433,7 @@ int mk_bee_run_poll(mk_bee *b, const char *thread_id, const char *run_id,
             return MKC_OK;
         }
         cJSON_Delete(run);
-        long left = deadline - now_ms();
+        int64_t left = deadline - mkc__now_ms();
         if (left <= 0) {
             mkc_error e;
             memset(&e, 0, sizeof e);
@@ -698,31 +692,27 @@ int mk_bee_file_content(mk_bee *b, const char *file_id, char **data, size_t *len
         return MKC_EINVAL;
     *data = NULL;
     *len = 0;
-    char path[256], url[1024];
+    char path[256];
     fmt(path, sizeof path, "/files/%s/content", file_id);
-    full_url(b->base_url, path, url, sizeof url);
-    mkc_error e;
-    memset(&e, 0, sizeof e);
     mkc_http_set_timeout(b->http, b->timeout_ms);
+    mkc__call c = {.service = "bee", .method = "GET", .path = path, .describe = describe_call};
     mkc_response *resp = NULL;
-    int rc = mkc_http_request(b->http, "GET", path, NULL, NULL, NULL, 0, &resp, &e);
+    int rc = mkc__call_json(b->http, &c, &resp, NULL, err);  /* the bytes, not JSON */
     if (rc != MKC_OK)
-        return hand_over(err, &e, rc);
-    if (resp->status < 200 || resp->status > 299) {
-        rc = http_error(&e, resp->status, "GET", url, resp->body, resp->body_len);
+        return rc;
+    *data = malloc(resp->body_len + 1);
+    if (*data) {
+        if (resp->body_len)
+            memcpy(*data, resp->body, resp->body_len);
+        (*data)[resp->body_len] = '\0';
+        *len = resp->body_len;
     } else {
-        *data = malloc(resp->body_len + 1);
-        if (*data) {
-            if (resp->body_len)
-                memcpy(*data, resp->body, resp->body_len);
-            (*data)[resp->body_len] = '\0';
-            *len = resp->body_len;
-        } else {
-            rc = mkc_error_set(&e, MKC_ENOMEM, url, "bee: out of memory");
-        }
+        char url[1024];
+        full_url(b->base_url, path, url, sizeof url);
+        rc = mkc_error_set(err, MKC_ENOMEM, url, "bee: out of memory");
     }
     mkc_response_free(resp);
-    return hand_over(err, &e, rc);
+    return rc;
 }
 
 int mk_bee_vector_store_create(mk_bee *b, const cJSON *params, cJSON **out, mkc_error *err)

@@ -1,5 +1,6 @@
 /* cairos.c: login, cookies and the REST calls of the Cairos client. */
 #include "internal.h"
+#include "call.h"  /* mkc__call_json */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,17 +10,6 @@
 
 #include <curl/curl.h>
 #include "mockkit/cassette.h"
-
-char *mk_cairos__strdup(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 int mk_cairos__str(const cJSON *obj, const char *key, int required, char **dst,
                    const char *where, mkc_error *err)
@@ -33,7 +23,7 @@ int mk_cairos__str(const cJSON *obj, const char *key, int required, char **dst,
     }
     if (!cJSON_IsString(v))
         return mkc_error_set(err, MKC_EJSON, NULL, "%s.%s: expected a string", where, key);
-    *dst = mk_cairos__strdup(v->valuestring);
+    *dst = mkc__strdup(v->valuestring);
     return *dst ? MKC_OK : mkc_error_set(err, MKC_ENOMEM, NULL, "out of memory");
 }
 
@@ -101,7 +91,7 @@ int mk_cairos_set_session(mk_cairos *c, const char *session)
 {
     if (!c || !session || !*session)
         return MKC_EINVAL;
-    char *s = mk_cairos__strdup(session);
+    char *s = mkc__strdup(session);
     if (!s)
         return MKC_ENOMEM;
     free(c->session);
@@ -129,88 +119,60 @@ void mk_cairos_free(mk_cairos *c)
 
 /* ---- requests ------------------------------------------------------------- */
 
-/* Turn an HTTP error into one line naming method, URL, status and the
- * FastAPI detail ({"detail": "text"} or a 422 list). */
-static int http_fail(mk_cairos *c, const char *method, const char *path, const mkc_response *r,
-                     int rc, mkc_error *err)
+/* An unexpected answer in one line naming method, URL, status and the
+ * FastAPI detail ({"detail": "text"} or a 422 list); err has status, URL
+ * and body. */
+static void describe(const mkc__call *call, mkc_error *err)
 {
-    char url[512];
-    snprintf(url, sizeof url, "%s%s", c->base_url, path);
-    if (!r)
-        return rc; /* transport error: the core filled err */
     char detail[256] = "";
-    cJSON *j = mk_json_parse_bounded(r->body ? r->body : "", r->body_len, NULL);
+    cJSON *j = err->body ? mk_json_parse_bounded(err->body, err->body_len, NULL) : NULL;
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "detail");
     if (cJSON_IsString(d)) {
         snprintf(detail, sizeof detail, "%s", d->valuestring);
     } else if (cJSON_IsArray(d)) {
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(d, 0), "msg");
         snprintf(detail, sizeof detail, "%s", cJSON_IsString(msg) ? msg->valuestring : "invalid");
-    } else if (r->body) {
-        snprintf(detail, sizeof detail, "%.200s", r->body);
+    } else if (err->body) {
+        snprintf(detail, sizeof detail, "%.200s", err->body);
     }
     cJSON_Delete(j);
-    if (err) {
-        err->http_status = r->status;
-        if (!err->body && r->body) {
-            err->body = malloc(r->body_len + 1);
-            if (err->body) {
-                memcpy(err->body, r->body, r->body_len + 1);
-                err->body_len = r->body_len;
-            }
-        }
-    }
-    return mkc_error_set(err, MKC_EHTTP, url, "%s %s: HTTP %ld: %s", method, url, r->status,
-                           detail);
+    char url[sizeof err->url];
+    snprintf(url, sizeof url, "%s", err->url);
+    snprintf(err->message, sizeof err->message, "%s %.200s: HTTP %ld: %s", call->method, url,
+             err->http_status, detail);
 }
 
-/* One request; any 2xx other than `expect` is also an error (the API's
- * statuses are part of its contract). *out (optional) gets the response. */
+/* One request; any status other than `expect` is an error, 2xx ones too
+ * (the API's statuses are part of its contract). *out (optional) gets the
+ * response, *json (optional) its JSON. */
+static int request(mk_cairos *c, const char *method, const char *path, const char *ctype,
+                   const char *body, size_t body_len, long expect, mkc_response **out,
+                   cJSON **json, mkc_error *err)
+{
+    mkc__call call = {.service = "cairos", .method = method, .path = path,
+                      .content_type = ctype, .body = body, .body_len = body_len,
+                      .expect = expect, .describe = describe};
+    return mkc__call_json(c->http, &call, out, json, err);
+}
+
 static int call(mk_cairos *c, const char *method, const char *path, const char *ctype,
                 const char *body, size_t body_len, long expect, mkc_response **out,
                 mkc_error *err)
 {
-    mkc_response *r = NULL;
-    int rc = mkc_http_request(c->http, method, path, NULL, ctype, body, body_len, &r, err);
-    if (rc != MKC_OK) {
-        mkc_response_free(r);
-        return rc;
-    }
-    if (r->status != expect) {
-        rc = http_fail(c, method, path, r, MKC_EHTTP, err);
-        mkc_response_free(r);
-        return rc;
-    }
-    if (out)
-        *out = r;
-    else
-        mkc_response_free(r);
-    return MKC_OK;
+    return request(c, method, path, ctype, body, body_len, expect, out, NULL, err);
 }
 
 static int call_json(mk_cairos *c, const char *method, const char *path, const char *json_body,
                      long expect, cJSON **out, mkc_error *err)
 {
-    mkc_response *r = NULL;
-    int rc = call(c, method, path, json_body ? "application/json" : NULL, json_body,
-                  json_body ? strlen(json_body) : 0, expect, &r, err);
-    if (rc != MKC_OK)
-        return rc;
-    *out = mk_json_parse_bounded(r->body ? r->body : "", r->body_len, NULL);
-    if (!*out) {
-        char url[512];
-        snprintf(url, sizeof url, "%s%s", c->base_url, path);
-        rc = mkc_error_set(err, MKC_EJSON, url, "%s %s: body is not JSON (%zu bytes)", method,
-                             url, r->body_len);
-    }
-    mkc_response_free(r);
-    return rc;
+    return request(c, method, path, json_body ? "application/json" : NULL, json_body,
+                   json_body ? strlen(json_body) : 0, expect, NULL, out, err);
 }
 
 static char *form_escape(const char *s)
 {
     char *e = curl_easy_escape(NULL, s, 0);
-    char *d = mk_cairos__strdup(e);
+    char *d = mkc__strdup(e);
     curl_free(e);
     return d;
 }
@@ -254,7 +216,7 @@ int mk_cairos_login(const char *base_url, const char *user, const char *password
     mk_cairos *c = calloc(1, sizeof *c);
     if (!c)
         return mkc_error_set(err, MKC_ENOMEM, base_url, "out of memory");
-    c->base_url = mk_cairos__strdup(base_url);
+    c->base_url = mkc__strdup(base_url);
     if (c->base_url) {
         size_t n = strlen(c->base_url);
         if (n > 0 && c->base_url[n - 1] == '/')
@@ -294,7 +256,7 @@ int mk_cairos_login(const char *base_url, const char *user, const char *password
                              "POST %s/login: empty %s cookie", c->base_url,
                              MK_CAIROS_TOKEN_COOKIE);
     if (rc == MKC_OK) {
-        c->token = mk_cairos__strdup(token);
+        c->token = mkc__strdup(token);
         char auth[4200];
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
         if (!c->token || mkc_http_add_header(c->http, auth) != MKC_OK ||

@@ -2,6 +2,7 @@
 #ifndef MOCKKIT_CAIROS_INTERNAL_H
 #define MOCKKIT_CAIROS_INTERNAL_H
 
+#include "kit.h"  /* mkc__strdup, monotonic deadlines */
 #include "mockkit/cairos.h"
 
 struct mk_cairos {
@@ -12,7 +13,6 @@ struct mk_cairos {
     char *cookie;     /* the Cookie header value sent on every request */
 };
 
-char *mk_cairos__strdup(const char *s);
 
 /* Duplicate a string member of obj into *dst. Missing or null: *dst NULL,
  * an error only when required. Not a string: MKC_EJSON naming where.key. */

@@ -38,6 +38,8 @@ struct mk_cairos_sse {
     atomic_int stop;
 
     pthread_mutex_t mu;  /* guards the fields below it and signals cv */
+    pthread_mutex_t *mu_ref; /* &mu, so the const getters lock it without a cast
+                                (C has no mutable) */
     pthread_cond_t cv;
     int open;
     int done;
@@ -66,10 +68,11 @@ mk_cairos_sse *mk_cairos_sse_new(const mk_cairos *c)
     h->auth = malloc(n);
     if (h->auth)
         snprintf(h->auth, n, "Authorization: Bearer %s", c->token);
-    h->cookie = mk_cairos__strdup(c->cookie ? c->cookie : "");
+    h->cookie = mkc__strdup(c->cookie ? c->cookie : "");
     atomic_init(&h->stop, 0);
     pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
+    h->mu_ref = &h->mu;
+    mkc__cond_init_monotonic(&h->cv);  /* waits have monotonic deadlines */
     if (!h->url || !h->auth || !h->cookie) {
         mk_cairos_sse_free(h);
         return NULL;
@@ -111,7 +114,7 @@ int mk_cairos_sse_register(mk_cairos_sse *h, const char *event, int parse_json,
     if (!r)
         return MKC_ENOMEM;
     h->regs = r;
-    char *name = mk_cairos__strdup(event);
+    char *name = mkc__strdup(event);
     if (!name)
         return MKC_ENOMEM;
     h->regs[h->reg_count++] = (reg){name, parse_json, cb, user};
@@ -134,7 +137,7 @@ int mk_cairos_sse_add_header(mk_cairos_sse *h, const char *header_line)
     if (!e)
         return MKC_ENOMEM;
     h->extra = e;
-    if (!(e[h->extra_count] = mk_cairos__strdup(header_line)))
+    if (!(e[h->extra_count] = mkc__strdup(header_line)))
         return MKC_ENOMEM;
     h->extra_count++;
     return MKC_OK;
@@ -160,46 +163,34 @@ int mk_cairos_sse_is_open(const mk_cairos_sse *h)
 {
     if (!h)
         return 0;
-    pthread_mutex_t *mu = (pthread_mutex_t *)&h->mu;
-    pthread_mutex_lock(mu);
+    pthread_mutex_lock(h->mu_ref);
     int open = h->open;
-    pthread_mutex_unlock(mu);
+    pthread_mutex_unlock(h->mu_ref);
     return open;
-}
-
-static void deadline_in(struct timespec *ts, long ms)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
 }
 
 int mk_cairos_sse_wait_open(mk_cairos_sse *h, int timeout_ms)
 {
     if (!h)
-        return -1;
+        return MKC_EINVAL;
     struct timespec ts;
-    deadline_in(&ts, timeout_ms);
+    mkc__deadline_in(&ts, timeout_ms);
     pthread_mutex_lock(&h->mu);
     int rc = 0;
     while (!h->open && !h->done && rc == 0)
         rc = pthread_cond_timedwait(&h->cv, &h->mu, &ts);
-    int open = h->open;
+    int open = h->open, done = h->done;
     pthread_mutex_unlock(&h->mu);
-    return open ? 0 : -1;
+    return open ? MKC_OK : done ? MKC_ECLOSED : MKC_ETIMEOUT;
 }
 
 size_t mk_cairos_sse_event_count(const mk_cairos_sse *h)
 {
     if (!h)
         return 0;
-    pthread_mutex_lock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_lock(h->mu_ref);
     size_t n = h->events;
-    pthread_mutex_unlock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_unlock(h->mu_ref);
     return n;
 }
 
@@ -207,9 +198,9 @@ size_t mk_cairos_sse_comment_count(const mk_cairos_sse *h)
 {
     if (!h)
         return 0;
-    pthread_mutex_lock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_lock(h->mu_ref);
     size_t n = h->comments;
-    pthread_mutex_unlock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_unlock(h->mu_ref);
     return n;
 }
 
@@ -217,9 +208,9 @@ const char *mk_cairos_sse_session(const mk_cairos_sse *h)
 {
     if (!h)
         return NULL;
-    pthread_mutex_lock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_lock(h->mu_ref);
     const char *s = h->session;
-    pthread_mutex_unlock((pthread_mutex_t *)&h->mu);
+    pthread_mutex_unlock(h->mu_ref);
     return s;
 }
 
@@ -266,7 +257,12 @@ static int on_event(void *user, const mkc_sse_event *ev)
     int stop = r ? r->cb(r->user, name, ev->data, ev->data_len, j)
                  : h->unknown_cb(h->unknown_user, name, ev->data, ev->data_len, NULL);
     cJSON_Delete(j);
-    return stop ? decide(h, MKC_OK) : 0;
+    if (!stop)
+        return 0;
+    /* The kit's callback contract: a non-zero return aborts (MKC_EABORTED). */
+    mkc_error_set(h->err, MKC_EABORTED, h->url, "%s: stopped by the callback of event \"%s\" (event %zu)",
+                  h->url, name, at);
+    return decide(h, MKC_EABORTED);
 }
 
 static void on_comment(void *user, const char *text, size_t len)
@@ -291,7 +287,7 @@ static void on_header(void *user, const char *line)
     if (mk_cairos_cookie_from_set_cookie(line + 11, MK_CAIROS_SESSION_COOKIE, session,
                                          sizeof session) != MKC_OK || !*session)
         return;
-    char *copy = mk_cairos__strdup(session);
+    char *copy = mkc__strdup(session);
     pthread_mutex_lock(&h->mu);
     if (copy) {
         free(h->session);
@@ -355,7 +351,7 @@ static int one_connection(mk_cairos_sse *h, const char *resume_id, char **last_i
 static int wait_retry(mk_cairos_sse *h, long ms)
 {
     struct timespec ts;
-    deadline_in(&ts, ms);
+    mkc__deadline_in(&ts, ms);
     pthread_mutex_lock(&h->mu);
     int rc = 0;
     while (!atomic_load(&h->stop) && rc == 0)

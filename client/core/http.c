@@ -29,6 +29,11 @@ void mkc__curl_global_init(void)
     pthread_once(&curl_once, curl_init_once);
 }
 
+const char *mkc__http_base(const mkc_http *h)
+{
+    return h->base;
+}
+
 const char *mkc__http_errbuf(mkc_http *h)
 {
     return h->errbuf;
@@ -56,31 +61,6 @@ int mkc__curl_status(CURLcode c)
     case CURLE_UNSUPPORTED_PROTOCOL: return MKC_EINVAL;
     default: return MKC_ETRANSPORT;
     }
-}
-
-int mkc__buf_append(mkc__buf *b, const void *data, size_t len)
-{
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + len + 1)
-            cap *= 2;
-        char *nd = realloc(b->data, cap);
-        if (!nd)
-            return MKC_ENOMEM;
-        b->data = nd;
-        b->cap = cap;
-    }
-    if (len)
-        memcpy(b->data + b->len, data, len);
-    b->len += len;
-    b->data[b->len] = '\0';
-    return MKC_OK;
-}
-
-void mkc__buf_free(mkc__buf *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof *b);
 }
 
 void mkc__join_url(const char *base, const char *path, char *out, size_t size)

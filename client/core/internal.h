@@ -7,6 +7,8 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"  /* mkc__buf, from mockkit_sse (client/sse) */
+#include "kit.h"  /* mkc__strdup, monotonic deadlines */
 #include "mockkit/client.h"
 
 /* Map a CURLcode to an mkc_status. */
@@ -25,15 +27,8 @@ int mkc__curl_fail(mkc_error *err, CURLcode cc, const char *errbuf, const char *
 /* The handle's error buffer (CURLOPT_ERRORBUFFER) of the last transfer. */
 const char *mkc__http_errbuf(mkc_http *h);
 
-/* A growable byte buffer, always NUL-terminated. */
-typedef struct mkc__buf {
-    char *data;
-    size_t len;
-    size_t cap;
-} mkc__buf;
-
-int mkc__buf_append(mkc__buf *b, const void *data, size_t len);
-void mkc__buf_free(mkc__buf *b);
+/* The handle's base URL. */
+const char *mkc__http_base(const mkc_http *h);
 
 /* The connection's easy handle, prepared for url with default headers,
  * cookies and extra headers applied; *list receives the header list the

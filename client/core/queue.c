@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kit.h"
 #include "mockkit/client.h"
 
 typedef struct item {
@@ -27,12 +28,8 @@ mkc_queue *mkc_queue_new(void)
     mkc_queue *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&q->lock, NULL);
-    pthread_cond_init(&q->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    mkc__cond_init_monotonic(&q->cond);
     return q;
 }
 
@@ -79,13 +76,7 @@ int mkc_queue_pop(mkc_queue *q, int timeout_ms, int *kind, char **data, size_t *
     if (!q)
         return MKC_EINVAL;
     struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    mkc__deadline_in(&deadline, timeout_ms);
     pthread_mutex_lock(&q->lock);
     while (!q->head) {
         if (pthread_cond_timedwait(&q->cond, &q->lock, &deadline) == ETIMEDOUT && !q->head) {

@@ -61,13 +61,6 @@ static void check_response(stream_ctx *s)
         s->type_error = 1;
 }
 
-static long long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Idle timeout. CURLOPT_LOW_SPEED_TIME averages over curl's ~5 s speed
  * window, so after a burst of events it fired 6-8 s into a silence instead
  * of after idle_timeout_ms; this looks at the time since the last byte.
@@ -84,7 +77,7 @@ static int progress_cb(void *user, curl_off_t dlt, curl_off_t dln, curl_off_t ul
         s->stopped = 1;
         return 1;
     }
-    if (s->idle_ms > 0 && now_ms() - s->last_byte_ms >= s->idle_ms) {
+    if (s->idle_ms > 0 && mkc__now_ms() - s->last_byte_ms >= s->idle_ms) {
         s->idle_expired = 1;
         return 1;  /* aborts the transfer */
     }
@@ -130,7 +123,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *user)
         s->stopped = 1;
         return 0;
     }
-    s->last_byte_ms = now_ms();
+    s->last_byte_ms = mkc__now_ms();
     check_response(s);
     if (s->status_error) {
         /* Keep up to 64 KiB of the error body for the caller. */
@@ -195,7 +188,7 @@ int mkc_sse_stream(mkc_http *h, const char *url, const mkc_sse_options *opts,
         /* A whole-transfer timeout would cut healthy long streams; this
          * fires only when no byte arrives for the idle time, or on stop. */
         s.idle_ms = opts->idle_timeout_ms;
-        s.last_byte_ms = now_ms();
+        s.last_byte_ms = mkc__now_ms();
         curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
         curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s);
         curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);

@@ -1,6 +1,6 @@
 /* tcp.h: a socket tweak the client core shares with the recorder. Not a
  * public header: the recorder includes it through a PRIVATE include
- * directory (tools/record/CMakeLists.txt). */
+ * directory (record/CMakeLists.txt). */
 #ifndef MOCKKIT_CLIENT_TCP_H
 #define MOCKKIT_CLIENT_TCP_H
 

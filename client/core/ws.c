@@ -19,6 +19,7 @@
 #include <civetweb.h>
 
 #include "internal.h"
+#include "kit.h"
 #include "tcp.h"
 
 struct mkc_ws {
@@ -26,6 +27,8 @@ struct mkc_ws {
     mkc_ws_callbacks cb;
     char url[512];
     pthread_mutex_t lock;
+    pthread_mutex_t *lock_ref; /* &lock, so mkc_ws_is_open (const) locks it without a
+                                  cast (C has no mutable) */
     pthread_cond_t cond;   /* on CLOCK_MONOTONIC; signalled when closed */
     int open;
     int close_code;        /* from the peer's close frame; 1006 if none */
@@ -280,12 +283,9 @@ int mkc_ws_connect_tls(const char *url, const mkc_ws_callbacks *cb, const mkc_tl
     if (cb)
         ws->cb = *cb;
     snprintf(ws->url, sizeof ws->url, "%s", url);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_mutex_init(&ws->lock, NULL);
-    pthread_cond_init(&ws->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    ws->lock_ref = &ws->lock;
+    mkc__cond_init_monotonic(&ws->cond);
     /* Open before connecting: the reader may deliver frames (and even the
      * close) before the connect call returns. */
     ws->open = 1;
@@ -318,9 +318,9 @@ int mkc_ws_is_open(const mkc_ws *ws)
 {
     if (!ws)
         return 0;
-    pthread_mutex_lock((pthread_mutex_t *)&ws->lock);
+    pthread_mutex_lock(ws->lock_ref);
     int open = ws->open;
-    pthread_mutex_unlock((pthread_mutex_t *)&ws->lock);
+    pthread_mutex_unlock(ws->lock_ref);
     return open;
 }
 
@@ -329,20 +329,14 @@ int mkc_ws_wait_closed(mkc_ws *ws, int timeout_ms)
     if (!ws)
         return 0;
     struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    mkc__deadline_in(&deadline, timeout_ms);
     pthread_mutex_lock(&ws->lock);
     while (ws->open)
         if (pthread_cond_timedwait(&ws->cond, &ws->lock, &deadline) == ETIMEDOUT)
             break;
     int closed = !ws->open;
     pthread_mutex_unlock(&ws->lock);
-    return closed ? 0 : -1;
+    return closed ? MKC_OK : MKC_ETIMEOUT;
 }
 
 int mkc_ws_close(mkc_ws *ws, int code, const char *reason)
@@ -361,7 +355,7 @@ int mkc_ws_close(mkc_ws *ws, int code, const char *reason)
         memcpy(payload + 2, reason, rl);
     mg_websocket_client_write(ws->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, rl + 2);
     /* Bounded: a server that never answers the close does not hang us. */
-    return mkc_ws_wait_closed(ws, 2000) == 0 ? MKC_OK : MKC_ETIMEOUT;
+    return mkc_ws_wait_closed(ws, 2000);
 }
 
 void mkc_ws_free(mkc_ws *ws)

@@ -3,6 +3,7 @@
  * streaming.ts): data-only events, `[DONE]` ends, an {"error":...} event or
  * `event: error` is raised as an API error. */
 #include "mockkit/openai.h"
+#include "call.h"  /* mkc__call_json */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,29 +148,19 @@ static void describe_http_error(mkc_error *err)
 
 /* ---- plain --------------------------------------------------------------- */
 
+static void describe_call(const mkc__call *call, mkc_error *err)
+{
+    (void)call;
+    describe_http_error(err);
+}
+
 static int post(mk_openai *c, const char *body, cJSON **out, mkc_error *err)
 {
-    char url[600];
-    snprintf(url, sizeof url, "%s%s", c->base_url, CHAT_PATH);
     static const char *const headers[] = {"Accept: application/json", NULL};
-    mkc_response *r = NULL;
-    int rc = mkc_http_request_ok(c->http, "POST", CHAT_PATH, headers, "application/json", body,
-                                 strlen(body), &r, err);
-    if (rc == MKC_EHTTP)
-        describe_http_error(err);
-    if (rc != MKC_OK) {
-        mkc_response_free(r);
-        return rc;
-    }
-    cJSON *j = r->body ? mk_json_parse_bounded(r->body, r->body_len, NULL) : NULL;
-    mkc_response_free(r);
-    if (!cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        fail(err, MKC_EJSON, 200, url, "response body is not a JSON object%s", NULL);
-        return MKC_EJSON;
-    }
-    *out = j;
-    return MKC_OK;
+    mkc__call call = {.service = "openai", .method = "POST", .path = CHAT_PATH,
+                      .headers = headers, .content_type = "application/json", .body = body,
+                      .body_len = strlen(body), .json_object = 1, .describe = describe_call};
+    return mkc__call_json(c->http, &call, NULL, out, err);
 }
 
 int mk_openai_chat(mk_openai *c, const cJSON *request, cJSON **out, mkc_error *err)
@@ -190,11 +181,15 @@ int mk_openai_chat(mk_openai *c, const cJSON *request, cJSON **out, mkc_error *e
 
 int mk_openai_chat_str(mk_openai *c, const char *request_json, cJSON **out, mkc_error *err)
 {
-    cJSON *req = request_json ? cJSON_Parse(request_json) : NULL;
+    /* bounded too: the text may come from a file or a user the caller relays */
+    int too_deep = 0;
+    cJSON *req = request_json ? mk_json_parse_bounded(request_json, strlen(request_json), &too_deep)
+                              : NULL;
     if (!req) {
         if (out)
             *out = NULL;
-        fail(err, MKC_EINVAL, 0, c ? c->base_url : "", "request is not valid JSON%s", NULL);
+        fail(err, MKC_EINVAL, 0, c ? c->base_url : "", "request is not valid JSON%s",
+             too_deep ? " (nests deeper than MK_JSON_MAX_DEPTH)" : NULL);
         return MKC_EINVAL;
     }
     int rc = mk_openai_chat(c, req, out, err);
@@ -345,9 +340,13 @@ int mk_openai_chat_stream(mk_openai *c, const cJSON *request, mk_openai_chunk_cb
 int mk_openai_chat_stream_str(mk_openai *c, const char *request_json,
                               mk_openai_chunk_cb on_chunk, void *user, mkc_error *err)
 {
-    cJSON *req = request_json ? cJSON_Parse(request_json) : NULL;
+    /* bounded too: the text may come from a file or a user the caller relays */
+    int too_deep = 0;
+    cJSON *req = request_json ? mk_json_parse_bounded(request_json, strlen(request_json), &too_deep)
+                              : NULL;
     if (!req) {
-        fail(err, MKC_EINVAL, 0, c ? c->base_url : "", "request is not valid JSON%s", NULL);
+        fail(err, MKC_EINVAL, 0, c ? c->base_url : "", "request is not valid JSON%s",
+             too_deep ? " (nests deeper than MK_JSON_MAX_DEPTH)" : NULL);
         return MKC_EINVAL;
     }
     int rc = mk_openai_chat_stream(c, req, on_chunk, user, err);

@@ -1,21 +1,13 @@
 /* pieces.c: the Pieces OS client object and its REST calls. */
 #include "pieces_internal.h"
+#include "call.h"  /* mkc__call_json */
+#include "kit.h"  /* mkc__strdup, monotonic deadlines */
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "mockkit/cassette.h"
-
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 mk_pieces *mk_pieces_new(const char *base_url)
 {
@@ -24,7 +16,7 @@ mk_pieces *mk_pieces_new(const char *base_url)
     mk_pieces *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    p->base_url = dup_str(base_url);
+    p->base_url = mkc__strdup(base_url);
     if (p->base_url) {
         size_t n = strlen(p->base_url);
         if (n > 0 && p->base_url[n - 1] == '/')
@@ -87,102 +79,60 @@ const char *mk_pieces_application_id(const mk_pieces *p)
 
 /* ---- plumbing ---------------------------------------------------------------- */
 
-static int content_type_is(const mkc_response *r, const char *prefix)
+/* The request the core helper sends for p: the application header once
+ * connected; any non-2xx is MKC_EHTTP ("METHOD URL: HTTP n: body"). */
+static mkc__call request(const char *method, const char *path, const char *app_line,
+                         const char *const *extra, const char *json_body)
 {
-    const char *ct = r->content_type ? r->content_type : mkc_response_header(r, "content-type");
-    if (!ct)
-        return 0;
-    while (*ct == ' ')
-        ct++;
-    if (strncasecmp(ct, prefix, strlen(prefix)) == 0)
-        return 1;
-    /* application/vnd.x+json counts as JSON, as the SDKs' deserializers say. */
-    if (strcmp(prefix, "application/json") == 0) {
-        const char *semi = strchr(ct, ';');
-        size_t n = semi ? (size_t)(semi - ct) : strlen(ct);
-        return n >= 5 && strncasecmp(ct + n - 5, "+json", 5) == 0;
-    }
-    return 0;
-}
-
-/* One request on h; any non-2xx is MKC_EHTTP (response freed). */
-static int send_on(mkc_http *h, const char *base_url, const char *method, const char *path,
-                   const char *app_id, const char *json_body, mkc_response **out,
-                   mkc_error *err)
-{
-    char app_line[160];
-    const char *extra[2] = {NULL, NULL};
-    if (app_id) {
-        snprintf(app_line, sizeof app_line, "application: %s", app_id);
-        extra[0] = app_line;
-    }
-    mkc_response *r = NULL;
-    int rc = mkc_http_request_ok(h, method, path, extra, json_body ? "application/json" : NULL,
-                                 json_body, json_body ? strlen(json_body) : 0, &r, err);
-    if (rc != MKC_OK) {
-        mkc_response_free(r);
-        if (err && !err->url[0])
-            snprintf(err->url, sizeof err->url, "%s%s", base_url, path);
-        return rc;
-    }
-    *out = r;
-    return MKC_OK;
-}
-
-static int parse_json(const mkc_response *r, const char *url, cJSON **out, mkc_error *err)
-{
-    if (!content_type_is(r, "application/json"))
-        return mkc_error_set(err, MKC_ECONTENT_TYPE, url,
-                               "%s: expected application/json, got %s", url,
-                               r->content_type ? r->content_type : "no content type");
-    const char *end = NULL;
-    if (r->body && mk_json_depth(r->body, r->body_len, MK_JSON_MAX_DEPTH) > MK_JSON_MAX_DEPTH)
-        return mkc_error_set(err, MKC_EJSON, url, "%s: body nests deeper than %d levels", url,
-                               MK_JSON_MAX_DEPTH);
-    cJSON *j = cJSON_ParseWithLengthOpts(r->body ? r->body : "", r->body_len, &end, 0);
-    if (!j)
-        return mkc_error_set(err, MKC_EJSON, url, "%s: body is not JSON (byte %ld)", url,
-                               (long)(end && r->body ? end - r->body : 0));
-    *out = j;
-    return MKC_OK;
+    mkc__call c = {.service = "pieces", .method = method, .path = path,
+                   .headers = app_line ? extra : NULL,
+                   .content_type = json_body ? "application/json" : NULL, .body = json_body,
+                   .body_len = json_body ? strlen(json_body) : 0};
+    return c;
 }
 
 int mk_pieces__get_json_on(mkc_http *h, const char *base_url, const char *path,
                            const char *app_id, cJSON **out, mkc_error *err)
 {
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", base_url, path);
-    mkc_response *r = NULL;
-    int rc = send_on(h, base_url, "GET", path, app_id, NULL, &r, err);
-    if (rc != MKC_OK)
-        return rc;
-    rc = parse_json(r, url, out, err);
-    mkc_response_free(r);
-    return rc;
+    (void)base_url;  /* h's own: the helper names the URL */
+    char app_line[160];
+    const char *extra[2] = {app_line, NULL};
+    if (app_id)
+        snprintf(app_line, sizeof app_line, "application: %s", app_id);
+    mkc__call c = request("GET", path, app_id ? app_line : NULL, extra, NULL);
+    c.json_type = "application/json";
+    return mkc__call_json(h, &c, NULL, out, err);
 }
 
-/* A request on p's shared handle, with the application header once connected. */
+/* A request on p's shared handle; *out the response (the caller frees). */
 static int call(mk_pieces *p, const char *method, const char *path, const char *json_body,
                 mkc_response **out, mkc_error *err)
 {
     pthread_mutex_lock(&p->http_mu);
-    int rc = send_on(p->http, p->base_url, method, path, p->app_id, json_body, out, err);
+    char app_line[160];
+    const char *extra[2] = {app_line, NULL};
+    if (p->app_id)
+        snprintf(app_line, sizeof app_line, "application: %s", p->app_id);
+    mkc__call c = request(method, path, p->app_id ? app_line : NULL, extra, json_body);
+    int rc = mkc__call_json(p->http, &c, out, NULL, err);
     pthread_mutex_unlock(&p->http_mu);
     return rc;
 }
 
+/* A JSON request on p's shared handle; *out (optional) the JSON answer. */
 static int call_json(mk_pieces *p, const char *method, const char *path, const char *json_body,
                      cJSON **out, mkc_error *err)
 {
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", p->base_url, path);
-    mkc_response *r = NULL;
-    int rc = call(p, method, path, json_body, &r, err);
-    if (rc != MKC_OK)
-        return rc;
+    pthread_mutex_lock(&p->http_mu);
+    char app_line[160];
+    const char *extra[2] = {app_line, NULL};
+    if (p->app_id)
+        snprintf(app_line, sizeof app_line, "application: %s", p->app_id);
+    mkc__call c = request(method, path, p->app_id ? app_line : NULL, extra, json_body);
+    c.json_type = "application/json";
     cJSON *j = NULL;
-    rc = parse_json(r, url, &j, err);
-    mkc_response_free(r);
+    int rc = mkc__call_json(p->http, &c, NULL, &j, err);
+    pthread_mutex_unlock(&p->http_mu);
     if (rc == MKC_OK && out)
         *out = j;
     else
@@ -201,7 +151,7 @@ static int get_text(mk_pieces *p, const char *path, char **text, mkc_error *err)
     int rc = call(p, "GET", path, NULL, &r, err);
     if (rc != MKC_OK)
         return rc;
-    if (!content_type_is(r, "text/")) {
+    if (!mkc__content_type_is(r, "text/")) {
         rc = mkc_error_set(err, MKC_ECONTENT_TYPE, url, "%s: expected text/plain, got %s", url,
                              r->content_type ? r->content_type : "no content type");
         mkc_response_free(r);
@@ -278,7 +228,7 @@ int mk_pieces_connect(mk_pieces *p, const char *name, const char *platform, cons
         return mkc_error_set(err, MKC_EJSON, url, "%s: /application/id: missing in the Context",
                                url);
     }
-    char *new_id = dup_str(id->valuestring);
+    char *new_id = mkc__strdup(id->valuestring);
     cJSON *new_app = cJSON_Duplicate(application, 1);
     if (!new_id || !new_app) {
         free(new_id);

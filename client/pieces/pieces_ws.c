@@ -3,6 +3,7 @@
  * start, close, reconnect, and the identifier cache whose first frame is
  * the snapshot. */
 #include "pieces_internal.h"
+#include "kit.h"  /* mkc__strdup, monotonic deadlines */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,15 +45,6 @@ const char *mk_pieces_ws_path(mk_pieces_ws_kind kind)
     return default_paths[kind];
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* on_error with "<path>: <what>: <first bytes of data>". */
 static void report(mk_pieces_ws *ws, const char *what, const char *data, size_t len)
 {
@@ -92,7 +84,7 @@ static int ids_insert(mk_pieces_ws *ws, size_t pos, const char *id)
         ws->ids = nids;
         ws->cap = cap;
     }
-    char *copy = dup_str(id);
+    char *copy = mkc__strdup(id);
     if (!copy)
         return -1;
     memmove(ws->ids + pos + 1, ws->ids + pos, (ws->n - pos) * sizeof *ws->ids);
@@ -341,7 +333,7 @@ mk_pieces_ws *mk_pieces_ws_new(mk_pieces *p, mk_pieces_ws_kind kind,
     mk_pieces_ws *ws = calloc(1, sizeof *ws);
     if (!ws)
         return NULL;
-    ws->path = dup_str(mk_pieces_ws_path(kind));
+    ws->path = mkc__strdup(mk_pieces_ws_path(kind));
     if (!ws->path) {
         free(ws);
         return NULL;
@@ -352,7 +344,7 @@ mk_pieces_ws *mk_pieces_ws_new(mk_pieces *p, mk_pieces_ws_kind kind,
         ws->cb = *cb;
     ws->first_shot = 1;
     pthread_mutex_init(&ws->mu, NULL);
-    pthread_cond_init(&ws->cond, NULL);
+    mkc__cond_init_monotonic(&ws->cond);
     pthread_mutex_lock(&p->reg_mu);
     ws->next = p->sockets;
     p->sockets = ws;
@@ -391,7 +383,7 @@ int mk_pieces_ws_set_path(mk_pieces_ws *ws, const char *path)
 {
     if (!ws || !path || path[0] != '/')
         return MKC_EINVAL;
-    char *copy = dup_str(path);
+    char *copy = mkc__strdup(path);
     if (!copy)
         return MKC_ENOMEM;
     free(ws->path);
@@ -475,22 +467,16 @@ int mk_pieces_ws_wait_closed(mk_pieces_ws *ws, int timeout_ms)
 int mk_pieces_ws_wait_initialized(mk_pieces_ws *ws, int timeout_ms)
 {
     if (!ws)
-        return -1;
+        return MKC_EINVAL;
     struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    mkc__deadline_in(&deadline, timeout_ms);
     pthread_mutex_lock(&ws->mu);
     int rc = 0;
     while (!ws->initialized && rc == 0)
         rc = pthread_cond_timedwait(&ws->cond, &ws->mu, &deadline);
     int ok = ws->initialized;
     pthread_mutex_unlock(&ws->mu);
-    return ok ? 0 : -1;
+    return ok ? MKC_OK : MKC_ETIMEOUT;
 }
 
 int mk_pieces_ws_ids(mk_pieces_ws *ws, char ***ids, size_t *count)
@@ -501,7 +487,7 @@ int mk_pieces_ws_ids(mk_pieces_ws *ws, char ***ids, size_t *count)
     char **copy = calloc(ws->n + 1, sizeof *copy);
     size_t n = 0;
     for (; copy && n < ws->n; n++) {
-        copy[n] = dup_str(ws->ids[n]);
+        copy[n] = mkc__strdup(ws->ids[n]);
         if (!copy[n])
             break;
     }

@@ -74,7 +74,4 @@ char *mk_cas__base64_encode(const unsigned char *in, size_t len);
 int mk_cas__body_from(const cJSON *obj, mk_body *out);
 void mk_cas__body_free(mk_body *b);
 
-/* 1 when s is exactly "<REDACTED>" or "<REDACTED:name>". */
-int mk_cas__is_placeholder(const char *s, size_t len);
-
 #endif

@@ -37,10 +37,14 @@ int mk_json_depth(const char *text, size_t len, int max)
     return deepest;
 }
 
-cJSON *mk_json_parse_bounded(const char *text, size_t len, int *too_deep)
+cJSON *mk_json_parse_bounded_at(const char *text, size_t len, int whole, int *too_deep,
+                                size_t *stop)
 {
     if (too_deep) {
         *too_deep = 0;
+    }
+    if (stop) {
+        *stop = 0;
     }
     if (!text || len == 0) {
         return NULL;
@@ -51,5 +55,27 @@ cJSON *mk_json_parse_bounded(const char *text, size_t len, int *too_deep)
         }
         return NULL;
     }
-    return cJSON_ParseWithLength(text, len);
+    const char *end = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    size_t at = end && end >= text ? (size_t)(end - text) : 0;
+    if (v && whole) {
+        /* cJSON checks the tail only in a NUL-terminated buffer: do it here. */
+        while (at < len && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' ||
+                            text[at] == '\r')) {
+            at++;
+        }
+        if (at < len) {
+            cJSON_Delete(v);
+            v = NULL;
+        }
+    }
+    if (!v && stop) {
+        *stop = at;
+    }
+    return v;
+}
+
+cJSON *mk_json_parse_bounded(const char *text, size_t len, int *too_deep)
+{
+    return mk_json_parse_bounded_at(text, len, 0, too_deep, NULL);
 }

@@ -39,20 +39,6 @@ static void finding(sctx *s, const char *fmt, ...)
         s->fn(s->ctx, s->ptr.buf, full);
 }
 
-int mk_cas__is_placeholder(const char *str, size_t len)
-{
-    static const char plain[] = "<REDACTED>", named[] = "<REDACTED:";
-    if (len == sizeof plain - 1 && memcmp(str, plain, len) == 0)
-        return 1;
-    if (len < sizeof named + 1 || memcmp(str, named, sizeof named - 1) != 0 ||
-        str[len - 1] != '>')
-        return 0;
-    for (size_t i = sizeof named - 1; i < len - 1; i++)
-        if (str[i] == '>' || str[i] == '<')
-            return 0;
-    return 1;
-}
-
 /* Lowercase with '-' and '_' removed, so api_key, Api-Key, APIKEY agree. */
 static void normalize(const char *name, char *out, size_t size)
 {
@@ -162,7 +148,7 @@ static void trim(const char **b, const char **e)
 static int value_ok(const char *b, const char *e, int allow_scheme)
 {
     trim(&b, &e);
-    if (b == e || mk_cas__is_placeholder(b, (size_t)(e - b)))
+    if (b == e || mk_cassette_is_placeholder(b, (size_t)(e - b)))
         return 1;
     if (!allow_scheme)
         return 0;
@@ -173,7 +159,7 @@ static int value_ok(const char *b, const char *e, int allow_scheme)
         return 0;
     while (sp < e && isspace((unsigned char)*sp))
         sp++;
-    return mk_cas__is_placeholder(sp, (size_t)(e - sp));
+    return mk_cassette_is_placeholder(sp, (size_t)(e - sp));
 }
 
 /* Cookie: every cookie value; Set-Cookie: the first pair only (the rest

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mockkit/client.h"
+#include "mockkit/sse.h"
 #include "mockkit/conform.h"
 
 typedef struct walk {

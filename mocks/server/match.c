@@ -29,35 +29,15 @@ const char *mk__req_header(const mk__req *r, const char *name)
 }
 
 /* ---- redaction placeholders ---------------------------------------------
- * The recorder writes <REDACTED> or <REDACTED:name> where a secret was; a
+ * The recorder writes a placeholder (mk_cassette_is_placeholder: <REDACTED>
+ * or <REDACTED:name>) where a secret was; a
  * live client sends the real value. So a placeholder in a recorded value
  * matches anything: as a whole JSON string, any present value; inside text
  * (a form body, a header), any run of bytes. */
 
-/* Length of the placeholder starting at s (n bytes left), or 0. */
-static size_t placeholder_at(const char *s, size_t n)
-{
-    static const char pre[] = "<REDACTED";
-    size_t pl = sizeof pre - 1;
-    if (n < pl + 1 || memcmp(s, pre, pl) != 0)
-        return 0;
-    if (s[pl] == '>')
-        return pl + 1;
-    if (s[pl] != ':')
-        return 0;
-    for (size_t i = pl + 1; i < n; i++) {
-        if (s[i] == '>')
-            return i + 1;
-        if (s[i] == '<')
-            return 0;
-    }
-    return 0;
-}
-
 static int is_placeholder(const char *s)
 {
-    size_t n = strlen(s);
-    return n > 0 && placeholder_at(s, n) == n;
+    return mk_cassette_is_placeholder(s, strlen(s));
 }
 
 /* ---- query ------------------------------------------------------------- */
@@ -263,7 +243,7 @@ static int text_match(const char *pat, size_t pn, const char *got, size_t gn)
 {
     size_t i = 0, j = 0;
     while (i < pn) {
-        size_t ph = placeholder_at(pat + i, pn - i);
+        size_t ph = mk_cassette_placeholder_len(pat + i, pn - i);
         if (ph) {
             for (size_t k = j; k <= gn; k++)
                 if (text_match(pat + i + ph, pn - i - ph, got + k, gn - k))
@@ -281,7 +261,7 @@ static int text_match(const char *pat, size_t pn, const char *got, size_t gn)
 static int has_placeholder(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (s[i] == '<' && placeholder_at(s + i, n - i))
+        if (s[i] == '<' && mk_cassette_placeholder_len(s + i, n - i))
             return 1;
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mock_internal.h"
+#include "mockkit/service.h"
 
 /* tls.c: CivetWeb's init_ssl callback for the tls_cert/tls_key options, and
  * why it failed (on the thread that started the server). */
@@ -272,9 +273,13 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     pthread_mutex_init(&m->mu, NULL);
     pthread_cond_init(&m->ws_cv, NULL);
     atomic_init(&m->stopping, 0);
-    m->api_key = strdup(opts->api_key ? opts->api_key : "sk-proj-testkey");
-    m->username = strdup(opts->username ? opts->username : "bob");
-    m->password = strdup(opts->password ? opts->password : "bobspassword");
+    /* Unless told, what the service's row of the table accepts (service.h). */
+    const mk_service_info *row = mk_service_lookup(opts->service);
+    m->api_key = strdup(opts->api_key ? opts->api_key : row && row->default_key ? row->default_key : "");
+    m->username = strdup(opts->username ? opts->username
+                                        : row && row->default_user ? row->default_user : "");
+    m->password = strdup(opts->password ? opts->password
+                                        : row && row->default_password ? row->default_password : "");
     m->opts.api_key = m->opts.username = m->opts.password = NULL;
     m->clock = opts->clock;
     if (!m->clock) {

@@ -100,8 +100,10 @@ static void test_full_flow_events_follow_requests(void **state)
     assert_string_equal(a, b);
     assert_true(strlen(ctx.exp.filepath) > 0);
 
-    /* the export_success callback stopped the handler: a clean end */
-    assert_int_equal(cairos_log_finish(&ctx.log), MKC_OK);
+    /* the export_success callback stopped the handler: the kit's callback
+     * contract, a non-zero return aborts, naming the event */
+    assert_int_equal(cairos_log_finish(&ctx.log), MKC_EABORTED);
+    assert_non_null(strstr(ctx.log.err.message, "callback of event \"export_success\""));
 
     size_t len = 0;
     CHECK(mk_cairos_download_animation(ctx.c, ctx.exp.job_thread, ctx.exp.job_trigger,

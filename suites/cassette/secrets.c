@@ -75,6 +75,13 @@ static const secret_case cases[] = {
      "in the JSON text: field \"password\""},
     {RESP "/chunks/0/text", "\"event: x\\ndata: {\\\"token\\\": \\\"abc\\\"}\\n\\n\"",
      RESP "/chunks/0/text", "in an SSE data line: field \"token\""},
+    /* not placeholders (mk_cassette_is_placeholder): an empty name, other characters */
+    {REQ "/json", "{\"password\": \"<REDACTED:>\"}", REQ "/json/password",
+     "field \"password\" must be a placeholder"},
+    {REQ "/json", "{\"password\": \"<REDACTED:a b>\"}", REQ "/json/password",
+     "field \"password\" must be a placeholder"},
+    {REQ "/headers", "{\"Authorization\": \"Bearer <REDACTED:>\"}", REQ "/headers/Authorization",
+     "Authorization header must be a placeholder"},
     /* placeholders, empty values and short public test keys pass */
     {REQ "/headers", "{\"Authorization\": \"Bearer <REDACTED>\"}", NULL, NULL},
     {REQ "/headers", "{\"Authorization\": \"<REDACTED:api-key>\"}", NULL, NULL},
@@ -119,6 +126,40 @@ static void test_each_kind_is_caught_and_placeholders_pass(void **state)
     }
 }
 
+/* The one placeholder rule, as matcher, scan and redactor read it. */
+static void test_placeholder_rule(void **state)
+{
+    static const struct {
+        const char *s;
+        size_t prefix;  /* mk_cassette_placeholder_len; whole string: a placeholder */
+    } rows[] = {
+        {"<REDACTED>", 10},
+        {"<REDACTED:api-key>", 18},
+        {"<REDACTED:x.y_Z-9>", 18},
+        {"<REDACTED:>", 0},           /* empty name: not one (the recorder writes <REDACTED>) */
+        {"<REDACTED:a b>", 0},        /* a name is [A-Za-z0-9._-] */
+        {"<REDACTED:a<b>", 0},
+        {"<REDACTED", 0},
+        {"<REDACTED:name", 0},
+        {"<redacted>", 0},
+        {"", 0},
+        {"<REDACTED>tail", 10},       /* a prefix, not the whole string */
+        {"<REDACTED:sid>; Path=/", 14},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t n = strlen(rows[i].s);
+        if (mk_cassette_placeholder_len(rows[i].s, n) != rows[i].prefix)
+            fail_msg("\"%s\": placeholder_len %zu, want %zu", rows[i].s,
+                     mk_cassette_placeholder_len(rows[i].s, n), rows[i].prefix);
+        if (mk_cassette_is_placeholder(rows[i].s, n) != (rows[i].prefix == n && n > 0))
+            fail_msg("\"%s\": is_placeholder wrong", rows[i].s);
+    }
+    /* a length that cuts the closing '>' off is no placeholder */
+    assert_int_equal(mk_cassette_is_placeholder("<REDACTED:ab>", 12), 0);
+    assert_int_equal(mk_cassette_placeholder_len(NULL, 0), 0);
+}
+
 static void test_findings_never_repeat_the_secret(void **state)
 {
     (void)state;
@@ -145,6 +186,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_kind_is_caught_and_placeholders_pass),
+        cmocka_unit_test(test_placeholder_rule),
         cmocka_unit_test(test_findings_never_repeat_the_secret),
         cmocka_unit_test(test_clean_document_passes),
     };

@@ -99,9 +99,9 @@ static int preflight(const char *service)
     snprintf(name, sizeof name, "suite-%s-marker", service);
     snprintf(body, sizeof body, "touch %s", marker);
     fake_suite(suites, name, body, 0);
-    char *argv[] = {"mockkit", "check", "--target", "live", "--suites", suites, (char *)service,
+    const char *argv[] = {"mockkit", "check", "--target", "live", "--suites", suites, service,
                     NULL};
-    int rc = child_run(argv, out, sizeof out, err, sizeof err);
+    int rc = suite_child_run(argv, out, sizeof out, err, sizeof err);
     assert_int_equal(access(marker, F_OK), -1);  /* nothing ran */
     assert_null(strstr(out, "service suite"));
     return rc;
@@ -127,8 +127,8 @@ static void test_preflight_names_the_variable_to_fix(void **state)
     /* the same for tools */
     char suites[256];
     folder(suites, sizeof suites, "preflight");
-    char *json[] = {"mockkit", "check", "--target=live", "--json", "--suites", suites, "bee", NULL};
-    assert_int_equal(child_run(json, out, sizeof out, err, sizeof err), 2);
+    const char *json[] = {"mockkit", "check", "--target=live", "--json", "--suites", suites, "bee", NULL};
+    assert_int_equal(suite_child_run(json, out, sizeof out, err, sizeof err), 2);
     cJSON *j = cJSON_Parse(out);
     assert_non_null(j);
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(j, "ran")));
@@ -221,9 +221,9 @@ static void test_failures_in_words_everywhere(void **state)
     snprintf(junit, sizeof junit, "%s/junit.xml", dir);
     setenv("TMPDIR", tmp, 1);
     clear_live_env();
-    char *argv[] = {"mockkit", "check", "--fixtures", MOCKKIT_FIXTURES_DIR, "--suites", suites,
+    const char *argv[] = {"mockkit", "check", "--fixtures", MOCKKIT_FIXTURES_DIR, "--suites", suites,
                     "--junit", junit, "bee", NULL};
-    assert_int_equal(child_run(argv, out, sizeof out, err, sizeof err), 1);
+    assert_int_equal(suite_child_run(argv, out, sizeof out, err, sizeof err), 1);
     assert_non_null(strstr(out, "failed: t_fail: HTTP 404, expected 401 (suites/bee/x.c:42)"));
     assert_non_null(strstr(out, "failed: t_assert: 0x1 != 0x2 (suites/bee/y.c:7)"));
     assert_non_null(strstr(out, "skipped: t_skip: needs a mock"));
@@ -249,9 +249,9 @@ static void test_failures_in_words_everywhere(void **state)
     closedir(d);
     assert_int_equal(entries, 0);
 
-    char *json[] = {"mockkit", "check", "--json", "--fixtures", MOCKKIT_FIXTURES_DIR, "--suites",
+    const char *json[] = {"mockkit", "check", "--json", "--fixtures", MOCKKIT_FIXTURES_DIR, "--suites",
                     suites, "bee", NULL};
-    assert_int_equal(child_run(json, out, sizeof out, err, sizeof err), 1);
+    assert_int_equal(suite_child_run(json, out, sizeof out, err, sizeof err), 1);
     cJSON *j = cJSON_Parse(out);
     assert_non_null(j);
     cJSON *tests = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "suites"), 0),
@@ -279,8 +279,8 @@ static void test_fixture_only_suites_are_not_live_passes(void **state)
     setenv("BEE_API_KEY", "sk-proj-testkey", 1);
     fake_suite(suites, "suite-bee-fixtures",
                "echo '[ RUN      ] t_reads_fixture'\necho '[       OK ] t_reads_fixture'", 0);
-    char *argv[] = {"mockkit", "check", "--target", "live", "--suites", suites, "bee", NULL};
-    assert_int_equal(child_run(argv, out, sizeof out, err, sizeof err), 2);
+    const char *argv[] = {"mockkit", "check", "--target", "live", "--suites", suites, "bee", NULL};
+    assert_int_equal(suite_child_run(argv, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(out, "reads the shipped fixtures only"));
     assert_non_null(strstr(out, "0 passed, 0 failed, 1 skipped"));
     assert_non_null(strstr(err, "no test checked a live service"));
@@ -289,7 +289,7 @@ static void test_fixture_only_suites_are_not_live_passes(void **state)
              "echo \"[suite] bee: live target $BEE_API/v1\" >&2\n"
              "echo '[ RUN      ] t_live'\necho '[       OK ] t_live'");
     fake_suite(suites, "suite-bee-live", body, 0);
-    assert_int_equal(child_run(argv, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(suite_child_run(argv, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "1 passed, 0 failed, 1 skipped"));
     clear_live_env();
 }
@@ -317,8 +317,8 @@ static void test_suite_connect_failure_in_words(void **state)
     snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
     setenv("BEE_API", url, 1);
     setenv("BEE_API_KEY", "sk-proj-testkey", 1);
-    char *argv[] = {MOCKKIT_BINARY_DIR "/bin/suite-bee-runs", "test_thread_create_retrieve", NULL};
-    assert_int_not_equal(child_run(argv, out, sizeof out, err, sizeof err), 0);
+    const char *argv[] = {MOCKKIT_BINARY_DIR "/bin/suite-bee-runs", "test_thread_create_retrieve", NULL};
+    assert_int_not_equal(suite_child_run(argv, out, sizeof out, err, sizeof err), 0);
     snprintf(want, sizeof want, "could not connect to %s/v1/threads: connection refused", url);
     if (!strstr(out, want) && !strstr(err, want))
         fail_msg("wanted '%s'; got: %s%s", want, out, err);

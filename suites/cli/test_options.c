@@ -31,27 +31,27 @@ static void test_unknown_option_same_everywhere(void **state)
     (void)state;
     const char *cmds[] = {"serve", "check", "lint", "record", "diff", "sse", "ws"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        char *argv[] = {"mockkit", (char *)cmds[i], "--bogus", NULL};
-        assert_int_equal(child_run(argv, out, sizeof out, err, sizeof err), 2);
+        const char *argv[] = {"mockkit", cmds[i], "--bogus", NULL};
+        assert_int_equal(suite_child_run(argv, out, sizeof out, err, sizeof err), 2);
         char want[64];
         snprintf(want, sizeof want, "mockkit %s: unknown option --bogus", cmds[i]);
         if (!strstr(err, want))
             fail_msg("%s: wanted '%s', stderr was: %s", cmds[i], want, err);
     }
-    char *eq[] = {"mockkit", "lint", "--bogus=1", "x.json", NULL};
-    assert_int_equal(child_run(eq, out, sizeof out, err, sizeof err), 2);
+    const char *eq[] = {"mockkit", "lint", "--bogus=1", "x.json", NULL};
+    assert_int_equal(suite_child_run(eq, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "unknown option --bogus\n"));
 
-    char *missing[] = {"mockkit", "record", "--upstream", "http://127.0.0.1:1", "--out", NULL};
-    assert_int_equal(child_run(missing, out, sizeof out, err, sizeof err), 2);
+    const char *missing[] = {"mockkit", "record", "--upstream", "http://127.0.0.1:1", "--out", NULL};
+    assert_int_equal(suite_child_run(missing, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "mockkit record: --out needs a value"));
 
-    char *flag_value[] = {"mockkit", "serve", "--quiet=yes", NULL};
-    assert_int_equal(child_run(flag_value, out, sizeof out, err, sizeof err), 2);
+    const char *flag_value[] = {"mockkit", "serve", "--quiet=yes", NULL};
+    assert_int_equal(suite_child_run(flag_value, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "--quiet takes no value"));
 
-    char *top[] = {"mockkit", "--bogus", NULL};
-    assert_int_equal(child_run(top, out, sizeof out, err, sizeof err), 2);
+    const char *top[] = {"mockkit", "--bogus", NULL};
+    assert_int_equal(suite_child_run(top, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "mockkit: unknown option --bogus"));
 }
 
@@ -59,32 +59,32 @@ static void test_unknown_option_same_everywhere(void **state)
 static void test_equals_form_accepted(void **state)
 {
     (void)state;
-    char *spaced[] = {"mockkit", "diff", CASSETTES "/base.json", CASSETTES "/drift-timing.json",
+    const char *spaced[] = {"mockkit", "diff", CASSETTES "/base.json", CASSETTES "/drift-timing.json",
                       "--timing-threshold", "5000", NULL};
-    assert_int_equal(child_run(spaced, out, sizeof out, err, sizeof err), 0);
-    char *joined[] = {"mockkit", "diff", CASSETTES "/base.json", CASSETTES "/drift-timing.json",
+    assert_int_equal(suite_child_run(spaced, out, sizeof out, err, sizeof err), 0);
+    const char *joined[] = {"mockkit", "diff", CASSETTES "/base.json", CASSETTES "/drift-timing.json",
                       "--timing-threshold=5000", NULL};
-    assert_int_equal(child_run(joined, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(suite_child_run(joined, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "compatible"));
     /* and the value is really used: the default threshold reports drift */
-    char *dflt[] = {"mockkit", "diff", CASSETTES "/base.json", CASSETTES "/drift-timing.json", NULL};
-    assert_int_equal(child_run(dflt, out, sizeof out, err, sizeof err), 1);
+    const char *dflt[] = {"mockkit", "diff", CASSETTES "/base.json", CASSETTES "/drift-timing.json", NULL};
+    assert_int_equal(suite_child_run(dflt, out, sizeof out, err, sizeof err), 1);
 
-    char *bad[] = {"mockkit", "diff", "--timing-threshold=", "a", "b", NULL};
-    assert_int_equal(child_run(bad, out, sizeof out, err, sizeof err), 2);
+    const char *bad[] = {"mockkit", "diff", "--timing-threshold=", "a", "b", NULL};
+    assert_int_equal(suite_child_run(bad, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "is not a percentage"));
 }
 
 static void test_version_command(void **state)
 {
     (void)state;
-    char *argv[] = {"mockkit", "version", NULL};
-    assert_int_equal(child_run(argv, out, sizeof out, err, sizeof err), 0);
+    const char *argv[] = {"mockkit", "version", NULL};
+    assert_int_equal(suite_child_run(argv, out, sizeof out, err, sizeof err), 0);
     assert_int_equal(strncmp(out, "mockkit ", 8), 0);
     assert_true(out[8] >= '0' && out[8] <= '9');
-    char *flag[] = {"mockkit", "--version", NULL};
+    const char *flag[] = {"mockkit", "--version", NULL};
     char again[256];
-    assert_int_equal(child_run(flag, again, sizeof again, err, sizeof err), 0);
+    assert_int_equal(suite_child_run(flag, again, sizeof again, err, sizeof err), 0);
     assert_string_equal(again, out);
 }
 
@@ -93,29 +93,29 @@ static void test_version_command(void **state)
 static void test_url_mistakes_have_own_messages(void **state)
 {
     (void)state;
-    char *empty[] = {"mockkit", "sse", "", NULL};
-    assert_int_equal(child_run(empty, out, sizeof out, err, sizeof err), 2);
+    const char *empty[] = {"mockkit", "sse", "", NULL};
+    assert_int_equal(suite_child_run(empty, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "mockkit sse: empty URL"));
 
-    char *scheme[] = {"mockkit", "sse", "ftp://127.0.0.1:1/x", NULL};
-    assert_int_equal(child_run(scheme, out, sizeof out, err, sizeof err), 2);
+    const char *scheme[] = {"mockkit", "sse", "ftp://127.0.0.1:1/x", NULL};
+    assert_int_equal(suite_child_run(scheme, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "unsupported scheme 'ftp'"));
 
-    char *noscheme[] = {"mockkit", "ws", "127.0.0.1:1/x", NULL};
-    assert_int_equal(child_run(noscheme, out, sizeof out, err, sizeof err), 2);
+    const char *noscheme[] = {"mockkit", "ws", "127.0.0.1:1/x", NULL};
+    assert_int_equal(suite_child_run(noscheme, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "not a URL"));
 
-    char *ws_http[] = {"mockkit", "ws", "http://127.0.0.1:1/x", NULL};
-    assert_int_equal(child_run(ws_http, out, sizeof out, err, sizeof err), 2);
+    const char *ws_http[] = {"mockkit", "ws", "http://127.0.0.1:1/x", NULL};
+    assert_int_equal(suite_child_run(ws_http, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "unsupported scheme 'http'"));
 
     /* nothing listening: the system's reason, not "could not connect (...)" */
-    char *refused[] = {"mockkit", "sse", "http://127.0.0.1:1/x", NULL};
-    assert_int_equal(child_run(refused, out, sizeof out, err, sizeof err), 1);
+    const char *refused[] = {"mockkit", "sse", "http://127.0.0.1:1/x", NULL};
+    assert_int_equal(suite_child_run(refused, out, sizeof out, err, sizeof err), 1);
     assert_non_null(strstr(err, "could not connect to http://127.0.0.1:1/x: connection refused"));
 
-    char *up[] = {"mockkit", "record", "--upstream", "gopher://h", "--out", "/tmp/x.json", NULL};
-    assert_int_equal(child_run(up, out, sizeof out, err, sizeof err), 2);
+    const char *up[] = {"mockkit", "record", "--upstream", "gopher://h", "--out", "/tmp/x.json", NULL};
+    assert_int_equal(suite_child_run(up, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "unsupported scheme 'gopher'"));
 }
 
@@ -135,8 +135,8 @@ static void test_ws_refused_upgrade_names_status(void **state)
     assert_int_equal(mk_mock_new(&o, paths, 1, &m, &d), MK_MOCK_OK);
     char url[512];
     snprintf(url, sizeof url, "ws%s/v1/no-such-socket", mk_mock_url(m) + 4);
-    char *argv[] = {"mockkit", "ws", url, "--timeout=2000", NULL};
-    int rc = child_run(argv, out, sizeof out, err, sizeof err);
+    const char *argv[] = {"mockkit", "ws", url, "--timeout=2000", NULL};
+    int rc = suite_child_run(argv, out, sizeof out, err, sizeof err);
     mk_mock_free(m);
     assert_int_equal(rc, 1);
     if (!strstr(err, "websocket upgrade refused: HTTP 404"))
@@ -154,9 +154,9 @@ static cJSON *parse_out(void)
 static void test_lint_json(void **state)
 {
     (void)state;
-    char *argv[] = {"mockkit", "lint", "--json", CASSETTES "/invalid.json", CASSETTES "/base.json",
+    const char *argv[] = {"mockkit", "lint", "--json", CASSETTES "/invalid.json", CASSETTES "/base.json",
                     NULL};
-    assert_int_equal(child_run(argv, out, sizeof out, err, sizeof err), 1);
+    assert_int_equal(suite_child_run(argv, out, sizeof out, err, sizeof err), 1);
     cJSON *j = parse_out();
     assert_int_equal(cJSON_GetObjectItem(j, "cassettes")->valueint, 2);
     cJSON *problems = cJSON_GetObjectItem(j, "problems");
@@ -167,8 +167,8 @@ static void test_lint_json(void **state)
                         "/interactions/4/response/status");
     cJSON_Delete(j);
 
-    char *clean[] = {"mockkit", "lint", "--json", CASSETTES "/base.json", NULL};
-    assert_int_equal(child_run(clean, out, sizeof out, err, sizeof err), 0);
+    const char *clean[] = {"mockkit", "lint", "--json", CASSETTES "/base.json", NULL};
+    assert_int_equal(suite_child_run(clean, out, sizeof out, err, sizeof err), 0);
     j = parse_out();
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "problems")), 0);
     cJSON_Delete(j);
@@ -177,9 +177,9 @@ static void test_lint_json(void **state)
 static void test_diff_json(void **state)
 {
     (void)state;
-    char *argv[] = {"mockkit", "diff", "--json", CASSETTES "/base.json",
+    const char *argv[] = {"mockkit", "diff", "--json", CASSETTES "/base.json",
                     CASSETTES "/drift-status.json", NULL};
-    assert_int_equal(child_run(argv, out, sizeof out, err, sizeof err), 1);
+    assert_int_equal(suite_child_run(argv, out, sizeof out, err, sizeof err), 1);
     cJSON *j = parse_out();
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(j, "compatible")));
     cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "findings"), 0);
@@ -221,8 +221,8 @@ static void test_sse_prints_nul_whole(void **state)
     assert_int_equal(pthread_create(&t, NULL, nul_server, &lfd), 0);
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/stream", ntohs(a.sin_port));
-    char *argv[] = {"mockkit", "sse", url, "--timeout", "5000", NULL};
-    int rc = child_run(argv, out, sizeof out, err, sizeof err);
+    const char *argv[] = {"mockkit", "sse", url, "--timeout", "5000", NULL};
+    int rc = suite_child_run(argv, out, sizeof out, err, sizeof err);
     shutdown(lfd, SHUT_RDWR);  /* unblocks accept if the child never came */
     pthread_join(t, NULL);
     close(lfd);
@@ -268,8 +268,8 @@ static void test_ws_prints_nul_whole(void **state)
     assert_true(mg_get_server_ports(ctx, 2, sp) >= 1);
     char url[128];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/ws", sp[0].port);
-    char *argv[] = {"mockkit", "ws", url, "--expect=1", "--timeout=5000", NULL};
-    int rc = child_run(argv, out, sizeof out, err, sizeof err);
+    const char *argv[] = {"mockkit", "ws", url, "--expect=1", "--timeout=5000", NULL};
+    int rc = suite_child_run(argv, out, sizeof out, err, sizeof err);
     mg_stop(ctx);
     assert_int_equal(rc, 0);
     assert_string_equal(out, "{\"type\":\"text\",\"data\":\"a\\u0000b\"}\n");

@@ -2,51 +2,18 @@
  * ports read back from --ready-file, a request answered, a clean stop on
  * SIGTERM, and clear exit codes for bad options. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "child.h"
 #include "suite.h"
-
-#define MOCKKIT MOCKKIT_BINARY_DIR "/bin/mockkit"
-
-extern char **environ;
-
-static pid_t spawn(char *const argv[], const char *out_path)
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, MOCKKIT, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    return rc == 0 ? pid : -1;
-}
-
-/* Exit status of pid, waiting at most timeout_ms (then killed: -1). */
-static int wait_exit(pid_t pid, int timeout_ms)
-{
-    struct timespec step = {0, 10 * 1000 * 1000};
-    for (int waited = 0; waited < timeout_ms; waited += 10) {
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        nanosleep(&step, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return -1;
-}
 
 /* Bounded poll for a file the child writes atomically when it is ready. */
 static int wait_file(const char *path, int timeout_ms)
@@ -88,13 +55,12 @@ static void test_serve_ready_answers_and_stops_cleanly(void **state)
     (void)state;
     char dir[] = "/tmp/mockkit-serve-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char ready[256], out[256];
+    char ready[256];
     snprintf(ready, sizeof ready, "%s/ready", dir);
-    snprintf(out, sizeof out, "%s/out", dir);
-    char *argv[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "pieces",
-                    "--port", "pieces=0", "--speed", "0", "--ready-file", ready, NULL};
-    pid_t pid = spawn(argv, out);
-    assert_true(pid > 0);
+    const char *argv[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "pieces",
+                          "--port", "pieces=0", "--speed", "0", "--ready-file", ready, NULL};
+    suite_child c;
+    assert_int_equal(suite_child_start(&c, argv), 0);
     assert_int_equal(wait_file(ready, 10000), 0);
 
     char line[512] = "", name[32] = "", url[400] = "";
@@ -110,11 +76,10 @@ static void test_serve_ready_answers_and_stops_cleanly(void **state)
     snprintf(health, sizeof health, "%s/.well-known/health", url);
     assert_int_equal(get_status(health), 200);
 
-    kill(pid, SIGTERM);
-    assert_int_equal(wait_exit(pid, 10000), 0);
+    assert_int_equal(suite_child_signal_wait(&c, SIGTERM, 10000), 0);
+    suite_child_cleanup(&c);
     struct stat st;
     assert_int_not_equal(stat(ready, &st), 0);
-    remove(out);
     rmdir(dir);
 }
 
@@ -138,15 +103,14 @@ static void test_serve_limits_reach_the_mock(void **state)
     (void)state;
     char dir[] = "/tmp/mockkit-serve-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char ready[256], out[256];
+    char ready[256];
     snprintf(ready, sizeof ready, "%s/ready", dir);
-    snprintf(out, sizeof out, "%s/out", dir);
-    char *argv[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "pieces",
-                    "--port", "pieces=0", "--speed", "0", "--max-body", "16",
-                    "--max-connections", "2000", "--max-frame", "4096", "--ready-file", ready,
-                    NULL};
-    pid_t pid = spawn(argv, out);
-    assert_true(pid > 0);
+    const char *argv[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only",
+                          "pieces", "--port", "pieces=0", "--speed", "0", "--max-body", "16",
+                          "--max-connections", "2000", "--max-frame", "4096", "--ready-file",
+                          ready, NULL};
+    suite_child c;
+    assert_int_equal(suite_child_start(&c, argv), 0);
     assert_int_equal(wait_file(ready, 10000), 0);
     char line[512] = "", name[32] = "", url[400] = "", connect[512];
     FILE *f = fopen(ready, "r");
@@ -156,27 +120,20 @@ static void test_serve_limits_reach_the_mock(void **state)
     assert_int_equal(sscanf(line, "%31s %399s", name, url), 2);
     snprintf(connect, sizeof connect, "%s/connect", url);
     assert_int_equal(post_status(connect, "{\"application\":{\"name\":\"OPEN_SOURCE\"}}"), 413);
-    kill(pid, SIGTERM);
-    assert_int_equal(wait_exit(pid, 10000), 0);
-    remove(out);
+    assert_int_equal(suite_child_signal_wait(&c, SIGTERM, 10000), 0);
+    suite_child_cleanup(&c);
     rmdir(dir);
 }
 
-/* Exit status and message of a short run. */
-static int run_capture(char *const argv[], char *text, size_t size)
+/* Exit status and what a short run printed (stdout, then stderr). */
+static int run_capture(const char *const argv[], char *text, size_t size)
 {
-    char out[] = "/tmp/mockkit-cli-out-XXXXXX";
-    int fd = mkstemp(out);
-    assert_true(fd >= 0);
-    close(fd);
-    pid_t pid = spawn(argv, out);
-    assert_true(pid > 0);
-    int rc = wait_exit(pid, 20000);
-    size_t len = 0;
-    char *s = suite_read_file(out, &len);
-    snprintf(text, size, "%s", s ? s : "");
-    free(s);
-    remove(out);
+    char out[2048], err[2048];
+    int rc = suite_child_run(argv, out, sizeof out, err, sizeof err);
+    size_t n = strlen(out);
+    snprintf(text, size, "%s", out);
+    if (n < size)
+        snprintf(text + n, size - n, "%s", err);
     return rc;
 }
 
@@ -185,19 +142,19 @@ static void test_serve_bad_options_exit_2(void **state)
 {
     (void)state;
     char text[4096];
-    char *bad_port[] = {"mockkit", "serve", "--port", "bee=notaport", NULL};
+    const char *bad_port[] = {"mockkit", "serve", "--port", "bee=notaport", NULL};
     assert_int_equal(run_capture(bad_port, text, sizeof text), 2);
     assert_non_null(strstr(text, "not a port number"));
 
-    char *bad_service[] = {"mockkit", "serve", "--only", "nosuch", NULL};
+    const char *bad_service[] = {"mockkit", "serve", "--only", "nosuch", NULL};
     assert_int_equal(run_capture(bad_service, text, sizeof text), 2);
     assert_non_null(strstr(text, "unknown service 'nosuch'"));
 
-    char *zero_conns[] = {"mockkit", "serve", "--max-connections", "0", NULL};
+    const char *zero_conns[] = {"mockkit", "serve", "--max-connections", "0", NULL};
     assert_int_equal(run_capture(zero_conns, text, sizeof text), 2);
     assert_non_null(strstr(text, "--max-connections wants a whole number 1-20000"));
 
-    char *no_fixtures[] = {"mockkit", "serve", "--fixtures", "/nonexistent", "--only", "bee", NULL};
+    const char *no_fixtures[] = {"mockkit", "serve", "--fixtures", "/nonexistent", "--only", "bee", NULL};
     assert_int_equal(run_capture(no_fixtures, text, sizeof text), 2);
     assert_non_null(strstr(text, "/nonexistent/bee"));
 }
@@ -208,13 +165,12 @@ static void test_serve_port_in_use_exit_2(void **state)
     (void)state;
     char dir[] = "/tmp/mockkit-serve-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char ready[256], out[256];
+    char ready[256];
     snprintf(ready, sizeof ready, "%s/ready", dir);
-    snprintf(out, sizeof out, "%s/out", dir);
-    char *first[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "openai",
-                     "--port", "openai=0", "--ready-file", ready, NULL};
-    pid_t pid = spawn(first, out);
-    assert_true(pid > 0);
+    const char *first[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "openai",
+                           "--port", "openai=0", "--ready-file", ready, NULL};
+    suite_child c;
+    assert_int_equal(suite_child_start(&c, first), 0);
     assert_int_equal(wait_file(ready, 10000), 0);
     char line[512] = "", url[400] = "";
     FILE *f = fopen(ready, "r");
@@ -227,15 +183,59 @@ static void test_serve_port_in_use_exit_2(void **state)
     snprintf(arg, sizeof arg, "openai=%d", port);
 
     char text[4096];
-    char *second[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "openai",
+    const char *second[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "openai",
                       "--port", arg, NULL};
     assert_int_equal(run_capture(second, text, sizeof text), 2);
     assert_non_null(strstr(text, "openai did not start"));
     assert_non_null(strstr(text, "address already in use"));
 
-    kill(pid, SIGTERM);
-    assert_int_equal(wait_exit(pid, 10000), 0);
-    remove(out);
+    assert_int_equal(suite_child_signal_wait(&c, SIGTERM, 10000), 0);
+    suite_child_cleanup(&c);
+    rmdir(dir);
+}
+
+/* --env-file: the variables of each service's row (mockkit/service.h) as
+ * shell assignments a script sources: the root URL where the suites add the
+ * base path (BEE_API), the base URL where the variable holds it
+ * (CAIROS_URL), the key given, the default login; quoting survives a
+ * quote in the key; the file goes with the mocks. */
+static void test_serve_env_file_points_suites_at_mocks(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mockkit-serve-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char ready[256], envf[256];
+    snprintf(ready, sizeof ready, "%s/ready", dir);
+    snprintf(envf, sizeof envf, "%s/env", dir);
+    const char *argv[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only", "bee",
+                          "--only", "cairos", "--port", "bee=0", "--port", "cairos=0",
+                          "--api-key", "k'ey", "--env-file", envf, "--ready-file", ready, NULL};
+    suite_child c;
+    assert_int_equal(suite_child_start(&c, argv), 0);
+    assert_int_equal(wait_file(ready, 10000), 0);
+
+    char script[600], out[1024], err[1024];
+    snprintf(script, sizeof script,
+             ". '%s' && printf '%%s|%%s|%%s|%%s|%%s' \"$BEE_API\" \"$BEE_API_KEY\" \"$CAIROS_URL\" "
+             "\"$CAIROS_USER\" \"$CAIROS_PASSWORD\"",
+             envf);
+    const char *sh[] = {"/bin/sh", "-c", script, NULL};
+    assert_int_equal(suite_child_run(sh, out, sizeof out, err, sizeof err), 0);
+    char bee[128], key[32], cairos[128], user[32], pass[32];
+    assert_int_equal(sscanf(out, "%127[^|]|%31[^|]|%127[^|]|%31[^|]|%31s", bee, key, cairos, user,
+                            pass), 5);
+    assert_true(strncmp(bee, "http://127.0.0.1:", 17) == 0);
+    assert_null(strstr(bee, "/v1"));  /* the suites add it */
+    assert_string_equal(key, "k'ey");
+    assert_true(strncmp(cairos, "http://127.0.0.1:", 17) == 0);
+    assert_non_null(strstr(cairos, "/api"));
+    assert_string_equal(user, "bob");
+    assert_string_equal(pass, "bobspassword");
+
+    assert_int_equal(suite_child_signal_wait(&c, SIGTERM, 10000), 0);
+    suite_child_cleanup(&c);
+    struct stat st;
+    assert_int_not_equal(stat(envf, &st), 0);
     rmdir(dir);
 }
 
@@ -245,7 +245,7 @@ static void test_check_live_without_targets_exit_2(void **state)
     (void)state;
     char text[4096];
     unsetenv("OPENAI_BASE_URL");
-    char *argv[] = {"mockkit", "check", "--target", "live", "openai", NULL};
+    const char *argv[] = {"mockkit", "check", "--target", "live", "openai", NULL};
     assert_int_equal(run_capture(argv, text, sizeof text), 2);
     assert_non_null(strstr(text, "OPENAI_BASE_URL is not set"));
 }
@@ -258,6 +258,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_serve_bad_options_exit_2),
         cmocka_unit_test(test_serve_limits_reach_the_mock),
         cmocka_unit_test(test_serve_port_in_use_exit_2),
+        cmocka_unit_test(test_serve_env_file_points_suites_at_mocks),
         cmocka_unit_test(test_check_live_without_targets_exit_2),
     };
     int rc = SUITE_RUN(argc, argv, tests, NULL, NULL);

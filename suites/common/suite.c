@@ -1,6 +1,8 @@
 /* suite.c: target selection and the shared runner for mockkit suites. */
 #include "suite.h"
 
+#include "mockkit/service.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
@@ -66,38 +68,34 @@ const char *suite_fixtures_dir(const char *service, char *buf, size_t size)
     return buf;
 }
 
-/* Fills t from the environment; returns 1 when the service is live. */
+/* Fills t from the environment (the variables of the service's row in
+ * mockkit/service.h); returns 1 when the service is live. */
 static int live_target(const char *service, suite_target *t)
 {
-    if (strcmp(service, "pieces") == 0 && env("PIECES_URL")) {
-        copy(t->root_url, sizeof t->root_url, env("PIECES_URL"));
-        trim_slash(t->root_url);
-        copy(t->base_url, sizeof t->base_url, t->root_url);
-        return 1;
+    const mk_service_info *row = mk_service_lookup(service);
+    if (!row || !env(row->url_var))
+        return 0;
+    char url[512];
+    copy(url, sizeof url, env(row->url_var));
+    trim_slash(url);
+    if (row->url_has_base) {
+        /* the root is the URL without its base path, when it ends in it */
+        size_t n = strlen(url), b = strlen(row->base_path);
+        copy(t->base_url, sizeof t->base_url, url);
+        copy(t->root_url, sizeof t->root_url, url);
+        if (b && n >= b && strcmp(url + n - b, row->base_path) == 0)
+            t->root_url[n - b] = '\0';
+    } else {
+        copy(t->root_url, sizeof t->root_url, url);
+        snprintf(t->base_url, sizeof t->base_url, "%.500s%s", url, row->base_path);
     }
-    if (strcmp(service, "bee") == 0 && env("BEE_API")) {
-        copy(t->root_url, sizeof t->root_url, env("BEE_API"));
-        trim_slash(t->root_url);
-        snprintf(t->base_url, sizeof t->base_url, "%.500s/v1", t->root_url);
-        copy(t->api_key, sizeof t->api_key, env("BEE_API_KEY"));
-        return 1;
-    }
-    if (strcmp(service, "openai") == 0 && env("OPENAI_BASE_URL")) {
-        copy(t->base_url, sizeof t->base_url, env("OPENAI_BASE_URL"));
-        trim_slash(t->base_url);
-        copy(t->root_url, sizeof t->root_url, t->base_url);
-        copy(t->api_key, sizeof t->api_key, env("OPENAI_API_KEY"));
-        return 1;
-    }
-    if (strcmp(service, "cairos") == 0 && env("CAIROS_URL")) {
-        copy(t->base_url, sizeof t->base_url, env("CAIROS_URL"));
-        trim_slash(t->base_url);
-        copy(t->root_url, sizeof t->root_url, t->base_url);
-        copy(t->username, sizeof t->username, env("CAIROS_USER"));
-        copy(t->password, sizeof t->password, env("CAIROS_PASSWORD"));
-        return 1;
-    }
-    return 0;
+    if (row->key_var && env(row->key_var))
+        copy(t->api_key, sizeof t->api_key, env(row->key_var));
+    if (row->user_var && env(row->user_var))
+        copy(t->username, sizeof t->username, env(row->user_var));
+    if (row->password_var && env(row->password_var))
+        copy(t->password, sizeof t->password, env(row->password_var));
+    return 1;
 }
 
 int suite_target_start(const char *service, suite_target *t)
@@ -129,9 +127,14 @@ int suite_target_start(const char *service, suite_target *t)
     }
     copy(t->root_url, sizeof t->root_url, mk_mock_url(t->mock));
     snprintf(t->base_url, sizeof t->base_url, "%.500s%.8s", t->root_url, mk_mock_base_path(t->mock));
-    copy(t->api_key, sizeof t->api_key, "sk-proj-testkey");
-    copy(t->username, sizeof t->username, "bob");
-    copy(t->password, sizeof t->password, "bobspassword");
+    /* the credentials the mock accepts by default: the service's row */
+    const mk_service_info *row = mk_service_lookup(service);
+    if (row && row->default_key)
+        copy(t->api_key, sizeof t->api_key, row->default_key);
+    if (row && row->default_user)
+        copy(t->username, sizeof t->username, row->default_user);
+    if (row && row->default_password)
+        copy(t->password, sizeof t->password, row->default_password);
     return 0;
 }
 

@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "suite.h"
 
-#define MOCKKIT MOCKKIT_BINARY_DIR "/bin/mockkit"
+#define MOCKKIT SUITE_MOCKKIT
 
 static char dir[256];
 
@@ -73,13 +73,9 @@ static int run(const char *args, char *out, size_t size)
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "MOCKKIT_MODELS='%s/models' '%s' %s 2>&1", MOCKKIT_SOURCE_DIR,
              MOCKKIT, args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    assert_true(WIFEXITED(st));
-    return WEXITSTATUS(st);
+    int st = suite_child_shell(cmd, 30000, out, size);
+    assert_true(st >= 0 && st < 128);  /* it exited, and in time */
+    return st;
 }
 
 static void test_service_option_flags_each_payload(void **state)

@@ -295,6 +295,31 @@ static void journal_is_bounded(void **state)
     mk_mock_free(m);
 }
 
+/* The placeholder rule (mk_cassette_is_placeholder) as the matcher reads it:
+ * <REDACTED> and <REDACTED:name> stand for any value, in JSON and in text;
+ * <REDACTED:> is no placeholder (the secret scan refuses it too), so only
+ * those very bytes match it. */
+static void placeholders_match_any_value_empty_name_does_not(void **state)
+{
+    const char *paths[] = {CORE_CASSETTES "/placeholders.json"};
+    const char *json[] = {"Content-Type: application/json", NULL};
+    const char *form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    mk_mock *saved = g_mock;
+    (void)state;
+    g_mock = cu_mock(NULL, paths, 1, 0.0, NULL);
+    assert_non_null(g_mock);
+    ASSERT_WHICH(200, "named", "POST", "/v1/named", json, "{\"user\":\"bob\",\"password\":\"hunter2\"}");
+    ASSERT_WHICH(404, "", "POST", "/v1/named", json, "{\"user\":\"bob\"}");
+    ASSERT_WHICH(404, "", "POST", "/v1/empty", json, "{\"user\":\"bob\",\"password\":\"hunter2\"}");
+    ASSERT_WHICH(200, "empty-name", "POST", "/v1/empty", json,
+                 "{\"user\":\"bob\",\"password\":\"<REDACTED:>\"}");
+    ASSERT_WHICH(200, "form", "POST", "/v1/form", form, "user=bob&password=hunter2");
+    ASSERT_WHICH(404, "", "POST", "/v1/form-empty", form, "user=bob&password=hunter2");
+    ASSERT_WHICH(200, "form-empty-name", "POST", "/v1/form-empty", form, "user=bob&password=<REDACTED:>");
+    mk_mock_free(g_mock);
+    g_mock = saved;
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +337,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup(unmatched_names_failing_matcher, reset),
         cmocka_unit_test_setup(journal_over_http, reset),
         cmocka_unit_test(journal_is_bounded),
+        cmocka_unit_test(placeholders_match_any_value_empty_name_does_not),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
 }

@@ -55,6 +55,15 @@ check_prefix() {
   pcdir="$(dirname "$(find "$p" -name mockkit-mock.pc | head -n1)")"
   cmakedir="$(dirname "$(find "$p" -name mockkitConfig.cmake | head -n1)")"
   [ -f "$pcdir/mockkit-bee.pc" ] || fail "no pkg-config files"
+  # The parser library and what stands on it alone need neither libcurl nor
+  # CivetWeb (docs/design.md, Layers).
+  [ -f "$p/include/mockkit/sse.h" ] || fail "include/mockkit/sse.h is not installed"
+  local pc pclibs
+  for pc in sse diff conform; do
+    pclibs="$(PKG_CONFIG_PATH="$pcdir" pkg-config --libs "mockkit-$pc")" ||
+      fail "pkg-config --libs mockkit-$pc"
+    case "$pclibs" in *curl* | *civetweb*) fail "mockkit-$pc links libcurl or CivetWeb: $pclibs" ;; esac
+  done
   [ -f "$cmakedir/mockkitTargets.cmake" ] || fail "no CMake package"
   grep -q '^\.SS serve' "$p/share/man/man1/mockkit.1" || fail "the man page has no serve section"
   # No internal header leaks into the public include directory.

@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "mockkit/openai.h"
+#include "kit.h"
 #include "suite.h"
 
 #define HELLO "Hello, how are you?"
@@ -593,12 +594,7 @@ static void *advancer(void *arg)
             continue;
         pthread_mutex_lock(&in->mu);
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 20 * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        mkc__deadline_in(&until, 20);
         while (in->chunks == 0 && !in->finished &&
                pthread_cond_timedwait(&in->cv, &in->mu, &until) == 0) {
         }
@@ -615,7 +611,7 @@ static void stream_is_delivered_incrementally(void **state)
     incremental in;
     memset(&in, 0, sizeof in);
     pthread_mutex_init(&in.mu, NULL);
-    pthread_cond_init(&in.cv, NULL);
+    mkc__cond_init_monotonic(&in.cv);
     in.clock = mk_clock_new_virtual();
     assert_non_null(in.clock);
 

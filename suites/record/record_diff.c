@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
-#include "diff.h"
+#include "mockkit/diff.h"
 #include "suite.h"
 
 #define CASSETTES MOCKKIT_SOURCE_DIR "/suites/record/cassettes/"
@@ -191,29 +190,6 @@ static void test_invalid(void **state)
     assert_string_equal(d.pointer, "/interactions/4/response/status");
 }
 
-static int cli(const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s/bin/mockkit diff %s >/dev/null 2>&1", MOCKKIT_BINARY_DIR, args);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static void test_cli_exit_codes(void **state)
-{
-    (void)state;
-    assert_int_equal(cli(CASSETTES "base.json " CASSETTES "volatile.json"), 0);
-    assert_int_equal(cli(CASSETTES "base.json " CASSETTES "drift-status.json"), 1);
-    assert_int_equal(cli(CASSETTES "base.json " CASSETTES "drift-fields.json --ignore metadata "
-                                   "--ignore tool_resources --ignore /created_at --ignore object"),
-                     0);
-    assert_int_equal(cli(CASSETTES "base.json " CASSETTES "drift-timing.json --timing-threshold 2000"),
-                     0);
-    assert_int_equal(cli(CASSETTES "base.json " CASSETTES "invalid.json"), 2);
-    assert_int_equal(cli(CASSETTES "base.json /nonexistent/x.json"), 2);
-    assert_int_equal(cli(CASSETTES "base.json"), 2);
-}
-
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -222,7 +198,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_status),         cmocka_unit_test(test_fields),
         cmocka_unit_test(test_sse_events),     cmocka_unit_test(test_ws_messages),
         cmocka_unit_test(test_timing),         cmocka_unit_test(test_ignore),
-        cmocka_unit_test(test_invalid),        cmocka_unit_test(test_cli_exit_codes),
+        cmocka_unit_test(test_invalid),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
 #include <curl/curl.h>
 
 #include "mockkit/cassette.h"
-#include "record.h"
+#include "mockkit/record.h"
 #include "suite.h"
 #include "upstream.h"
 

@@ -11,8 +11,9 @@
 
 #include "mockkit/cassette.h"
 #include "mockkit/mock.h"
-#include "diff.h"
-#include "record.h"
+#include "mockkit/diff.h"
+#include "mockkit/record.h"
+#include "kit.h"
 #include "suite.h"
 #include "upstream.h"
 
@@ -276,8 +277,7 @@ static void test_after_across_connections(void **state)
     assert_int_equal(pthread_create(&t, NULL, hold_thread, &h), 0);
     /* Trigger only once the stream's first event reached the client. */
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 5;
+    mkc__deadline_in(&until, 5000);
     pthread_mutex_lock(&up.mu);
     while (up.client_bytes < strlen(up_sse_pieces[0]))
         if (pthread_cond_timedwait(&up.cv, &up.mu, &until) != 0)

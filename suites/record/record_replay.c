@@ -19,7 +19,7 @@
 
 #include "mockkit/cassette.h"
 #include "mockkit/mock.h"
-#include "record.h"
+#include "mockkit/record.h"
 #include "suite.h"
 #include "upstream.h"
 

@@ -1,6 +1,8 @@
 /* upstream.c: the stand-in live service and client of the record suites. */
 #include "upstream.h"
 
+#include "kit.h"  /* monotonic deadlines */
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -23,17 +25,6 @@ const char *const up_sse_pieces[] = {
     "event: done\ndata: [DONE]\n\n"};
 const size_t up_sse_piece_count = sizeof up_sse_pieces / sizeof *up_sse_pieces;
 
-static void deadline_in(struct timespec *ts, int ms)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
-}
-
 static void reply_json(struct mg_connection *c, int status, const char *extra, const char *body)
 {
     mg_printf(c,
@@ -52,7 +43,7 @@ static void sse_head(struct mg_connection *c)
 static void wait_client(upstream *u, size_t total)
 {
     struct timespec until;
-    deadline_in(&until, 5000);
+    mkc__deadline_in(&until, 5000);
     pthread_mutex_lock(&u->mu);
     while (u->client_bytes < total)
         if (pthread_cond_timedwait(&u->cv, &u->mu, &until) == ETIMEDOUT)
@@ -131,7 +122,7 @@ static int handler(struct mg_connection *c, void *cbdata)
         sse_head(c);
         mg_send_chunk(c, up_sse_pieces[0], (unsigned)strlen(up_sse_pieces[0]));
         struct timespec until;
-        deadline_in(&until, 5000);
+        mkc__deadline_in(&until, 5000);
         pthread_mutex_lock(&u->mu);
         while (!u->triggered)
             if (pthread_cond_timedwait(&u->cv, &u->mu, &until) == ETIMEDOUT)
@@ -142,7 +133,7 @@ static int handler(struct mg_connection *c, void *cbdata)
     } else if (strcmp(uri, "/v1/hang") == 0) {
         /* Say nothing until released (bounded), like a stuck service. */
         struct timespec until;
-        deadline_in(&until, 8000);
+        mkc__deadline_in(&until, 8000);
         pthread_mutex_lock(&u->mu);
         while (!u->release)
             if (pthread_cond_timedwait(&u->cv, &u->mu, &until) == ETIMEDOUT)
@@ -235,7 +226,7 @@ int upstream_start(upstream *u)
 {
     memset(u, 0, sizeof *u);
     pthread_mutex_init(&u->mu, NULL);
-    pthread_cond_init(&u->cv, NULL);
+    mkc__cond_init_monotonic(&u->cv);
     const char *cfg[] = {"listening_ports", "127.0.0.1:0", "num_threads", "16",
                          "tcp_nodelay", "1", "enable_keep_alive", "no", NULL};
     struct mg_callbacks cb;
@@ -404,7 +395,7 @@ int ws_open(ws_client *c, int port, const char *path, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
     pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->cv, NULL);
+    mkc__cond_init_monotonic(&c->cv);
     c->conn = mg_connect_websocket_client("127.0.0.1", port, 0, err, errlen, path, NULL,
                                           ws_on_data, ws_on_close, c);
     return c->conn ? 0 : -1;
@@ -418,7 +409,7 @@ int ws_send(ws_client *c, int opcode, const char *data, size_t len)
 static int wait_for(ws_client *c, size_t n, int closed, int timeout_ms)
 {
     struct timespec until;
-    deadline_in(&until, timeout_ms);
+    mkc__deadline_in(&until, timeout_ms);
     pthread_mutex_lock(&c->mu);
     while (closed ? !c->closed : c->count < n)
         if (pthread_cond_timedwait(&c->cv, &c->mu, &until) == ETIMEDOUT)

@@ -10,7 +10,7 @@
 
 #include "mockkit/client.h"
 #include "mockkit/mock.h"
-#include "record.h"
+#include "mockkit/record.h"
 #include "suite.h"
 #include "tls_env.h"
 

@@ -2,6 +2,8 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "tls_env.h"
 
+#include "kit.h"  /* monotonic deadlines */
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ftw.h>
@@ -89,8 +91,7 @@ static int events_now(tls_upstream *u)
 static void wait_events(tls_upstream *u, int n)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 5;
+    mkc__deadline_in(&until, 5000);
     pthread_mutex_lock(&u->mu);
     while (u->client_events < n)
         if (pthread_cond_timedwait(&u->cv, &u->mu, &until) == ETIMEDOUT) {
@@ -191,7 +192,7 @@ int tls_upstream_start(tls_upstream *u, const char *both_pem)
     (void)mk_civetweb_ssl_compat();
     memset(u, 0, sizeof *u);
     pthread_mutex_init(&u->mu, NULL);
-    pthread_cond_init(&u->cv, NULL);
+    mkc__cond_init_monotonic(&u->cv);
     const char *cfg[] = {"listening_ports", "127.0.0.1:0s", "ssl_certificate", both_pem,
                          "num_threads", "16", "enable_keep_alive", "no",
                          "tcp_nodelay", "1", NULL};

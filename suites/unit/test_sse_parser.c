@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mockkit/client.h"
+#include "mockkit/sse.h"
 #include "suite.h"
 
 typedef struct vector {

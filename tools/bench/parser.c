@@ -7,7 +7,7 @@
 
 #include "bench.h"
 
-#include "mockkit/client.h"
+#include "mockkit/sse.h"
 
 static const char *const samples[] = {
     "data: {\"id\":\"chatcmpl-AbC123\",\"object\":\"chat.completion.chunk\",\"created\":1732520000,"

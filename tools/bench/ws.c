@@ -14,6 +14,7 @@
 #include <civetweb.h>
 
 #include "bench.h"
+#include "kit.h"
 #include "mockkit/client.h"
 #include "mockkit/mock.h"
 
@@ -24,18 +25,23 @@ typedef struct ws_state {
     int closed;
 } ws_state;
 
-static int on_data(struct mg_connection *conn, int flags, char *data, size_t len, void *user)
+/* A message arrived (either client): a text one is a reply. */
+static void count_reply(ws_state *s, int opcode)
 {
-    (void)conn;
-    (void)data;
-    (void)len;
-    ws_state *s = user;
-    if ((flags & 0xf) == MG_WEBSOCKET_OPCODE_TEXT) {
+    if ((opcode & 0xf) == MG_WEBSOCKET_OPCODE_TEXT) {
         pthread_mutex_lock(&s->mu);
         s->replies++;
         pthread_cond_signal(&s->cv);
         pthread_mutex_unlock(&s->mu);
     }
+}
+
+static int on_data(struct mg_connection *conn, int flags, char *data, size_t len, void *user)
+{
+    (void)conn;
+    (void)data;
+    (void)len;
+    count_reply(user, flags);
     return 1;
 }
 
@@ -53,13 +59,7 @@ static void on_close(const struct mg_connection *conn, void *user)
 static int wait_replies(ws_state *s, long want, int timeout_ms)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    mkc__deadline_in(&until, timeout_ms);
     int rc = 0;
     pthread_mutex_lock(&s->mu);
     while (s->replies < want && !s->closed && rc == 0)
@@ -123,7 +123,9 @@ static void report(mkb_table *t, const char *what, const char *how, double *rtt,
 
 static void on_mkc_message(void *user, mkc_ws_opcode op, const char *data, size_t len)
 {
-    on_data(NULL, (int)op, (char *)data, len, user);
+    (void)data;
+    (void)len;
+    count_reply(user, (int)op);
 }
 
 static void on_mkc_close(void *user, int code, const char *reason)
@@ -148,7 +150,8 @@ static void kit_client(const mkb_opts *o, const char *path, mkb_table *t)
     mk_diag d;
     if (mk_mock_new(&mo, paths, 1, &m, &d) != MK_MOCK_OK)
         return;
-    ws_state s = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    ws_state s = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    mkc__cond_init_monotonic(&s.cv);  /* wait_replies: a monotonic deadline */
     mkc_ws_callbacks cb = {on_mkc_message, on_mkc_close, &s};
     char url[256];
     snprintf(url, sizeof url, "ws://127.0.0.1:%d/bench/ws", mk_mock_port(m));
@@ -231,7 +234,8 @@ void mkb_ws(const mkb_opts *o, mkb_table *t)
         return;
     }
     fprintf(stderr, "mockkit-bench: %d websocket round trips...\n", o->ws_trips);
-    ws_state s = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+    ws_state s = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    mkc__cond_init_monotonic(&s.cv);  /* wait_replies: a monotonic deadline */
     struct mg_connection *conn =
         mg_connect_websocket_client("127.0.0.1", mk_mock_port(m), 0, err, sizeof err,
                                     "/bench/ws", NULL, on_data, on_close, &s);

@@ -34,17 +34,36 @@ extern char **environ;
 #define SUITE_TIMEOUT_S 300
 #define MAX_SUITES 128
 
+/* "PIECES_URL, BEE_API + BEE_API_KEY, ..." from the service table, with
+ * sep between services. */
+static const char *live_vars(const char *sep, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < MK_SERVICE_COUNT && n < size; i++) {
+        const mk_service_info *s = &mk_service_table[i];
+        int w = snprintf(buf + n, size - n, "%s%s%s%s%s%s%s%s", i ? sep : "", s->url_var,
+                         s->key_var ? " + " : "", s->key_var ? s->key_var : "",
+                         s->user_var ? " + " : "", s->user_var ? s->user_var : "",
+                         s->password_var ? " + " : "", s->password_var ? s->password_var : "");
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+    return buf;
+}
+
 static void usage(FILE *out)
 {
+    char vars[512];
     fprintf(out,
             "usage: mockkit check [options] [SERVICE...]\n"
             "Runs the compatibility suites (bin/suite-<service>-*) and prints a table per\n"
             "service. Exit status: 0 all passed, 1 a test failed, 2 error.\n\n"
             "  --target mock|live  mock (default): start the mocks from the fixtures on free\n"
             "                      ports and point the suites at them; live: use the services\n"
-            "                      the environment names (PIECES_URL, BEE_API + BEE_API_KEY,\n"
-            "                      OPENAI_BASE_URL + OPENAI_API_KEY, CAIROS_URL + CAIROS_USER +\n"
-            "                      CAIROS_PASSWORD); a service not named is skipped\n"
+            "                      the environment names (%s);\n"
+            "                      a service not named is skipped\n"
             "  --fixtures DIR      fixtures for the mock target (default ./fixtures, else the\n"
             "                      shipped ones)\n"
             "  --speed X           replay speed of the mock target (default 0, instant)\n"
@@ -67,7 +86,8 @@ static void usage(FILE *out)
             "                      goes to stderr)\n\n"
             "With --target live each service is checked first (reachable, key set and\n"
             "accepted, base path right); a problem names the variable to fix and nothing\n"
-            "runs (exit 2). A suite that never reached the live target counts as skipped.\n");
+            "runs (exit 2). A suite that never reached the live target counts as skipped.\n",
+            live_vars(",\n                      ", vars, sizeof vars));
 }
 
 static int starts_with(const char *s, const char *prefix)
@@ -110,7 +130,7 @@ static size_t find_suites(const char *dir, const int selected[MK_SERVICE_COUNT],
             continue;
         for (int s = 0; s < MK_SERVICE_COUNT; s++) {
             char prefix[64];
-            snprintf(prefix, sizeof prefix, "suite-%s-", mk_services[s].name);
+            snprintf(prefix, sizeof prefix, "suite-%s-", mk_service_table[s].name);
             if (selected[s] && starts_with(e->d_name, prefix)) {
                 memset(&runs[n], 0, sizeof runs[n]);
                 snprintf(runs[n].name, sizeof runs[n].name, "%s", e->d_name);
@@ -124,29 +144,20 @@ static size_t find_suites(const char *dir, const int selected[MK_SERVICE_COUNT],
     return n;
 }
 
-/* Points the suites' environment at the started mocks. */
+static void set_env(void *ctx, const char *name, const char *value)
+{
+    (void)ctx;
+    setenv(name, value, 1);
+}
+
+/* Points the suites' environment at the started mocks (the variables of
+ * each service's row, mockkit/service.h). */
 static void export_mock_env(mk_mock *mocks[MK_SERVICE_COUNT], const char *api_key)
 {
-    char url[1024];
-    for (int i = 0; i < MK_SERVICE_COUNT; i++) {
-        if (!mocks[i])
-            continue;
-        const char *name = mk_services[i].name;
-        snprintf(url, sizeof url, "%s%s", mk_mock_url(mocks[i]), mk_mock_base_path(mocks[i]));
-        if (strcmp(name, "pieces") == 0) {
-            setenv("PIECES_URL", url, 1);
-        } else if (strcmp(name, "bee") == 0) {
-            setenv("BEE_API", mk_mock_url(mocks[i]), 1);
-            setenv("BEE_API_KEY", api_key, 1);
-        } else if (strcmp(name, "openai") == 0) {
-            setenv("OPENAI_BASE_URL", url, 1);
-            setenv("OPENAI_API_KEY", api_key, 1);
-        } else if (strcmp(name, "cairos") == 0) {
-            setenv("CAIROS_URL", url, 1);
-            setenv("CAIROS_USER", "bob", 1);
-            setenv("CAIROS_PASSWORD", "bobspassword", 1);
-        }
-    }
+    for (int i = 0; i < MK_SERVICE_COUNT; i++)
+        if (mocks[i])
+            mk_service_env(&mk_service_table[i], mk_mock_url(mocks[i]), api_key, NULL, NULL,
+                           set_env, NULL);
 }
 
 /* 1 if the environment names a live target for service s. */
@@ -225,7 +236,7 @@ static int write_junit(const char *path, const suite_run *runs, size_t n)
                 r->test_count, r->failed, r->skipped, r->seconds);
         for (size_t k = 0; k < r->test_count; k++) {
             const test_case *t = &r->tests[k];
-            fprintf(f, "    <testcase classname=\"%s.", mk_services[r->service].name);
+            fprintf(f, "    <testcase classname=\"%s.", mk_service_table[r->service].name);
             xml_escape(f, r->name);
             fprintf(f, "\" name=\"");
             xml_escape(f, t->name);
@@ -272,7 +283,7 @@ static int print_json(int live, const suite_run *runs, size_t n)
         cJSON *s = cJSON_CreateObject();
         cJSON *tests = cJSON_AddArrayToObject(s, "tests");
         ok = s && tests && cJSON_AddStringToObject(s, "suite", r->name) &&
-             cJSON_AddStringToObject(s, "service", mk_services[r->service].name) &&
+             cJSON_AddStringToObject(s, "service", mk_service_table[r->service].name) &&
              cJSON_AddStringToObject(s, "result", !r->ran ? "skip"
                                                   : r->failed || r->exit_status ? "fail"
                                                                                 : "pass");
@@ -333,9 +344,13 @@ int mk_cmd_check(int argc, char **argv)
             return 2;
         }
         if (k == MK_OPTS_ARG) {
-            int s = mk_service_find(v);
+            int s = mk_service_index(v);
             if (s < 0) {
-                mk_opts_fail(&p, "unknown service '%s' (pieces, bee, cairos, openai)", v);
+                {
+                    char names[128];
+                    mk_opts_fail(&p, "unknown service '%s' (%s)", v,
+                                 mk_service_names(names, sizeof names));
+                }
                 usage(stderr);
                 return 2;
             }
@@ -439,7 +454,7 @@ int mk_cmd_check(int argc, char **argv)
         int rc = mk_serve_start(&plan, named, mocks);
         if (rc != 0)
             return rc;
-        export_mock_env(mocks, "sk-proj-testkey");
+        export_mock_env(mocks, NULL);  /* the mocks' default keys */
     }
 
     /* Suite logs live only while this command runs. */
@@ -462,7 +477,7 @@ int mk_cmd_check(int argc, char **argv)
     int any_failed = 0;
     for (size_t i = 0; i < n; i++) {
         suite_run *r = &runs[i];
-        const char *svc = mk_services[r->service].name;
+        const char *svc = mk_service_table[r->service].name;
         if (live && !live_configured(r->service)) {
             fprintf(tbl, "%-7s %-30s %5s %5s %5s %5s  SKIP (no live target in the environment)\n", svc,
                    r->name, "-", "-", "-", "-");
@@ -521,23 +536,23 @@ int mk_cmd_check(int argc, char **argv)
     fprintf(tbl, "\n%-7s %6s %6s %6s  %s\n", "service", "passed", "failed", "skipped", "result");
     int total[3] = {0, 0, 0};
     for (int s = 0; s < MK_SERVICE_COUNT; s++) {
-        int p = 0, f = 0, k = 0, ran = 0, present = 0;
+        int passed = 0, failed = 0, skipped = 0, ran = 0, present = 0;
         for (size_t i = 0; i < n; i++) {
             if (runs[i].service != s)
                 continue;
             present = 1;
             ran |= runs[i].ran;
-            p += runs[i].passed;
-            f += runs[i].failed;
-            k += runs[i].skipped;
+            passed += runs[i].passed;
+            failed += runs[i].failed;
+            skipped += runs[i].skipped;
         }
         if (!present)
             continue;
-        total[0] += p;
-        total[1] += f;
-        total[2] += k;
-        fprintf(tbl, "%-7s %6d %6d %7d  %s\n", mk_services[s].name, p, f, k,
-               !ran ? "SKIP" : f ? "FAIL" : p ? "PASS" : "SKIP");
+        total[0] += passed;
+        total[1] += failed;
+        total[2] += skipped;
+        fprintf(tbl, "%-7s %6d %6d %7d  %s\n", mk_service_table[s].name, passed, failed, skipped,
+               !ran ? "SKIP" : failed ? "FAIL" : passed ? "PASS" : "SKIP");
     }
     fprintf(tbl, "\n%d passed, %d failed, %d skipped\n", total[0], total[1], total[2]);
 
@@ -548,9 +563,9 @@ int mk_cmd_check(int argc, char **argv)
     if (!ran_any) {
         /* Nothing ran: a live run whose variables are missing must not
          * look like a green one. */
-        fprintf(stderr, "mockkit check: no suite ran; for --target live set PIECES_URL, "
-                        "BEE_API + BEE_API_KEY, OPENAI_BASE_URL + OPENAI_API_KEY or CAIROS_URL + "
-                        "CAIROS_USER + CAIROS_PASSWORD\n");
+        char vars[512];
+        fprintf(stderr, "mockkit check: no suite ran; for --target live set one of: %s\n",
+                live_vars(", ", vars, sizeof vars));
         rc = 2;
     }
     if (ran_any && live && total[0] == 0 && total[1] == 0) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../record/record.h"
+#include "mockkit/record.h"
 #include "check_conform.h"
 #include "mockkit/client.h"
 #include "mockkit/conform.h"

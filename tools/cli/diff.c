@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "opts.h"
-#include "diff.h"
+#include "mockkit/diff.h"
 
 static void usage(FILE *out)
 {
@@ -142,10 +142,10 @@ int mk_cmd_diff(int argc, char **argv)
     } else {
         printf("drift: %zu finding%s (", res->count, res->count == 1 ? "" : "s");
         int first = 1;
-        for (int k = 0; k < MK_DIFF_KIND_COUNT_; k++)
-            if (per_kind[k]) {
-                printf("%s%zu %s", first ? "" : ", ", per_kind[k],
-                       mk_diff_kind_name((mk_diff_kind)k));
+        for (int kind = 0; kind < MK_DIFF_KIND_COUNT_; kind++)
+            if (per_kind[kind]) {
+                printf("%s%zu %s", first ? "" : ", ", per_kind[kind],
+                       mk_diff_kind_name((mk_diff_kind)kind));
                 first = 0;
             }
         printf(") across %zu endpoints in A, %zu in B\n", res->endpoints_a, res->endpoints_b);

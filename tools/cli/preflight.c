@@ -21,26 +21,21 @@
 #include "netwhy.h"
 #include "mockkit/client.h"
 
-typedef struct live_service {
-    const char *url_var;     /* its URL */
-    const char *key_var;     /* bearer key, or NULL */
-    const char *user_var;    /* cairos: user and password, or NULL */
-    const char *pass_var;
-    const char *suffix;      /* the URL must end in this ("/v1"), "" for a root */
-    const char *extra;       /* the suites add this to the URL ("/v1" for bee) */
-    const char *probe;       /* a path every deployment answers under the base */
-    const char *example;
-} live_service;
+/* Each service's row of mockkit/service.h: its variables, base path and
+ * probe path. The URL in url_var must end in the base path when it
+ * includes it (OPENAI_BASE_URL "/v1"); the suites add it to a root URL
+ * (BEE_API + "/v1"). */
+typedef mk_service_info live_service;
 
-/* Indexed like mk_services: pieces, bee, cairos, openai. */
-static const live_service live[MK_SERVICE_COUNT] = {
-    {"PIECES_URL", NULL, NULL, NULL, "", "", "/.well-known/health", "http://127.0.0.1:39300"},
-    {"BEE_API", "BEE_API_KEY", NULL, NULL, "", "/v1", "/assistants", "http://127.0.0.1:4000"},
-    {"CAIROS_URL", NULL, "CAIROS_USER", "CAIROS_PASSWORD", "/api", "", "/session_id",
-     "http://127.0.0.1:8000/api"},
-    {"OPENAI_BASE_URL", "OPENAI_API_KEY", NULL, NULL, "/v1", "", "/models",
-     "https://api.openai.com/v1"},
-};
+static const char *suffix_of(const live_service *ls)
+{
+    return ls->url_has_base ? ls->base_path : "";
+}
+
+static const char *extra_of(const live_service *ls)
+{
+    return ls->url_has_base ? "" : ls->base_path;
+}
 
 /* Where problems go besides stderr (--json), or NULL. */
 static cJSON *collected;
@@ -67,7 +62,7 @@ static void problem(const char *service, const char *fmt, ...)
 
 const char *mk_check_live_var(int s)
 {
-    return live[s].url_var;
+    return mk_service_table[s].url_var;
 }
 
 static const char *env(const char *name)
@@ -106,36 +101,36 @@ static long probe(const char *url, const char *key, mkc_error *err)
 static void corrected(const live_service *ls, const char *url, char *out, size_t size)
 {
     out[0] = '\0';
-    if (ls->suffix[0] && !ends_with(url, ls->suffix)) {
-        snprintf(out, size, "%s%s", url, ls->suffix);
+    if (suffix_of(ls)[0] && !ends_with(url, suffix_of(ls))) {
+        snprintf(out, size, "%s%s", url, suffix_of(ls));
         return;
     }
     /* A root that was given a path: the suites add their own ("/v1"). */
     const char *host = strstr(url, "://");
     const char *slash = host ? strchr(host + 3, '/') : NULL;
-    if (!ls->suffix[0] && slash)
+    if (!suffix_of(ls)[0] && slash)
         snprintf(out, size, "%.*s", (int)(slash - url), url);
 }
 
 static int preflight_one(int s)
 {
-    const live_service *ls = &live[s];
-    const char *name = mk_services[s].name;
+    const live_service *ls = &mk_service_table[s];
+    const char *name = mk_service_table[s].name;
     int problems = 0;
     const char *url = env(ls->url_var);
     if (ls->key_var && !env(ls->key_var)) {
         problem(name, "%s is not set (%s needs an API key)", ls->key_var, name);
         problems++;
     }
-    if (ls->user_var && (!env(ls->user_var) || !env(ls->pass_var))) {
+    if (ls->user_var && (!env(ls->user_var) || !env(ls->password_var))) {
         problem(name, "%s is not set (%s signs in with %s and %s)",
-                !env(ls->user_var) ? ls->user_var : ls->pass_var, name, ls->user_var,
-                ls->pass_var);
+                !env(ls->user_var) ? ls->user_var : ls->password_var, name, ls->user_var,
+                ls->password_var);
         problems++;
     }
     if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
         problem(name, "%s=%s is not an http:// or https:// URL (e.g. %s)", ls->url_var, url,
-                ls->example);
+                ls->example_url);
         return problems + 1;
     }
     char given[1024], base[1024], target[1200];
@@ -143,8 +138,8 @@ static int preflight_one(int s)
     size_t gl = strlen(given);
     while (gl > 0 && given[gl - 1] == '/')
         given[--gl] = '\0';
-    snprintf(base, sizeof base, "%s%s", given, ls->extra);
-    snprintf(target, sizeof target, "%s%s", base, ls->probe);
+    snprintf(base, sizeof base, "%s%s", given, extra_of(ls));
+    snprintf(target, sizeof target, "%s%s", base, ls->probe_path);
     mkc_error err = {0};
     long status = probe(target, NULL, &err);
     if (status == 0) {
@@ -177,7 +172,7 @@ static int preflight_one(int s)
         corrected(ls, given, fixed, sizeof fixed);
         if (st != 404 || !fixed[0])
             continue;
-        snprintf(alt, sizeof alt, "%s%s%s", fixed, ls->extra, ls->probe);
+        snprintf(alt, sizeof alt, "%s%s%s", fixed, extra_of(ls), ls->probe_path);
         long alt_status = probe(alt, pass ? key : NULL, &err);
         mkc_error_clear(&err);
         if (alt_status != 0 && alt_status != 404) {
@@ -206,10 +201,11 @@ int mk_check_preflight(const int selected[MK_SERVICE_COUNT], int named, cJSON *o
     for (int s = 0; s < MK_SERVICE_COUNT; s++) {
         if (!selected[s])
             continue;
-        if (!env(live[s].url_var)) {
+        const live_service *ls = &mk_service_table[s];
+        if (!env(ls->url_var)) {
             if (named) {
-                problem(mk_services[s].name, "%s is not set (e.g. %s=%s)", live[s].url_var,
-                        live[s].url_var, live[s].example);
+                problem(ls->name, "%s is not set (e.g. %s=%s)", ls->url_var, ls->url_var,
+                        ls->example_url);
                 problems++;
             }
             continue;

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "mockkit/client.h"
 #include "opts.h"
-#include "record.h"
+#include "mockkit/record.h"
 
 static void usage(FILE *out)
 {

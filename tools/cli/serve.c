@@ -14,6 +14,17 @@
 
 static void usage(FILE *out)
 {
+    char ports[256];
+    size_t n = 0;
+    ports[0] = '\0';
+    for (int i = 0; i < MK_SERVICE_COUNT && n < sizeof ports; i++) {
+        int w = snprintf(ports + n, sizeof ports - n, "%s%s=%d", i ? " " : "",
+                         mk_service_table[i].name, mk_service_table[i].default_port);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+    const mk_service_info *bee = mk_service_lookup("bee");
     fprintf(out,
             "usage: mockkit serve [options]\n"
             "Replays the cassettes in FIXTURES/<service>/ for each service on its port\n"
@@ -22,10 +33,10 @@ static void usage(FILE *out)
             "                     else the shipped ones)\n"
             "  --bind ADDR        listen address (default 127.0.0.1)\n"
             "  --port SERVICE=N   port of a service (0 = any free port); defaults:\n"
-            "                     pieces=39300 bee=4000 cairos=8000 openai=8080\n"
+            "                     %s\n"
             "  --only SERVICE     serve only this service (repeatable)\n"
             "  --speed X          1 = recorded timing (default), 2 = twice as fast, 0 = instant\n"
-            "  --api-key KEY      key the bee and openai mocks accept (default sk-proj-testkey)\n"
+            "  --api-key KEY      key the bee and openai mocks accept (default %s)\n"
             "  --rate-limit N     bee: answer 429 past N requests per second per key\n"
             "  --max-connections N  requests, streams and websockets each mock serves at\n"
             "                     once (default 1024); past it a 503 in the service's envelope\n"
@@ -33,10 +44,14 @@ static void usage(FILE *out)
             "  --max-frame BYTES  websocket messages past this get close 1009 (default 16 MiB)\n"
             "  --no-admin         turn off /__mockkit/requests and /__mockkit/reset\n"
             "  --ready-file FILE  once every mock listens, write 'service url' lines to FILE\n"
+            "  --env-file FILE    once every mock listens, write the variables that point the\n"
+            "                     suites and `check --target live` at them to FILE, as shell\n"
+            "                     assignments (NAME='value')\n"
             "  --tls-cert FILE    listen with TLS (https://, wss://) with this PEM certificate\n"
             "                     (chain); plain HTTP without it\n"
             "  --tls-key FILE     the certificate's PEM private key (default: in --tls-cert)\n"
-            "  --quiet            do not log unmatched requests\n");
+            "  --quiet            do not log unmatched requests\n",
+            ports, bee && bee->default_key ? bee->default_key : "");
 }
 
 /* A whole number in [min, max]; names the option when it is not. */
@@ -76,8 +91,39 @@ static int write_ready_file(const char *path, mk_mock *mocks[MK_SERVICE_COUNT])
         return -1;
     for (int i = 0; i < MK_SERVICE_COUNT; i++)
         if (mocks[i])
-            fprintf(f, "%s %s%s\n", mk_services[i].name, mk_mock_url(mocks[i]),
+            fprintf(f, "%s %s%s\n", mk_service_table[i].name, mk_mock_url(mocks[i]),
                     mk_mock_base_path(mocks[i]));
+    if (fclose(f) != 0)
+        return -1;
+    return rename(tmp, path);
+}
+
+static void write_var(void *ctx, const char *name, const char *value)
+{
+    FILE *f = ctx;
+    fprintf(f, "%s='", name);
+    for (const char *c = value; *c; c++) {
+        if (*c == '\'')
+            fputs("'\\''", f);  /* close, escaped quote, reopen */
+        else
+            fputc(*c, f);
+    }
+    fputs("'\n", f);
+}
+
+/* The variables that point the suites (and `mockkit check --target live`)
+ * at these mocks, as shell assignments (mk_service_env), atomically. */
+static int write_env_file(const char *path, mk_mock *mocks[MK_SERVICE_COUNT], const char *api_key)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    for (int i = 0; i < MK_SERVICE_COUNT; i++)
+        if (mocks[i])
+            mk_service_env(&mk_service_table[i], mk_mock_url(mocks[i]), api_key, NULL, NULL,
+                           write_var, f);
     if (fclose(f) != 0)
         return -1;
     return rename(tmp, path);
@@ -92,11 +138,12 @@ int mk_cmd_serve(int argc, char **argv)
     mk_serve_plan plan;
     mk_serve_plan_init(&plan);
     const char *ready_file = NULL;
+    const char *env_file = NULL;
     int only = 0;
     static const mk_opt table[] = {
         {"--fixtures", NULL, 1}, {"--bind", NULL, 1},       {"--port", NULL, 1},
         {"--only", NULL, 1},     {"--speed", NULL, 1},      {"--api-key", NULL, 1},
-        {"--rate-limit", NULL, 1}, {"--ready-file", NULL, 1}, {"--no-admin", NULL, 0},
+        {"--rate-limit", NULL, 1}, {"--ready-file", NULL, 1}, {"--env-file", NULL, 1}, {"--no-admin", NULL, 0},
         {"--quiet", NULL, 0},    {"--tls-cert", NULL, 1},   {"--tls-key", NULL, 1},
         {"--max-connections", NULL, 1}, {"--max-body", NULL, 1}, {"--max-frame", NULL, 1},
         {NULL, NULL, 0},
@@ -121,9 +168,11 @@ int mk_cmd_serve(int argc, char **argv)
             if (mk_serve_plan_port(&plan, v) != 0)
                 return 2;
         } else if (strcmp(a, "--only") == 0) {
-            int s = mk_service_find(v);
+            int s = mk_service_index(v);
             if (s < 0) {
-                mk_opts_fail(&p, "unknown service '%s' (pieces, bee, cairos, openai)", v);
+                char names[128];
+                mk_opts_fail(&p, "unknown service '%s' (%s)", v,
+                             mk_service_names(names, sizeof names));
                 return 2;
             }
             if (!only)
@@ -156,6 +205,8 @@ int mk_cmd_serve(int argc, char **argv)
             *(strcmp(a, "--max-body") == 0 ? &plan.max_body : &plan.max_frame) = (size_t)n;
         } else if (strcmp(a, "--ready-file") == 0) {
             ready_file = v;
+        } else if (strcmp(a, "--env-file") == 0) {
+            env_file = v;
         } else if (strcmp(a, "--tls-cert") == 0) {
             plan.tls_cert = v;
         } else if (strcmp(a, "--tls-key") == 0) {
@@ -189,8 +240,8 @@ int mk_cmd_serve(int argc, char **argv)
         if (!mocks[i])
             continue;
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s/%s", plan.fixtures, mk_services[i].name);
-        printf("%-7s %s%s  (%d cassettes, speed %g)\n", mk_services[i].name, mk_mock_url(mocks[i]),
+        snprintf(dir, sizeof dir, "%s/%s", plan.fixtures, mk_service_table[i].name);
+        printf("%-7s %s%s  (%d cassettes, speed %g)\n", mk_service_table[i].name, mk_mock_url(mocks[i]),
                mk_mock_base_path(mocks[i]), mk_count_cassettes(dir), plan.speed);
         running++;
     }
@@ -199,6 +250,12 @@ int mk_cmd_serve(int argc, char **argv)
         return 2;
     }
     fflush(stdout);
+    /* the env file first: a script that polls for the ready file may read it */
+    if (env_file && write_env_file(env_file, mocks, plan.api_key) != 0) {
+        fprintf(stderr, "mockkit serve: cannot write %s: %s\n", env_file, strerror(errno));
+        mk_serve_stop(mocks);
+        return 2;
+    }
     if (ready_file && write_ready_file(ready_file, mocks) != 0) {
         fprintf(stderr, "mockkit serve: cannot write %s: %s\n", ready_file, strerror(errno));
         mk_serve_stop(mocks);
@@ -211,5 +268,7 @@ int mk_cmd_serve(int argc, char **argv)
     mk_serve_stop(mocks);
     if (ready_file)
         remove(ready_file);
+    if (env_file)
+        remove(env_file);
     return 0;
 }

@@ -14,21 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const mk_service mk_services[MK_SERVICE_COUNT] = {
-    {"pieces", 39300},  /* the first port Pieces clients scan (39300-39333) */
-    {"bee", 4000},
-    {"cairos", 8000},
-    {"openai", 8080},
-};
-
-int mk_service_find(const char *name)
-{
-    for (int i = 0; i < MK_SERVICE_COUNT; i++)
-        if (strcmp(mk_services[i].name, name) == 0)
-            return i;
-    return -1;
-}
-
 void mk_serve_plan_init(mk_serve_plan *p)
 {
     memset(p, 0, sizeof *p);
@@ -37,7 +22,7 @@ void mk_serve_plan_init(mk_serve_plan *p)
     p->speed = 1.0;
     for (int i = 0; i < MK_SERVICE_COUNT; i++) {
         p->selected[i] = 1;
-        p->port[i] = mk_services[i].default_port;
+        p->port[i] = mk_service_table[i].default_port;
     }
 }
 
@@ -51,11 +36,13 @@ int mk_serve_plan_port(mk_serve_plan *p, const char *arg)
     }
     memcpy(name, arg, (size_t)(eq - arg));
     name[eq - arg] = '\0';
-    int i = mk_service_find(name);
+    int i = mk_service_index(name);
     char *end = NULL;
     long port = strtol(eq + 1, &end, 10);
     if (i < 0) {
-        fprintf(stderr, "mockkit: unknown service '%s' (pieces, bee, cairos, openai)\n", name);
+        char names[128];
+        fprintf(stderr, "mockkit: unknown service '%s' (%s)\n", name,
+                mk_service_names(names, sizeof names));
         return -1;
     }
     if (!end || *end || end == eq + 1 || port < 0 || port > 65535) {
@@ -151,25 +138,25 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
         if (!p->selected[i])
             continue;
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s/%s", p->fixtures, mk_services[i].name);
+        snprintf(dir, sizeof dir, "%s/%s", p->fixtures, mk_service_table[i].name);
         int n = mk_count_cassettes(dir);
         if (n <= 0) {
             if (required) {
-                fprintf(stderr, "mockkit: %s: no cassettes in %s\n", mk_services[i].name, dir);
+                fprintf(stderr, "mockkit: %s: no cassettes in %s\n", mk_service_table[i].name, dir);
                 mk_serve_stop(mocks);
                 return 2;
             }
-            fprintf(stderr, "mockkit: %s: skipped, no cassettes in %s\n", mk_services[i].name, dir);
+            fprintf(stderr, "mockkit: %s: skipped, no cassettes in %s\n", mk_service_table[i].name, dir);
             continue;
         }
         mk_mock_options o;
         mk_mock_options_init(&o);
-        o.service = mk_services[i].name;
+        o.service = mk_service_table[i].name;
         o.bind = p->bind;
         o.port = p->port[i];
         o.speed = p->speed;
         o.api_key = p->api_key;
-        o.rate_limit = (strcmp(mk_services[i].name, "bee") == 0) ? p->rate_limit : 0;
+        o.rate_limit = (strcmp(mk_service_table[i].name, "bee") == 0) ? p->rate_limit : 0;
         o.disable_admin = p->disable_admin;
         o.quiet = p->quiet;
         o.tls_cert = p->tls_cert;
@@ -185,13 +172,13 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
             /* The commonest start failure gets its own plain message. */
             fprintf(stderr, "mockkit: %s did not start: %s:%d: address already in use "
                             "(choose another with --port %s=N)\n",
-                    mk_services[i].name, p->bind, p->port[i], mk_services[i].name);
+                    mk_service_table[i].name, p->bind, p->port[i], mk_service_table[i].name);
             mk_serve_stop(mocks);
             return 2;
         }
         if (rc != MK_MOCK_OK) {
             char msg[1200];
-            fprintf(stderr, "mockkit: %s did not start: %s: %s\n", mk_services[i].name,
+            fprintf(stderr, "mockkit: %s did not start: %s: %s\n", mk_service_table[i].name,
                     mk_mock_strerror(rc), mk_diag_format(&d, msg, sizeof msg));
             mk_serve_stop(mocks);
             return 2;

@@ -1,23 +1,14 @@
-/* services.h: the four services the CLI knows, their default ports, and
- * starting one mock per service from a fixtures folder (shared by `serve`
- * and `check`). */
+/* services.h: starting one mock per service (mockkit/service.h has the
+ * table) from a fixtures folder, shared by `serve` and `check`. */
 #ifndef MOCKKIT_CLI_SERVICES_H
 #define MOCKKIT_CLI_SERVICES_H
 
 #include <stddef.h>
 
 #include "mockkit/mock.h"
+#include "mockkit/service.h"
 
-typedef struct mk_service {
-    const char *name;
-    int default_port;
-} mk_service;
-
-#define MK_SERVICE_COUNT 4
-extern const mk_service mk_services[MK_SERVICE_COUNT];
-
-/* Index of a service by name, or -1. */
-int mk_service_find(const char *name);
+/* The services, their ports and variables: mk_service_table (service.h). */
 
 /* What to start: per service whether it is selected and on which port. */
 typedef struct mk_serve_plan {

@@ -173,8 +173,8 @@ typedef struct mk_cairos_sse mk_cairos_sse;
 
 /* One event. json is the parsed data when the registration asked for it
  * (else NULL); data/len are the raw text. Return 0 to go on, nonzero to stop
- * the handler (mk_cairos_sse_run then returns MKC_OK). Pointers are valid
- * only during the call. */
+ * the handler (mk_cairos_sse_run then returns MKC_EABORTED, as every callback
+ * of the kit does). Pointers are valid only during the call. */
 typedef int (*mk_cairos_sse_cb)(void *user, const char *event, const char *data, size_t len,
                                 const cJSON *json);
 
@@ -198,10 +198,10 @@ int mk_cairos_sse_add_header(mk_cairos_sse *h, const char *header_line);
 void mk_cairos_sse_set_resume(mk_cairos_sse *h, int max);
 
 /* Connect and dispatch until a callback stops it, mk_cairos_sse_stop is
- * called, or the stream ends. Returns MKC_OK (stopped, or clean end),
+ * called, or the stream ends. Returns MKC_OK (clean end),
  * MKC_ETRUNCATED (cut inside an event; earlier events were delivered),
  * MKC_ECLOSED (connection dropped between events, not resumed),
- * MKC_EABORTED (mk_cairos_sse_stop), MKC_EHTTP / MKC_ECONTENT_TYPE (bad
+ * MKC_EABORTED (a callback returned non-zero, or mk_cairos_sse_stop), MKC_EHTTP / MKC_ECONTENT_TYPE (bad
  * response), MKC_EPROTOCOL (unknown event), MKC_EJSON, or a transport
  * error. Call once per handler. */
 int mk_cairos_sse_run(mk_cairos_sse *h, mkc_error *err);
@@ -210,7 +210,9 @@ int mk_cairos_sse_run(mk_cairos_sse *h, mkc_error *err);
 void mk_cairos_sse_stop(mk_cairos_sse *h);
 /* 1 once the response headers were accepted (the log is open). */
 int mk_cairos_sse_is_open(const mk_cairos_sse *h);
-/* Wait (bounded) until the log is open or run returned: 0 open, -1 not. */
+/* Wait (bounded) until the log is open: MKC_OK; MKC_ECLOSED when run
+ * returned without opening it (its result says why); MKC_ETIMEOUT;
+ * MKC_EINVAL (h NULL). */
 int mk_cairos_sse_wait_open(mk_cairos_sse *h, int timeout_ms);
 /* Counters: events dispatched and comments (pings) skipped. */
 size_t mk_cairos_sse_event_count(const mk_cairos_sse *h);

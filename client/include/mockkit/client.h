@@ -1,5 +1,5 @@
-/* client.h: the mockkit client core: HTTP (libcurl), a WHATWG SSE push
- * parser, SSE streams over HTTP, and websockets (CivetWeb's client, since
+/* client.h: the mockkit client core: HTTP (libcurl), SSE streams over HTTP
+ * (on the I/O-free parser of mockkit/sse.h, included here), and websockets (CivetWeb's client, since
  * Debian's libcurl has no websocket support).
  *
  * Prefix: mkc_. Objects come from mkc_*_new and go to mkc_*_free (NULL ok).
@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "mockkit/sse.h"
 
 /* The stop flag of mkc_sse_options. C++ has no <stdatomic.h> before C++23
  * (and no header may be included inside extern "C"): there it is
@@ -28,34 +30,9 @@ typedef atomic_int mkc_atomic_int;
 extern "C" {
 #endif
 
-/* ---- errors ------------------------------------------------------------ */
-
-/* Append only; never renumber. */
-#define MKC_STATUS_MAP(X)                                                     \
-    X(OK, 0, "success")                                                       \
-    X(ECONNECT, -1, "could not connect (refused, unreachable or DNS)")        \
-    X(ETIMEOUT, -2, "timed out")                                              \
-    X(EHTTP, -3, "server answered with an HTTP error status")                 \
-    X(ECONTENT_TYPE, -4, "unexpected content type")                           \
-    X(ETRUNCATED, -5, "stream ended in the middle of an event or message")    \
-    X(EPROTOCOL, -6, "malformed response")                                    \
-    X(EJSON, -7, "response is not the JSON expected")                         \
-    X(EINVAL, -8, "invalid argument")                                         \
-    X(ENOMEM, -9, "out of memory")                                            \
-    X(ECLOSED, -10, "connection closed")                                      \
-    X(EABORTED, -11, "stopped by the caller")                                 \
-    X(ETRANSPORT, -12, "transport error")                                     \
-    X(ETOOBIG, -13, "line or event exceeds the size limit")                  \
-    X(ETLS, -14, "TLS failed (untrusted, mismatched or expired certificate, or handshake)")
-
-typedef enum mkc_status {
-#define MKC_ENUM_(name, value, text) MKC_##name = value,
-    MKC_STATUS_MAP(MKC_ENUM_)
-#undef MKC_ENUM_
-} mkc_status;
-
-const char *mkc_strerror(int status);  /* "could not connect ..." */
-const char *mkc_errname(int status);   /* "MKC_ECONNECT" */
+/* ---- errors ------------------------------------------------------------ *
+ * The status codes (MKC_STATUS_MAP, mkc_strerror) are in mockkit/sse.h,
+ * which the parser shares with the core. */
 
 typedef struct mkc_error {
     int code;              /* mkc_status */
@@ -163,47 +140,7 @@ typedef struct mkc_form_field {
 int mkc_http_post_multipart(mkc_http *h, const char *path, const mkc_form_field *fields,
                             size_t field_count, mkc_response **out, mkc_error *err);
 
-/* ---- SSE parser (no I/O) -------------------------------------------------
- * Push bytes in any split; events come out through the callback exactly as
- * the WHATWG rules say: LF, CR and CRLF line ends (also across pushes), BOM
- * at stream start only, comments, event/data/id/retry, multi-line data joined
- * with LF, one leading space stripped, id with NUL ignored, dispatch on blank
- * line, partial event dropped at end. NUL bytes in data are kept. */
-
-typedef struct mkc_sse_event {
-    const char *type;      /* "message" when no event field */
-    size_t type_len;
-    const char *data;      /* NUL-terminated, but may contain NUL: use data_len */
-    size_t data_len;
-    const char *id;        /* last event id (persists across events) */
-    size_t id_len;
-} mkc_sse_event;
-
-/* Return 0 to go on, nonzero to stop (mkc_sse_parser_feed returns MKC_EABORTED).
- * The event's pointers are valid only during the call. */
-typedef int (*mkc_sse_event_cb)(void *user, const mkc_sse_event *ev);
-/* Optional: comments (without the colon), e.g. sse-starlette pings. */
-typedef void (*mkc_sse_comment_cb)(void *user, const char *text, size_t len);
-
-typedef struct mkc_sse_parser mkc_sse_parser;
-
-mkc_sse_parser *mkc_sse_parser_new(mkc_sse_event_cb on_event,
-                                   mkc_sse_comment_cb on_comment, void *user);
-void mkc_sse_parser_free(mkc_sse_parser *p);
-/* Lines and events longer than this fail with MKC_ETOOBIG (default 16 MiB). */
-void mkc_sse_parser_set_limit(mkc_sse_parser *p, size_t max_bytes);
-/* Feed bytes. Errors are sticky until mkc_sse_parser_reset. */
-int mkc_sse_parser_feed(mkc_sse_parser *p, const void *buf, size_t len);
-/* End of stream: drops a partial event. Returns MKC_ETRUNCATED if one was
- * dropped (a line or data had started), else MKC_OK. */
-int mkc_sse_parser_finish(mkc_sse_parser *p);
-/* New stream (BOM allowed again); keeps the last event id, as a reconnect does. */
-void mkc_sse_parser_reset(mkc_sse_parser *p);
-const char *mkc_sse_parser_last_id(const mkc_sse_parser *p, size_t *len);
-/* Last valid retry: value, or -1 if none seen. */
-long mkc_sse_parser_retry(const mkc_sse_parser *p);
-/* Bytes consumed so far in this stream (for error positions). */
-uint64_t mkc_sse_parser_offset(const mkc_sse_parser *p);
+/* The SSE push parser (mkc_sse_parser) is in mockkit/sse.h. */
 
 /* ---- SSE over HTTP ----------------------------------------------------- */
 
@@ -290,7 +227,8 @@ int mkc_ws_send_text(mkc_ws *ws, const char *text);
 int mkc_ws_close(mkc_ws *ws, int code, const char *reason);
 /* 1 while open. */
 int mkc_ws_is_open(const mkc_ws *ws);
-/* Wait until the connection has ended or timeout_ms passed: 0 ended, -1 not. */
+/* Wait until the connection has ended: MKC_OK (also for NULL), or
+ * MKC_ETIMEOUT when timeout_ms passed first. */
 int mkc_ws_wait_closed(mkc_ws *ws, int timeout_ms);
 /* Close if open, join the reader, free. NULL ok. */
 void mkc_ws_free(mkc_ws *ws);

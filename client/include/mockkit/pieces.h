@@ -171,11 +171,12 @@ int mk_pieces_ws_reconnect(mk_pieces_ws *ws, mkc_error *err);
 /* 1 while connected. A socket the server closed is not running, so start
  * (or reconnect) opens a new one (unlike the Python SDK, whose flag sticks). */
 int mk_pieces_ws_is_running(const mk_pieces_ws *ws);
-/* Wait until the socket has ended or timeout_ms passed: 0 ended, -1 not. */
+/* Wait until the socket has ended: MKC_OK (also when none was started), or
+ * MKC_ETIMEOUT when timeout_ms passed first. */
 int mk_pieces_ws_wait_closed(mk_pieces_ws *ws, int timeout_ms);
 
 /* Identifier streams: wait (bounded) until the snapshot frame has been
- * handled. 0 when initialized, -1 on timeout. */
+ * handled: MKC_OK, MKC_ETIMEOUT, or MKC_EINVAL (ws NULL). */
 int mk_pieces_ws_wait_initialized(mk_pieces_ws *ws, int timeout_ms);
 /* Identifier streams: a copy of the cached ids: snapshot order, newer ids
  * (not seen before) prepended, deleted ones removed. Free with

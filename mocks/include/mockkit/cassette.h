@@ -239,6 +239,16 @@ void mk_cassette_free(mk_cassette *c);
 /* Look an interaction up by id; NULL if none. */
 const mk_interaction *mk_cassette_find(const mk_cassette *c, const char *id);
 
+/* Redaction placeholders: where a secret was, a cassette holds "<REDACTED>"
+ * or "<REDACTED:name>", name being one or more of [A-Za-z0-9._-] (what the
+ * recorder writes; "<REDACTED:>" is not one). The replay matcher takes a
+ * placeholder for any value, the secret scan accepts it, the redactor
+ * leaves it alone: all three through these two functions. */
+/* 1 when the len bytes at s are exactly one placeholder, else 0. */
+int mk_cassette_is_placeholder(const char *s, size_t len);
+/* Length of the placeholder that starts at s (n bytes readable), or 0. */
+size_t mk_cassette_placeholder_len(const char *s, size_t n);
+
 /* Scan a cassette document for secrets (API keys, bearer tokens, cookies,
  * passwords that are not redaction placeholders). Returns MK_CASSETTE_OK,
  * or MK_CASSETTE_ESECRET with the first finding in diag. */
@@ -276,6 +286,13 @@ int mk_json_depth(const char *text, size_t len, int max);
  * set to 1; the text is never handed to the recursive parser). The caller
  * frees the result with cJSON_Delete. Every foreign JSON goes through here. */
 cJSON *mk_json_parse_bounded(const char *text, size_t len, int *too_deep);
+
+/* mk_json_parse_bounded that also says where parsing stopped: *stop (if not
+ * NULL) is the byte offset of the first byte refused (0 when the text was
+ * refused for depth or empty), for messages such as "at byte 17". whole: 1
+ * refuses anything but whitespace after the value ("{} x" is not JSON). */
+cJSON *mk_json_parse_bounded_at(const char *text, size_t len, int whole, int *too_deep,
+                                size_t *stop);
 
 #ifdef __cplusplus
 }

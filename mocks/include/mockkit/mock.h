@@ -60,10 +60,10 @@ typedef struct mk_mock_options {
     int port;               /* 0 = ephemeral (read back with mk_mock_port) */
     double speed;           /* 1.0 recorded timing, 2.0 twice as fast, 0 instant;
                                negative = default 1.0 */
-    const char *api_key;    /* bee/openai: the key the mock accepts
-                               (default "sk-proj-testkey") */
-    const char *username;   /* cairos: accepted login (default "bob") */
-    const char *password;   /* cairos: accepted password (default "bobspassword") */
+    const char *api_key;    /* bee/openai: the key the mock accepts (default: the
+                               service's default_key in mockkit/service.h) */
+    const char *username;   /* cairos: accepted login (default: default_user) */
+    const char *password;   /* cairos: accepted password (default: default_password) */
     int disable_admin;      /* 1: no /__mockkit/ paths */
     size_t journal_size;    /* entries kept; 0 = 256 */
     mk_clock *clock;        /* NULL = real time; borrowed, must outlive the mock */

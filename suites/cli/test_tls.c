@@ -1,12 +1,10 @@
-/* test_cli.c: the mockkit command line over TLS, run as a child process:
+/* test_tls.c: the mockkit command line over TLS, run as a child process:
  * `serve --tls-cert/--tls-key` answers libcurl and mkc over https; the
  * README's record example against an https upstream with a test CA;
  * `sse` and `ws` with --cacert, a wrong CA and --insecure; and
  * `check --target live --cacert` against a TLS `serve`. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +14,11 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "child.h"
 #include "mockkit/client.h"
 #include "suite.h"
 #include "tls_env.h"
 
-#define MOCKKIT MOCKKIT_BINARY_DIR "/bin/mockkit"
-
-extern char **environ;
 
 static tls_certs certs;
 static tls_upstream good, rogue, wrongname;
@@ -62,28 +58,15 @@ static int group_teardown(void **state)
     return 0;
 }
 
-typedef struct proc {
-    pid_t pid;
-    char out[400], err[400];
-} proc;
-
-/* mockkit ARGS..., stdout and stderr into files in the cert folder. */
-static void spawn(proc *p, const char *tag, const char *const *args)
+/* mockkit ARGS... (suites/common/child.h captures stdout and stderr). */
+static void spawn(suite_child *p, const char *const *args)
 {
     const char *argv[32] = {"mockkit"};
     size_t n = 1;
     for (size_t i = 0; args[i] && n < 31; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    snprintf(p->out, sizeof p->out, "%s/%s.out", certs.dir, tag);
-    snprintf(p->err, sizeof p->err, "%s/%s.err", certs.dir, tag);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, p->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, p->err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int rc = posix_spawn(&p->pid, MOCKKIT, &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    assert_int_equal(rc, 0);
+    assert_int_equal(suite_child_start(p, argv), 0);
 }
 
 static long long now_ms(void)
@@ -91,28 +74,6 @@ static long long now_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void tick(void)
-{
-    struct timespec t = {0, 20 * 1000000L};
-    nanosleep(&t, NULL);
-}
-
-/* Exit status, or -1 (and the child killed) after timeout_ms. */
-static int wait_exit(proc *p, int timeout_ms)
-{
-    long long end = now_ms() + timeout_ms;
-    int status = 0;
-    while (now_ms() < end) {
-        pid_t w = waitpid(p->pid, &status, WNOHANG);
-        if (w == p->pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        tick();
-    }
-    kill(p->pid, SIGKILL);
-    waitpid(p->pid, &status, 0);
-    return -1;
 }
 
 static char *slurp(const char *path)
@@ -131,17 +92,30 @@ static char *wait_text(const char *file, const char *needle, int timeout_ms)
         if (strstr(s, needle) || now_ms() >= end)
             return s;
         free(s);
-        tick();
+        struct timespec t = {0, 20 * 1000000L};
+        nanosleep(&t, NULL);
     }
 }
 
-static int run(const char *tag, const char *const *args, char **out, char **err)
+/* Exit status after at most timeout_ms (killed: -1); the captured output
+ * is removed. */
+static int finish(suite_child *p, int timeout_ms)
 {
-    proc p;
-    spawn(&p, tag, args);
-    int rc = wait_exit(&p, 60000);
-    *out = slurp(p.out);
-    *err = slurp(p.err);
+    int rc = suite_child_wait(p, timeout_ms);
+    suite_child_cleanup(p);
+    return rc;
+}
+
+static int run(const char *const *args, char **out, char **err)
+{
+    suite_child p;
+    spawn(&p, args);
+    int rc = suite_child_wait(&p, 60000);
+    *out = suite_child_output(&p, 1, NULL);
+    *err = suite_child_output(&p, 2, NULL);
+    suite_child_cleanup(&p);
+    assert_non_null(*out);
+    assert_non_null(*err);
     return rc;
 }
 
@@ -153,14 +127,14 @@ static void test_sse_with_cacert_wrong_ca_and_insecure(void **state)
     snprintf(bad, sizeof bad, "%s/v1/sse/burst", rogue.url);
     char *out, *err;
     const char *ok[] = {"sse", url, "--cacert", certs.ca, NULL};
-    assert_int_equal(run("sse-ok", ok, &out, &err), 0);
+    assert_int_equal(run(ok, &out, &err), 0);
     assert_non_null(strstr(out, "\"event\":\"thread.run.created\""));
     assert_non_null(strstr(out, "\"data\":\"[DONE]\""));
     free(out);
     free(err);
 
     const char *wrong[] = {"sse", bad, "--cacert", certs.ca, NULL};
-    assert_int_equal(run("sse-wrong", wrong, &out, &err), 1);
+    assert_int_equal(run(wrong, &out, &err), 1);
     if (!strstr(err, bad) || !strstr(err, "unknown CA"))
         print_error("stderr: %s\n", err);
     assert_non_null(strstr(err, bad));
@@ -170,7 +144,7 @@ static void test_sse_with_cacert_wrong_ca_and_insecure(void **state)
     free(err);
 
     const char *insecure[] = {"sse", bad, "--insecure", NULL};
-    assert_int_equal(run("sse-insecure", insecure, &out, &err), 0);
+    assert_int_equal(run(insecure, &out, &err), 0);
     assert_non_null(strstr(out, "[DONE]"));
     free(out);
     free(err);
@@ -184,14 +158,14 @@ static void test_ws_with_cacert_and_wrong_name(void **state)
     snprintf(bad, sizeof bad, "wss://127.0.0.1:%d/ws/echo", wrongname.port);
     char *out, *err;
     const char *ok[] = {"ws", url, "--cacert", certs.ca, "--send", "hi", "--expect", "2", NULL};
-    assert_int_equal(run("ws-ok", ok, &out, &err), 0);
+    assert_int_equal(run(ok, &out, &err), 0);
     assert_non_null(strstr(out, "{\"type\":\"text\",\"data\":\"{\\\"hello\\\":\\\"wss\\\"}\"}"));
     assert_non_null(strstr(out, "{\\\"echo\\\":\\\"hi\\\"}"));
     free(out);
     free(err);
 
     const char *wrong[] = {"ws", bad, "--cacert", certs.ca, NULL};
-    assert_int_equal(run("ws-wrong", wrong, &out, &err), 1);
+    assert_int_equal(run(wrong, &out, &err), 1);
     if (!strstr(err, bad) || !strstr(err, "host name mismatch"))
         print_error("stderr: %s\n", err);
     assert_non_null(strstr(err, bad));
@@ -211,11 +185,11 @@ static void test_ws_refused_upgrade_over_wss_names_status(void **state)
     snprintf(ready, sizeof ready, "%s/ready-ws", certs.dir);
     remove(ready);
     tls_cert_file(&certs, "server.key", key, sizeof key);
-    proc p;
+    suite_child p;
     const char *args[] = {"serve", "--only", "openai", "--port", "openai=0", "--quiet",
                           "--tls-cert", certs.server, "--tls-key", key, "--ready-file", ready,
                           NULL};
-    spawn(&p, "serve-ws", args);
+    spawn(&p, args);
     char *lines = wait_text(ready, "\n", 10000);
     char base[256] = "", url[300], cacert[400];
     sscanf(lines, "openai %255s", base);
@@ -225,9 +199,9 @@ static void test_ws_refused_upgrade_over_wss_names_status(void **state)
     snprintf(cacert, sizeof cacert, "--cacert=%s", certs.ca);
     char *out, *err;
     const char *refused[] = {"ws", url, cacert, "--timeout=2000", NULL};
-    int rc = run("ws-refused", refused, &out, &err);
+    int rc = run(refused, &out, &err);
     kill(p.pid, SIGTERM);
-    assert_int_equal(wait_exit(&p, 20000), 0);
+    assert_int_equal(finish(&p, 20000), 0);
     if (!strstr(err, "websocket upgrade refused: HTTP 404"))
         print_error("stderr: %s\n", err);
     assert_int_equal(rc, 1);
@@ -244,18 +218,18 @@ static void test_tls_options_usage_errors(void **state)
     (void)state;
     char *out, *err;
     const char *flag[] = {"ws", "wss://127.0.0.1:1/x", "--insecure=1", NULL};
-    assert_int_equal(run("insecure-value", flag, &out, &err), 2);
+    assert_int_equal(run(flag, &out, &err), 2);
     assert_non_null(strstr(err, "mockkit ws: --insecure takes no value"));
     free(out);
     free(err);
     const char *keyonly[] = {"serve", "--only", "bee", "--tls-key", certs.server_key, NULL};
-    assert_int_equal(run("key-only", keyonly, &out, &err), 2);
+    assert_int_equal(run(keyonly, &out, &err), 2);
     assert_non_null(strstr(err, "mockkit serve: --tls-key needs --tls-cert"));
     free(out);
     free(err);
     const char *unknown[] = {"record", "--upstream", "https://127.0.0.1:1", "--out", "/tmp/x.json",
                              "--cacerts", certs.ca, NULL};
-    assert_int_equal(run("cacerts", unknown, &out, &err), 2);
+    assert_int_equal(run(unknown, &out, &err), 2);
     assert_non_null(strstr(err, "unknown option --cacerts"));
     free(out);
     free(err);
@@ -264,11 +238,11 @@ static void test_tls_options_usage_errors(void **state)
 /* Start `mockkit record ARGS`, GET /v1/items/1 through it, Ctrl-C: the
  * status the client got (its body printed when not want); the recorder
  * must exit 0. */
-static long record_one(const char *tag, const char *const *args, long want)
+static long record_one(const char *const *args, long want)
 {
-    proc p;
-    spawn(&p, tag, args);
-    char *banner = wait_text(p.out, "Ctrl-C", 10000);
+    suite_child p;
+    spawn(&p, args);
+    char *banner = wait_text(p.out_path, "Ctrl-C", 10000);
     const char *on = strstr(banner, " on http://");
     if (!on)
         print_error("record printed: %s\n", banner);
@@ -287,7 +261,7 @@ static long record_one(const char *tag, const char *const *args, long want)
     mkc_response_free(r);
     mkc_http_free(h);
     kill(p.pid, SIGINT);
-    assert_int_equal(wait_exit(&p, 20000), 0);
+    assert_int_equal(finish(&p, 20000), 0);
     return status;
 }
 
@@ -300,13 +274,13 @@ static void test_record_insecure_and_env_cacert(void **state)
     snprintf(out, sizeof out, "%s/insecure.json", certs.dir);
     const char *insecure[] = {"record", "--upstream", rogue.url, "--insecure", "--out", out,
                               "--mode", "all", NULL};
-    assert_int_equal(record_one("record-insecure", insecure, 200), 200);
+    assert_int_equal(record_one(insecure, 200), 200);
     const char *strict[] = {"record", "--upstream", rogue.url, "--out", out, "--mode", "all",
                             "--cacert", certs.ca, NULL};
-    assert_int_equal(record_one("record-strict", strict, 502), 502);
+    assert_int_equal(record_one(strict, 502), 502);
     const char *plain[] = {"record", "--upstream", good.url, "--out", out, "--mode", "all", NULL};
     setenv("MOCKKIT_CACERT", certs.ca, 1);
-    long with_env = record_one("record-env", plain, 200);
+    long with_env = record_one(plain, 200);
     unsetenv("MOCKKIT_CACERT");
     assert_int_equal(with_env, 200);
 }
@@ -318,11 +292,11 @@ static void test_readme_record_example_over_https(void **state)
     (void)state;
     char cassette[400];
     snprintf(cassette, sizeof cassette, "%s/my-flow.json", certs.dir);
-    proc p;
+    suite_child p;
     const char *args[] = {"record", "--upstream", good.url, "--out", cassette,
                           "--service", "bee", "--cacert", certs.ca, NULL};
-    spawn(&p, "record", args);
-    char *banner = wait_text(p.out, "Ctrl-C", 10000);
+    spawn(&p, args);
+    char *banner = wait_text(p.out_path, "Ctrl-C", 10000);
     const char *on = strstr(banner, " on http://");
     if (!on)
         print_error("record printed: %s\n", banner);
@@ -342,8 +316,10 @@ static void test_readme_record_example_over_https(void **state)
     mkc_http_free(h);
 
     kill(p.pid, SIGINT);
-    assert_int_equal(wait_exit(&p, 20000), 0);
-    char *out = slurp(p.out);
+    assert_int_equal(suite_child_wait(&p, 20000), 0);
+    char *out = suite_child_output(&p, 1, NULL);
+    suite_child_cleanup(&p);
+    assert_non_null(out);
     assert_non_null(strstr(out, "wrote"));
     free(out);
     char *json = slurp(cassette);
@@ -369,11 +345,11 @@ static void test_serve_tls(void **state)
     snprintf(ready, sizeof ready, "%s/ready", certs.dir);
     remove(ready);
     tls_cert_file(&certs, "server.key", key, sizeof key);
-    proc p;
+    suite_child p;
     const char *args[] = {"serve", "--only", "bee", "--port", "bee=0", "--speed", "0", "--quiet",
                           "--tls-cert", certs.server, "--tls-key", key, "--ready-file", ready,
                           NULL};
-    spawn(&p, "serve", args);
+    spawn(&p, args);
     char *lines = wait_text(ready, "\n", 10000);
     char url[256] = "";
     if (sscanf(lines, "bee %255s", url) != 1)
@@ -415,14 +391,14 @@ static void test_serve_tls(void **state)
     mkc_response_free(r);
     mkc_http_free(h);
     kill(p.pid, SIGTERM);
-    assert_int_equal(wait_exit(&p, 20000), 0);
+    assert_int_equal(finish(&p, 20000), 0);
 
     /* A key that is not the certificate's. */
     tls_cert_file(&certs, "rogue.key", rogue_key, sizeof rogue_key);
     const char *bad[] = {"serve", "--only", "bee", "--port", "bee=0", "--tls-cert", certs.server,
                          "--tls-key", rogue_key, NULL};
     char *out, *errs;
-    assert_int_equal(run("serve-bad", bad, &out, &errs), 2);
+    assert_int_equal(run(bad, &out, &errs), 2);
     if (!strstr(errs, "does not match"))
         print_error("stderr: %s\n", errs);
     assert_non_null(strstr(errs, "does not match"));
@@ -439,11 +415,11 @@ static void test_check_live_over_https(void **state)
     snprintf(ready, sizeof ready, "%s/ready-live", certs.dir);
     remove(ready);
     tls_cert_file(&certs, "server.key", key, sizeof key);
-    proc p;
+    suite_child p;
     const char *args[] = {"serve", "--only", "bee", "--port", "bee=0", "--speed", "0", "--quiet",
                           "--tls-cert", certs.server, "--tls-key", key, "--ready-file", ready,
                           NULL};
-    spawn(&p, "serve-live", args);
+    spawn(&p, args);
     char *lines = wait_text(ready, "\n", 10000);
     char url[256] = "";
     sscanf(lines, "bee %255s", url);
@@ -455,7 +431,7 @@ static void test_check_live_over_https(void **state)
     char *out, *err;
     const char *with[] = {"check", "--target", "live", "--reset", "bee", "--cacert", certs.ca,
                           NULL};
-    int ok = run("check-ca", with, &out, &err);
+    int ok = run(with, &out, &err);
     if (ok != 0)
         print_error("%s\n%s\n", out, err);
     assert_int_equal(ok, 0);
@@ -465,7 +441,7 @@ static void test_check_live_over_https(void **state)
     /* --conform's recording proxy reaches the https service with the same CA. */
     const char *conform[] = {"check", "--target", "live", "--reset", "bee", "--conform",
                              "--cacert", certs.ca, NULL};
-    ok = run("check-conform", conform, &out, &err);
+    ok = run(conform, &out, &err);
     /* suite-bee-errors sends off-model requests on purpose, so the run as a
      * whole fails; a suite of valid calls passes through the proxy. */
     const char *runs = strstr(out, "suite-bee-runs");
@@ -480,7 +456,7 @@ static void test_check_live_over_https(void **state)
     free(out);
     free(err);
     const char *without[] = {"check", "--target", "live", "--reset", "bee", NULL};
-    int refused = run("check-noca", without, &out, &err);
+    int refused = run(without, &out, &err);
     unsetenv("BEE_API");
     unsetenv("BEE_API_KEY");
     /* The system store does not know the test CA: the live pre-flight says
@@ -493,7 +469,7 @@ static void test_check_live_over_https(void **state)
     free(out);
     free(err);
     kill(p.pid, SIGTERM);
-    assert_int_equal(wait_exit(&p, 20000), 0);
+    assert_int_equal(finish(&p, 20000), 0);
 }
 
 int main(int argc, char **argv)

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "buf.h"
+#include "mockkit/sse.h"
 
 #define DEFAULT_LIMIT (16u * 1024u * 1024u)
 

@@ -199,8 +199,7 @@ static char *placeholder(const char *name)
 /* A value that is already a placeholder (a replayed cassette). */
 static int is_placeholder_value(const char *v)
 {
-    size_t n = strlen(v);
-    return n >= 10 && strncmp(v, "<REDACTED", 9) == 0 && v[n - 1] == '>';
+    return mk_cassette_is_placeholder(v, strlen(v));
 }
 
 /* "name=value; name2=value2" (Cookie) or "name=value; Attr=x; Flag"

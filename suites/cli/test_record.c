@@ -1,7 +1,6 @@
-/* record_cli.c: `mockkit record` as a user runs it: it prints where it
+/* test_record.c: `mockkit record` as a user runs it: it prints where it
  * listens, forwards, and writes the (redacted) cassette on SIGINT/SIGTERM. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +12,12 @@
 #include <civetweb.h>
 #include <curl/curl.h>
 
+#include "child.h"
 #include "mockkit/cassette.h"
 #include "suite.h"
 #include "upstream.h"
 
-#define MOCKKIT_BIN MOCKKIT_BINARY_DIR "/bin/mockkit"
+#define MOCKKIT_BIN SUITE_MOCKKIT
 
 static upstream up;
 
@@ -37,70 +37,43 @@ static int group_teardown(void **state)
     return 0;
 }
 
-typedef struct child {
-    pid_t pid;
-    int out;          /* read end of its stdout and stderr */
-    char text[4096];  /* what it printed so far */
-    size_t len;
-} child;
-
-static int spawn(child *c, const char *const *args)
+/* Everything the child printed, stdout then stderr (caller frees). */
+static char *printed(const suite_child *c)
 {
-    memset(c, 0, sizeof *c);
-    int fds[2];
-    if (pipe(fds))
-        return -1;
-    c->pid = fork();
-    if (c->pid == 0) {
-        dup2(fds[1], 1);
-        dup2(fds[1], 2); /* reports too, to check what the user is told */
-        close(fds[0]);
-        close(fds[1]);
-        execv(MOCKKIT_BIN, (char *const *)args);
-        _exit(127);
+    size_t lo = 0, le = 0;
+    char *o = suite_child_output(c, 1, &lo), *e = suite_child_output(c, 2, &le);
+    char *all = o && e ? malloc(lo + le + 1) : NULL;
+    if (all) {
+        memcpy(all, o, lo);
+        memcpy(all + lo, e, le + 1);
     }
-    close(fds[1]);
-    c->out = fds[0];
-    return c->pid > 0 ? 0 : -1;
+    free(o);
+    free(e);
+    assert_non_null(all);
+    return all;
 }
 
-/* Read stdout until `want` appears or EOF or timeout; 0 when found. */
-static int read_until(child *c, const char *want, int timeout_ms)
+/* The URL the recorder says it listens on ("... on http://127.0.0.1:N"). */
+static void listen_url(const suite_child *c, char *url, size_t size)
 {
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        if (want && strstr(c->text, want))
-            return 0;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-        if (spent >= timeout_ms)
-            return -1;
-        struct pollfd p = {c->out, POLLIN, 0};
-        if (poll(&p, 1, (int)(timeout_ms - spent)) <= 0)
-            continue;
-        ssize_t n = read(c->out, c->text + c->len, sizeof c->text - c->len - 1);
-        if (n <= 0)
-            return want ? -1 : 0; /* EOF */
-        c->len += (size_t)n;
-        c->text[c->len] = '\0';
-    }
+    char *text = printed(c);
+    const char *on = strstr(text, " on http://");
+    assert_non_null(on);
+    on += 4;
+    size_t n = strcspn(on, " \t\r\n");
+    assert_true(n > 0 && n < size);
+    memcpy(url, on, n);
+    url[n] = '\0';
+    free(text);
 }
 
-/* Wait (bounded) for the child to exit; its exit status, or -1. */
-static int finish(child *c, int timeout_ms)
+/* Exit status after at most timeout_ms, and what it printed (caller frees). */
+static int finish(suite_child *c, int timeout_ms, char **text)
 {
-    int st = 0;
-    /* EOF on its stdout means it is exiting: then waitpid returns at once. */
-    if (read_until(c, NULL, timeout_ms) != 0) {
-        kill(c->pid, SIGKILL);
-        waitpid(c->pid, &st, 0);
-        close(c->out);
-        return -1;
-    }
-    waitpid(c->pid, &st, 0);
-    close(c->out);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    int status = suite_child_wait(c, timeout_ms);
+    *text = printed(c);
+    suite_child_cleanup(c);
+    return status;
 }
 
 static void test_record_until_sigint(void **state)
@@ -110,13 +83,11 @@ static void test_record_until_sigint(void **state)
     tmp_path(out, sizeof out, "cli.json");
     const char *args[] = {MOCKKIT_BIN, "record", "--upstream", up.url, "--out", out,
                           "--mode", "all", "--redact-field", "name", NULL};
-    child c;
-    assert_int_equal(spawn(&c, args), 0);
-    assert_int_equal(read_until(&c, "Ctrl-C", 10000), 0);
-    const char *on = strstr(c.text, " on http://");
-    assert_non_null(on);
+    suite_child c;
+    assert_int_equal(suite_child_start(&c, args), 0);
+    assert_int_equal(suite_child_wait_output(&c, "Ctrl-C", 10000), 0);
     char url[128];
-    assert_int_equal(sscanf(on + 4, "%127s", url), 1);
+    listen_url(&c, url, sizeof url);
 
     char full[256];
     snprintf(full, sizeof full, "%s/v1/items/42", url);
@@ -126,9 +97,11 @@ static void test_record_until_sigint(void **state)
     assert_int_equal(a.status, 200);
     assert_false(file_exists(out)); /* written on the signal, not before */
 
-    kill(c.pid, SIGINT);
-    assert_int_equal(finish(&c, 10000), 0);
-    assert_non_null(strstr(c.text, "wrote"));
+    assert_int_equal(suite_child_signal_wait(&c, SIGINT, 10000), 0);
+    char *said = printed(&c);
+    suite_child_cleanup(&c);
+    assert_non_null(strstr(said, "wrote"));
+    free(said);
     size_t len;
     char *text = suite_read_file(out, &len);
     assert_non_null(text);
@@ -141,17 +114,13 @@ static void test_record_until_sigint(void **state)
 }
 
 /* Start `mockkit record` on up.url writing out; its URL into url. */
-static void start_cli(child *c, const char *out, char *url, size_t size)
+static void start_cli(suite_child *c, const char *out, char *url, size_t size)
 {
     const char *args[] = {MOCKKIT_BIN, "record", "--upstream", up.url, "--out", out,
                           "--mode", "all", NULL};
-    assert_int_equal(spawn(c, args), 0);
-    assert_int_equal(read_until(c, "Ctrl-C", 10000), 0);
-    const char *on = strstr(c->text, " on http://");
-    assert_non_null(on);
-    char fmt[16];
-    snprintf(fmt, sizeof fmt, "%%%zus", size - 1);
-    assert_int_equal(sscanf(on + 4, fmt, url), 1);
+    assert_int_equal(suite_child_start(c, args), 0);
+    assert_int_equal(suite_child_wait_output(c, "Ctrl-C", 10000), 0);
+    listen_url(c, url, size);
 }
 
 static size_t count_of(const char *text, const char *what)
@@ -169,7 +138,7 @@ static void test_unstorable_request_is_skipped(void **state)
     (void)state;
     char out[512], url[128], full[256];
     tmp_path(out, sizeof out, "cli-skip.json");
-    child c;
+    suite_child c;
     start_cli(&c, out, url, sizeof url);
     reply a, b;
     snprintf(full, sizeof full, "%s/v1/files/my%%20file.txt", url);
@@ -177,11 +146,13 @@ static void test_unstorable_request_is_skipped(void **state)
     snprintf(full, sizeof full, "%s/v1/a%%3Fb", url);
     assert_int_equal(client_request(NULL, "GET", full, NULL, NULL, &b), 0);
     kill(c.pid, SIGINT);
-    assert_int_equal(finish(&c, 10000), 0);
-    assert_int_equal(count_of(c.text, "skipped GET /v1/a?b"), 1);
-    assert_non_null(strstr(c.text, "wrote"));
-    assert_non_null(strstr(c.text, "(1 interactions recorded)"));
-    assert_null(strstr(c.text, "not written"));
+    char *said = NULL;
+    assert_int_equal(finish(&c, 10000, &said), 0);
+    assert_int_equal(count_of(said, "skipped GET /v1/a?b"), 1);
+    assert_non_null(strstr(said, "wrote"));
+    assert_non_null(strstr(said, "(1 interactions recorded)"));
+    assert_null(strstr(said, "not written"));
+    free(said);
     size_t len;
     char *text = suite_read_file(out, &len);
     assert_non_null(text);
@@ -198,11 +169,13 @@ static void test_no_requests_writes_empty_cassette(void **state)
     (void)state;
     char out[512], url[128];
     tmp_path(out, sizeof out, "cli-empty.json");
-    child c;
+    suite_child c;
     start_cli(&c, out, url, sizeof url);
     kill(c.pid, SIGINT);
-    assert_int_equal(finish(&c, 10000), 0);
-    assert_non_null(strstr(c.text, "(0 interactions recorded)"));
+    char *said = NULL;
+    assert_int_equal(finish(&c, 10000, &said), 0);
+    assert_non_null(strstr(said, "(0 interactions recorded)"));
+    free(said);
     mk_cassette *cas = NULL;
     mk_diag d;
     assert_int_equal(mk_cassette_load(out, &cas, &d), MK_CASSETTE_OK);
@@ -218,24 +191,19 @@ static void test_usage_errors(void **state)
     const char *no_out[] = {MOCKKIT_BIN, "record", "--upstream", up.url, NULL};
     const char *bad_up[] = {MOCKKIT_BIN, "record", "--upstream", "ftp://x", "--out",
                             "/tmp/never-written.json", "--mode", "all", NULL};
-    child c;
-    assert_int_equal(spawn(&c, bad_mode), 0);
-    assert_int_equal(finish(&c, 10000), 2);
-    assert_int_equal(spawn(&c, no_out), 0);
-    assert_int_equal(finish(&c, 10000), 2);
-    assert_int_equal(spawn(&c, bad_up), 0);
-    assert_int_equal(finish(&c, 10000), 2);
+    char out[4096], err[4096];
+    assert_int_equal(suite_child_run(bad_mode, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(suite_child_run(no_out, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(suite_child_run(bad_up, out, sizeof out, err, sizeof err), 2);
     /* a missing folder is said at start, before any session */
     const char *no_dir[] = {MOCKKIT_BIN, "record", "--upstream", up.url, "--out",
                             "/tmp/mockkit-missing-dir-812/x.json", "--mode", "all", NULL};
-    assert_int_equal(spawn(&c, no_dir), 0);
-    assert_int_equal(finish(&c, 10000), 2);
-    assert_non_null(strstr(c.text, "folder /tmp/mockkit-missing-dir-812"));
+    assert_int_equal(suite_child_run(no_dir, out, sizeof out, err, sizeof err), 2);
+    assert_non_null(strstr(err, "folder /tmp/mockkit-missing-dir-812"));
     const char *bad_pattern[] = {MOCKKIT_BIN, "record", "--upstream", up.url, "--out",
                                  "/tmp/x.json", "--redact-pattern=([", NULL};
-    assert_int_equal(spawn(&c, bad_pattern), 0);
-    assert_int_equal(finish(&c, 10000), 2);
-    assert_non_null(strstr(c.text, "--redact-pattern '(['"));
+    assert_int_equal(suite_child_run(bad_pattern, out, sizeof out, err, sizeof err), 2);
+    assert_non_null(strstr(err, "--redact-pattern '(['"));
 }
 
 int main(int argc, char **argv)

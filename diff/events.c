@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "diff_internal.h"
-#include "mockkit/client.h"
+#include "mockkit/sse.h"
 
 const char *mk_diff_path_template(const char *path, char *buf, size_t size)
 {

@@ -13,6 +13,7 @@
 
 #include "mockkit/client.h"
 #include "record_internal.h"
+#include "kit.h"
 #include "tcp.h"
 
 typedef struct mk_rec_ws {
@@ -75,8 +76,7 @@ static void record_frame(mk_rec_ws *s, int from_client, int op, const char *data
 static int wait_ready(mk_rec_ws *s)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 10;
+    mkc__deadline_in(&until, 10000);
     pthread_mutex_lock(&s->mu);
     while (!s->ready && !s->client_closed)
         if (pthread_cond_timedwait(&s->cv, &s->mu, &until) == ETIMEDOUT)
@@ -163,7 +163,7 @@ static int on_connect(const struct mg_connection *conn, void *cbdata)
         return 1;
     s->r = r;
     pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
+    mkc__cond_init_monotonic(&s->cv);
     s->ix = mk_rec__ix_new(&r->tape);
     cJSON *req = s->ix ? mk_rec__request_json(r, ri, NULL, 0) : NULL;
     if (!req) {
@@ -194,11 +194,17 @@ static int on_connect(const struct mg_connection *conn, void *cbdata)
         snprintf(msg, sizeof msg, "mockkit record: upstream %s\n",
                  err[0] ? err : "websocket handshake failed");
         mk_rec__report(r, "%s", msg);
-        /* CivetWeb gives up the connection without an answer; give one. */
+        /* CivetWeb gives up the connection without an answer; give one.
+         * CivetWeb 1.15 hands the connect handler a const connection
+         * (mg_websocket_connect_handler) yet has no other way to answer
+         * than mg_printf on it: the one cast-qual the API forces. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wcast-qual"
         mg_printf((struct mg_connection *)conn,
                   "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\n"
                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
                   strlen(msg), msg);
+#pragma GCC diagnostic pop
         session_free(s);
         mg_set_user_connection_data(conn, NULL);
         return 1;

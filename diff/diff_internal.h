@@ -7,7 +7,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "diff.h"
+#include "mockkit/diff.h"
 
 /* ---- JSON shapes (shape.c) ---------------------------------------------- */
 

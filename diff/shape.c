@@ -67,17 +67,25 @@ void mk_diff__shape_free(mk_shape *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Index of path's entry, or s->count when there is none. */
+static size_t index_of(const mk_shape *s, const char *path)
+{
+    size_t i = 0;
+    while (i < s->count && strcmp(s->items[i].path, path) != 0)
+        i++;
+    return i;
+}
+
 const mk_shape_entry *mk_diff__shape_get(const mk_shape *s, const char *path)
 {
-    for (size_t i = 0; i < s->count; i++)
-        if (strcmp(s->items[i].path, path) == 0)
-            return &s->items[i];
-    return NULL;
+    size_t i = index_of(s, path);
+    return i < s->count ? &s->items[i] : NULL;
 }
 
 static mk_shape_entry *entry(mk_shape *s, const char *path)
 {
-    mk_shape_entry *e = (mk_shape_entry *)mk_diff__shape_get(s, path);
+    size_t i = index_of(s, path);
+    mk_shape_entry *e = i < s->count ? &s->items[i] : NULL;
     if (e)
         return e;
     if (s->count == s->cap) {

@@ -101,9 +101,9 @@ typedef struct ctx {
     int oom;
 } ctx;
 
-static void add(ctx *c, mk_diff_kind kind, const char *endpoint, const char *where,
+static void add(ctx *c, mk_diff_kind kind, const char *ep, const char *where,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void add(ctx *c, mk_diff_kind kind, const char *endpoint, const char *where,
+static void add(ctx *c, mk_diff_kind kind, const char *ep, const char *where,
                 const char *fmt, ...)
 {
     if (c->res->count == c->cap) {
@@ -119,7 +119,7 @@ static void add(ctx *c, mk_diff_kind kind, const char *endpoint, const char *whe
     mk_diff_finding *f = &c->res->items[c->res->count++];
     memset(f, 0, sizeof *f);
     f->kind = kind;
-    snprintf(f->endpoint, sizeof f->endpoint, "%s", endpoint);
+    snprintf(f->endpoint, sizeof f->endpoint, "%s", ep);
     snprintf(f->where, sizeof f->where, "%s", where ? where : "");
     va_list ap;
     va_start(ap, fmt);

@@ -1,17 +1,18 @@
-/* test_cli.c: `mockkit sse` and `mockkit ws`, the built binary run with
- * popen against an embedded mock replaying suites/client/cassettes/, with
- * assertions on the JSON lines printed and the exit status. */
+/* test_sse_ws.c: `mockkit sse` and `mockkit ws`, the built binary run as a
+ * child (suites/common/child.h) against an embedded mock replaying
+ * suites/client/cassettes/, with assertions on the JSON lines printed and
+ * the exit status. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sys/wait.h>
 
 #include "mockkit/mock.h"
+#include "child.h"
 #include "suite.h"
 #include "test_server.h"
 
-#define MOCKKIT MOCKKIT_BINARY_DIR "/bin/mockkit"
+#define MOCKKIT SUITE_MOCKKIT
 #define CASSETTES MOCKKIT_SOURCE_DIR "/suites/client/cassettes"
 
 static mk_mock *mock;
@@ -50,12 +51,8 @@ static void run(run_out *r, const char *fmt, const char *url, const char *rest)
 {
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "'%s' %s '%s' %s 2>&1", MOCKKIT, fmt, url, rest);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(r->text, 1, sizeof r->text - 1, p);
-    r->text[n] = '\0';
-    int st = pclose(p);
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    int st = suite_child_shell(cmd, 30000, r->text, sizeof r->text);
+    r->status = st >= 0 && st < 128 ? st : -1;
 }
 
 static void test_sse_prints_each_event_as_json(void **state)

@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "record.h"
+#include "mockkit/record.h"
 
 struct mg_connection;
 struct mg_context;
@@ -96,6 +96,8 @@ typedef struct mk_rec_ix {
 
 typedef struct mk_rec_tape {
     pthread_mutex_t mu;
+    pthread_mutex_t *mu_ref; /* &mu, so mk_rec__tape_count (const) locks it without a
+                                cast (C has no mutable) */
     int64_t start_us;        /* monotonic */
     uint64_t next_seq;
     mk_rec_ix **items;
@@ -113,7 +115,7 @@ void mk_rec__ix_free(mk_rec_ix *ix);
 void mk_rec__ix_event(mk_rec_ix *ix, cJSON *into, cJSON *obj, int64_t at_us, int may_follow);
 /* Put a finished interaction on the tape (ownership passes). */
 void mk_rec__tape_add(mk_rec_tape *t, mk_rec_ix *ix);
-size_t mk_rec__tape_count(mk_rec_tape *t);
+size_t mk_rec__tape_count(const mk_rec_tape *t);
 /* Append the tape's interactions to `interactions` in timeline order, with
  * ids (unique against what is already there), at_ms shifted by offset_ms,
  * and "after" filled. */

@@ -21,6 +21,7 @@ int mk_rec__tape_init(mk_rec_tape *t)
 {
     memset(t, 0, sizeof *t);
     pthread_mutex_init(&t->mu, NULL);
+    t->mu_ref = &t->mu;
     t->start_us = mono_us();
     return 0;
 }
@@ -112,11 +113,11 @@ void mk_rec__tape_add(mk_rec_tape *t, mk_rec_ix *ix)
     pthread_mutex_unlock(&t->mu);
 }
 
-size_t mk_rec__tape_count(mk_rec_tape *t)
+size_t mk_rec__tape_count(const mk_rec_tape *t)
 {
-    pthread_mutex_lock(&t->mu);
+    pthread_mutex_lock(t->mu_ref);
     size_t n = t->count;
-    pthread_mutex_unlock(&t->mu);
+    pthread_mutex_unlock(t->mu_ref);
     return n;
 }
 

@@ -1,15 +1,15 @@
-/* suite-cassette-lint: the `mockkit lint` command as a user runs it: exit
+/* test_lint.c (suite-cli-lint): the `mockkit lint` command as a user runs it: exit
  * status 0 / 1 / 2, every problem printed with file and line:col or JSON
  * pointer, folders walked recursively in sorted order, and a summary. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "helpers.h"
+#include "child.h"
 #include "suite.h"
 
-#define MOCKKIT MOCKKIT_BINARY_DIR "/bin/mockkit"
+#define MOCKKIT SUITE_MOCKKIT
 #define FULL MOCKKIT_SOURCE_DIR "/suites/cassette/data/full.json"
 
 static char dir[512];
@@ -65,13 +65,9 @@ static int run(const char *args, char *out, size_t size)
 {
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "'%s' %s 2>&1", MOCKKIT, args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    assert_true(WIFEXITED(st));
-    return WEXITSTATUS(st);
+    int st = suite_child_shell(cmd, 30000, out, size);
+    assert_true(st >= 0 && st < 128);  /* it exited, and in time */
+    return st;
 }
 
 static void test_valid_folder_exits_0(void **state)
