@@ -60,7 +60,7 @@ void mk__sha1(const void *data, size_t len, unsigned char out[20])
     memcpy(tail, p + full, rest);
     tail[rest] = 0x80;
     tail_len = rest + 1 + 8 <= 64 ? 64 : 128;
-    for (int i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 8; i++) {
         tail[tail_len - 1 - i] = (unsigned char)(bits >> (8 * i));
     }
     block(h, tail);

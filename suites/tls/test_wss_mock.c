@@ -174,14 +174,14 @@ static int64_t now_ms(void)
 }
 
 /* GET /api/avatar over https: the status, or -1. */
-static int avatar_status(mk_mock *m)
+static long avatar_status(mk_mock *m)
 {
     mkc_http *h = mkc_http_new(mk_mock_url(m));
     mkc_tls tls = {.cacert = certs.ca};
     const char *headers[] = {"Authorization: Bearer t", "Cookie: " CAIROS_COOKIE, NULL};
     mkc_response *r = NULL;
     mkc_error err = {0};
-    int status = -1;
+    long status = -1;
     assert_non_null(h);
     assert_int_equal(mkc_http_set_tls(h, &tls), MKC_OK);
     if (mkc_http_request(h, "GET", "/api/avatar", headers, NULL, NULL, 0, &r, &err) == MKC_OK)
