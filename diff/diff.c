@@ -146,9 +146,8 @@ static cJSON *body_json(const mk_body *b)
 {
     if (b->kind == MK_BODY_JSON && b->json)
         return cJSON_Duplicate(b->json, 1);
-    if (b->bytes.len)
-        return cJSON_ParseWithLength((const char *)b->bytes.data, b->bytes.len);
-    return NULL;
+    /* bounded: recorded bodies came from a live service */
+    return mk_json_parse_bounded((const char *)b->bytes.data, b->bytes.len, NULL);
 }
 
 /* Shape of every response of status `status`; SSE event sequences go to seqs. */

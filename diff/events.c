@@ -78,7 +78,7 @@ static int on_event(void *user, const mkc_sse_event *ev)
         snprintf(c->last, sizeof c->last, "%s", name);
         c->repeated = 0;
     }
-    cJSON *data = cJSON_ParseWithLength(ev->data, ev->data_len);
+    cJSON *data = mk_json_parse_bounded(ev->data, ev->data_len, NULL); /* recorded, foreign */
     if (data) {
         char prefix[160];
         snprintf(prefix, sizeof prefix, "event:%s", name);
@@ -139,10 +139,8 @@ int mk_diff__ws_kinds(const mk_interaction *ix, char ***set, size_t *count)
                                     frame_type(f->type));
         cJSON *j = f->payload.kind == MK_BODY_JSON
                        ? cJSON_Duplicate(f->payload.json, 1)
-                       : (f->payload.bytes.len ? cJSON_ParseWithLength(
-                                                     (const char *)f->payload.bytes.data,
-                                                     f->payload.bytes.len)
-                                               : NULL);
+                       : mk_json_parse_bounded((const char *)f->payload.bytes.data,
+                                               f->payload.bytes.len, NULL);
         if (cJSON_IsObject(j)) {
             /* Sorted key set. */
             char *keys[64];

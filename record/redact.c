@@ -530,7 +530,7 @@ char *mk_rec__redact_json_text(mk_rec_redactor *r, const char *text, size_t len)
             size_t colon = skip_ws(text, end, len);
             to = end;
             if (colon < len && text[colon] == ':') {
-                cJSON *key = cJSON_ParseWithLength(text + i, end - i);
+                cJSON *key = mk_json_parse_bounded(text + i, end - i, NULL);
                 size_t v = skip_ws(text, colon + 1, len);
                 if (cJSON_IsString(key) && v < len && secret_field(r, key->valuestring)) {
                     size_t vend = v;

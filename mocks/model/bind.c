@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "mockkit/cassette.h" /* mk_json_parse_bounded_at */
 
 /* "{name}" matches one non-empty segment; everything else literally. */
 static int path_matches(const char *tpl, const char *path)
@@ -214,22 +215,16 @@ int mk_model_check(const mk_model *m, const mk_model_payload *p, const char *tex
     }
     if (len && memchr(text, '\0', len))
         return mk_mdl__err(err, MK_MODEL_ENOTJSON, "", "", "%s payload holds a NUL byte", type);
-    /* cJSON needs a terminated buffer; payloads may not be. */
-    char *copy = malloc(len + 1);
-    if (!copy)
-        return mk_mdl__err(err, MK_MODEL_ENOMEM, "", "", "out of memory");
-    if (len)
-        memcpy(copy, text, len);
-    copy[len] = '\0';
-    const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
-    if (!v) {
-        size_t off = end ? (size_t)(end - copy) : 0;
-        free(copy);
-        return mk_mdl__err(err, MK_MODEL_ENOTJSON, "", "", "%s payload is not JSON (byte %zu%s)",
-                           type, off, off == 0 && len > 0 ? "; or nested too deeply" : "");
-    }
-    free(copy);
+    /* Bounded: live payloads are foreign (mockkit/cassette.h). */
+    int too_deep = 0;
+    size_t off = 0;
+    cJSON *v = mk_json_parse_bounded_at(text, len, 1, &too_deep, &off);
+    if (!v && too_deep)
+        return mk_mdl__err(err, MK_MODEL_ENOTJSON, "", "", "%s payload nests deeper than %d levels",
+                           type, MK_JSON_MAX_DEPTH);
+    if (!v)
+        return mk_mdl__err(err, MK_MODEL_ENOTJSON, "", "", "%s payload is not JSON (byte %zu)",
+                           type, off);
     rc = mk_model_validate_type(m, type, v, err);
     cJSON_Delete(v);
     return rc;
