@@ -9,7 +9,8 @@
 
 #include "validate.h"
 
-static void report(mk_cas_vctx *v, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void report(mk_cas_vctx *v, const char *fmt,
+                                                        va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "mockkit/cassette.h"
+#include "fuzz_entry.h"
 
 static size_t walk(const mk_cassette *c)
 {

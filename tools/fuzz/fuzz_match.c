@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "mock_internal.h"
+#include "fuzz_entry.h"
 
 #define MAX_HEADERS 64 /* CivetWeb's own limit (MG_MAX_HEADERS) */
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mockkit/client.h"
+#include "fuzz_entry.h"
 
 typedef struct seen {
     size_t events;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "mock_internal.h"
+#include "fuzz_entry.h"
 
 #define IO_TIMEOUT_MS 2000
 #define MAX_PATHS 16
