@@ -1,13 +1,16 @@
 /* test_http.c: mkc_http against a CivetWeb server started in the test:
  * refused connections fail fast naming the URL, error statuses carry their
  * body, default headers and cookies reach the server, multipart uploads
- * arrive byte for byte. */
+ * arrive byte for byte, and a hostile deeply nested JSON answer is refused
+ * before it is parsed (the service clients' one helper, mkc__call_json). */
 #define _GNU_SOURCE  /* memmem */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mockkit/cassette.h" /* MK_JSON_MAX_DEPTH */
 #include "mockkit/client.h"
+#include "mockkit/openai.h"
 #include "suite.h"
 #include "test_server.h"
 
@@ -71,6 +74,42 @@ static int h_echo(struct mg_connection *c, void *u)
     return 200;
 }
 
+/* Nesting a parser without a bound takes on (cJSON's own limit is 1000), so
+ * only the bound can refuse it: {"a":{"a":...{}...}}. Caller frees. */
+enum { DEEP = 200 };
+static char *deep_object(void)
+{
+    char *s = malloc(DEEP * 6 + 3);
+    if (!s)
+        return NULL;
+    char *p = s;
+    for (int i = 0; i < DEEP; i++)
+        p += sprintf(p, "{\"a\":");
+    p += sprintf(p, "{}");
+    memset(p, '}', DEEP);
+    p[DEEP] = '\0';
+    return s;
+}
+
+/* A 200 application/json answer nested DEEP levels, after reading the request. */
+static int h_deep(struct mg_connection *c, void *u)
+{
+    (void)u;
+    char buf[4096];
+    while (mg_read(c, buf, sizeof buf) > 0)
+        ;
+    char *body = deep_object();
+    size_t len = body ? strlen(body) : 0;
+    mg_printf(c,
+              "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+              "Connection: close\r\n\r\n",
+              len);
+    if (body)
+        mg_write(c, body, len);
+    free(body);
+    return 200;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -80,6 +119,7 @@ static int setup(void **state)
     mg_set_request_handler(srv.ctx, "/broken$", h_error, (void *)500L);
     mg_set_request_handler(srv.ctx, "/headers$", h_headers, NULL);
     mg_set_request_handler(srv.ctx, "/echo$", h_echo, NULL);
+    mg_set_request_handler(srv.ctx, "/deep/chat/completions$", h_deep, NULL);
     return 0;
 }
 
@@ -195,6 +235,36 @@ static void test_multipart_upload_arrives_intact(void **state)
     mkc_http_free(h);
 }
 
+/* A service answering 200 with JSON nested past MK_JSON_MAX_DEPTH: the
+ * client says so (MKC_EJSON) instead of handing the tree to the caller's
+ * recursive walks; a caller's own request that deep is refused too. */
+static void test_deep_json_answer_is_refused_by_depth(void **state)
+{
+    (void)state;
+    char base[128], want[64];
+    snprintf(base, sizeof base, "%s/deep", srv.url);
+    snprintf(want, sizeof want, "deeper than %d levels", MK_JSON_MAX_DEPTH);
+    mk_openai *c = mk_openai_new(base, NULL);
+    assert_non_null(c);
+    cJSON *out = NULL;
+    mkc_error err = {0};
+    assert_int_equal(mk_openai_chat_str(c, "{\"model\":\"m\",\"messages\":[]}", &out, &err),
+                     MKC_EJSON);
+    assert_null(out);
+    assert_non_null(strstr(err.message, want));
+    assert_non_null(strstr(err.url, "/deep/chat/completions"));
+    mkc_error_clear(&err);
+
+    char *deep = deep_object();
+    assert_non_null(deep);
+    assert_int_equal(mk_openai_chat_str(c, deep, &out, &err), MKC_EINVAL);
+    assert_null(out);
+    assert_non_null(strstr(err.message, "deeper than"));
+    mkc_error_clear(&err);
+    free(deep);
+    mk_openai_free(c);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +273,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_5xx_is_ehttp_with_body),
         cmocka_unit_test(test_default_headers_and_cookies_reach_the_server),
         cmocka_unit_test(test_multipart_upload_arrives_intact),
+        cmocka_unit_test(test_deep_json_answer_is_refused_by_depth),
     };
     return SUITE_RUN(argc, argv, tests, setup, teardown);
 }
