@@ -203,15 +203,22 @@ static void scan_header(sctx *s, const char *name, const char *v)
 
 static void walk(sctx *s, const cJSON *node, const char *key, int in_headers);
 
-/* JSON embedded in a string (a text body, an SSE data line). */
+/* JSON embedded in a string (a text body, an SSE data line). Recorded text
+ * is foreign: bounded, and text too deep to walk is a finding of its own
+ * (a credential field inside it could not be seen; the scan fails closed). */
 static void scan_embedded_json(sctx *s, const char *text, size_t len, const char *what)
 {
-    cJSON *doc = cJSON_ParseWithLength(text, len);
-    if (!doc)
+    int too_deep = 0;
+    cJSON *doc = mk_json_parse_bounded(text, len, &too_deep);
+    if (!doc && !too_deep)
         return;
     const char *saved = s->inside;
     s->inside = what;
-    walk(s, doc, NULL, 0);
+    if (doc)
+        walk(s, doc, NULL, 0);
+    else
+        finding(s, "nests deeper than %d levels, too deep to scan for credential fields",
+                MK_JSON_MAX_DEPTH);
     s->inside = saved;
     cJSON_Delete(doc);
 }

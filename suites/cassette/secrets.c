@@ -126,6 +126,31 @@ static void test_each_kind_is_caught_and_placeholders_pass(void **state)
     }
 }
 
+/* A recorded JSON text nested past MK_JSON_MAX_DEPTH is not walked (the
+ * recursion is what the bound prevents), so it cannot pass as clean: the
+ * password at its bottom would go unseen. */
+static void test_too_deep_json_text_fails_closed(void **state)
+{
+    (void)state;
+    enum { DEEP = 100 };
+    char text[DEEP * 2 + 64] = "\"";
+    size_t n = 1;
+    for (int i = 0; i < DEEP; i++)
+        text[n++] = '[';
+    n += (size_t)snprintf(text + n, sizeof text - n, "{\\\"password\\\": \\\"x\\\"}");
+    for (int i = 0; i < DEEP; i++)
+        text[n++] = ']';
+    text[n++] = '"';
+    text[n] = '\0';
+    cJSON *doc = h_json(base);
+    h_set(doc, REQ "/text", text);
+    mk_diag d;
+    assert_int_equal(mk_cassette_scan_secrets(doc, "s.json", &d), MK_CASSETTE_ESECRET);
+    assert_string_equal(d.pointer, REQ "/text");
+    assert_non_null(strstr(d.message, "in the JSON text: nests deeper than 64 levels"));
+    cJSON_Delete(doc);
+}
+
 /* The one placeholder rule, as matcher, scan and redactor read it. */
 static void test_placeholder_rule(void **state)
 {
@@ -186,6 +211,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_kind_is_caught_and_placeholders_pass),
+        cmocka_unit_test(test_too_deep_json_text_fails_closed),
         cmocka_unit_test(test_placeholder_rule),
         cmocka_unit_test(test_findings_never_repeat_the_secret),
         cmocka_unit_test(test_clean_document_passes),
