@@ -15,17 +15,19 @@
 
 static char dir[256];
 
-static const char *const cassette =
-    "{\"mockkit_cassette\": 1,\n"
-    " \"meta\": {\"service\": \"cairos\", \"name\": \"e\", \"created\": \"2026-01-31\",\n"
-    "   \"source\": {\"kind\": \"synthesized\", \"refs\": [\"CairosAI/cairos-python-client@5ebd629 x\"]}},\n"
-    " \"interactions\": [\n"
-    "  {\"id\": \"events\", \"at_ms\": 0, \"request\": {\"method\": \"GET\", \"path\": \"/api/event_log\"},\n"
-    "   \"response\": {\"status\": 200, \"headers\": {\"content-type\": \"text/event-stream\"},\n"
-    "    \"chunks\": [{\"at_ms\": 1, \"text\": \"event: usage_report\\ndata: 96\\n\\n\"},\n"
-    "     {\"at_ms\": 2, \"text\": \"event: surprise\\ndata: hello\\n\\n\"},\n"
-    "     {\"at_ms\": 3, \"text\": \"event: export_success\\ndata: %s\\n\\n\"}]}}\n"
-    " ]}\n";
+/* A macro, not a variable: a literal format is checked against its argument
+ * at every optimisation level (-Wformat-nonliteral). */
+#define CASSETTE_FMT \
+    "{\"mockkit_cassette\": 1,\n" \
+    " \"meta\": {\"service\": \"cairos\", \"name\": \"e\", \"created\": \"2026-01-31\",\n" \
+    "   \"source\": {\"kind\": \"synthesized\", \"refs\": [\"CairosAI/cairos-python-client@5ebd629 x\"]}},\n" \
+    " \"interactions\": [\n" \
+    "  {\"id\": \"events\", \"at_ms\": 0, \"request\": {\"method\": \"GET\", \"path\": \"/api/event_log\"},\n" \
+    "   \"response\": {\"status\": 200, \"headers\": {\"content-type\": \"text/event-stream\"},\n" \
+    "    \"chunks\": [{\"at_ms\": 1, \"text\": \"event: usage_report\\ndata: 96\\n\\n\"},\n" \
+    "     {\"at_ms\": 2, \"text\": \"event: surprise\\ndata: hello\\n\\n\"},\n" \
+    "     {\"at_ms\": 3, \"text\": \"event: export_success\\ndata: %s\\n\\n\"}]}}\n" \
+    " ]}\n"
 
 static const char *const export_ok =
     "{\\\"job_thread\\\": \\\"t\\\", \\\"job_trigger\\\": \\\"243bafdd-d97d-4a61-9d84-603645e7505f\\\", "
@@ -45,7 +47,7 @@ static void write_file(const char *rel, const char *text)
 static void write_cassette(const char *export_data)
 {
     char text[4096];
-    snprintf(text, sizeof(text), cassette, export_data);
+    snprintf(text, sizeof(text), CASSETTE_FMT, export_data);
     write_file("fixtures/cairos/events.json", text);
 }
 
