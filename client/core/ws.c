@@ -31,6 +31,7 @@ struct mkc_ws {
                                   cast (C has no mutable) */
     pthread_cond_t cond;   /* on CLOCK_MONOTONIC; signalled when closed */
     int open;
+    int sending;           /* mkc_ws_send calls inside CivetWeb's write */
     int close_code;        /* from the peer's close frame; 1006 if none */
     char close_reason[128];
     /* A fragmented message being joined (reader thread only). */
@@ -91,13 +92,27 @@ static int data_cb(struct mg_connection *conn, int flags, char *data, size_t len
     return 1;
 }
 
+/* How long close_cb waits for sends already under way (see below). */
+#define SEND_DRAIN_MS 2000
+
+/* CivetWeb sets the client context's stop flag right after this returns,
+ * and 1.15's push_inner checks that flag after each successful write: a
+ * send that raced the server's close would report failure for a frame that
+ * went out. So sends already under way finish first (bounded: a write stuck
+ * on a peer that stopped reading is ended by the stop flag after it). */
 static void close_cb(const struct mg_connection *conn, void *user)
 {
     (void)conn;
     mkc_ws *ws = user;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += SEND_DRAIN_MS / 1000;
     pthread_mutex_lock(&ws->lock);
     int was_open = ws->open;
     ws->open = 0;
+    while (ws->sending > 0)
+        if (pthread_cond_timedwait(&ws->cond, &ws->lock, &deadline) == ETIMEDOUT)
+            break;
     int code = ws->close_code ? ws->close_code : 1006;
     char reason[128];
     snprintf(reason, sizeof reason, "%s", ws->close_reason);
@@ -303,9 +318,17 @@ int mkc_ws_send(mkc_ws *ws, mkc_ws_opcode op, const void *data, size_t len)
 {
     if (!ws || (!data && len))
         return MKC_EINVAL;
-    if (!mkc_ws_is_open(ws))
+    pthread_mutex_lock(&ws->lock);
+    int open = ws->open;
+    ws->sending += open;  /* close_cb lets this write finish (see there) */
+    pthread_mutex_unlock(&ws->lock);
+    if (!open)
         return MKC_ECLOSED;
     int n = mg_websocket_client_write(ws->conn, (int)op, data, len);
+    pthread_mutex_lock(&ws->lock);
+    if (--ws->sending == 0)
+        pthread_cond_broadcast(&ws->cond);
+    pthread_mutex_unlock(&ws->lock);
     return n > 0 || (n == 0 && len == 0) ? MKC_OK : MKC_ECLOSED;
 }
 

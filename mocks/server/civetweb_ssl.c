@@ -20,12 +20,16 @@
  * websocket reader (server and client) calls SSL_read on its own thread
  * with no lock, while mg_websocket_write from any other thread (the mock's
  * player, a client's sender) takes only the connection's write lock; one
- * SSL object used from two threads at once is undefined in OpenSSL, and
- * over wss it broke sessions at random (sends failed, frames lost).
- * CivetWeb finds these two here by dlsym first; they call the real ones.
+ * SSL object used from two threads at once is undefined in OpenSSL.
+ * CivetWeb finds these here by dlsym first; they call the real ones.
  * Its reader calls SSL_read only once the socket is readable or OpenSSL
- * holds bytes, so a writer waits at most for one record to finish. */
+ * holds bytes, so a writer waits at most for one record to finish.
+ * CivetWeb asks SSL_get_error about a failed read or write after the lock
+ * is gone, when the other thread may have changed the state it reads
+ * (SSL_want); so the answer is taken under the lock and kept for that
+ * thread's next SSL_get_error. */
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -46,6 +50,13 @@ static pthread_once_t lock_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t lock_create = PTHREAD_MUTEX_INITIALIZER;
 static int (*real_read)(SSL *, void *, int);
 static int (*real_write)(SSL *, const void *, int);
+static int (*real_get_error)(const SSL *, int);
+
+/* This thread's last failed SSL_read/SSL_write and its SSL_get_error. */
+static _Thread_local struct {
+    const SSL *s;
+    int ret, err;
+} last_failure;
 
 /* OpenSSL calls this from SSL_free: the connection's lock goes with it. */
 static void free_lock(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
@@ -72,6 +83,9 @@ static void lock_init(void)
         return;
     real_read = (int (*)(SSL *, void *, int))dlsym(real, "SSL_read");
     real_write = (int (*)(SSL *, const void *, int))dlsym(real, "SSL_write");
+    real_get_error = (int (*)(const SSL *, int))dlsym(real, "SSL_get_error");
+    if (!real_get_error) /* all three or none */
+        real_read = NULL, real_write = NULL;
     dlclose(real); /* NOLOAD took a reference; the library stays loaded */
 }
 
@@ -98,6 +112,30 @@ static pthread_mutex_t *lock_of(SSL *s)
     return mu;
 }
 
+/* Under the connection's lock: what SSL_get_error says about n, now. */
+static void note_result(SSL *s, int n)
+{
+    if (n > 0) {
+        last_failure.s = NULL;
+        return;
+    }
+    int saved = errno; /* CivetWeb reads errno after SSL_ERROR_SYSCALL */
+    last_failure.s = s;
+    last_failure.ret = n;
+    last_failure.err = real_get_error(s, n);
+    errno = saved;
+}
+
+int SSL_get_error(const SSL *s, int ret)
+{
+    pthread_once(&lock_once, lock_init);
+    if (s && s == last_failure.s && ret == last_failure.ret) {
+        last_failure.s = NULL;
+        return last_failure.err;
+    }
+    return real_get_error ? real_get_error(s, ret) : SSL_ERROR_SSL;
+}
+
 int SSL_read(SSL *s, void *buf, int num)
 {
     pthread_once(&lock_once, lock_init);
@@ -107,6 +145,7 @@ int SSL_read(SSL *s, void *buf, int num)
     if (mu)
         pthread_mutex_lock(mu);
     int n = real_read(s, buf, num);
+    note_result(s, n);
     if (mu)
         pthread_mutex_unlock(mu);
     return n;
@@ -121,6 +160,7 @@ int SSL_write(SSL *s, const void *buf, int num)
     if (mu)
         pthread_mutex_lock(mu);
     int n = real_write(s, buf, num);
+    note_result(s, n);
     if (mu)
         pthread_mutex_unlock(mu);
     return n;

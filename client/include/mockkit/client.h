@@ -221,6 +221,10 @@ int mkc_ws_civetweb_connect(const char *url, const char *path, const mkc_tls *tl
                             int (*on_data)(struct mg_connection *, int, char *, size_t, void *),
                             void (*on_close)(const struct mg_connection *, void *), void *user,
                             struct mg_connection **out, mkc_error *err);
+/* MKC_OK once the frame is written, even when the server's close is back
+ * before this returns; MKC_ECLOSED when the connection had ended or the
+ * write failed. (A raw mg_websocket_client_write on a connection from
+ * mkc_ws_civetweb_connect can report -1 in that race: CivetWeb 1.15.) */
 int mkc_ws_send(mkc_ws *ws, mkc_ws_opcode op, const void *data, size_t len);
 int mkc_ws_send_text(mkc_ws *ws, const char *text);
 /* Send a close frame and wait (bounded) for the connection to end. */
