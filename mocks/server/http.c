@@ -163,25 +163,34 @@ static int send_chunk(struct mg_connection *conn, const mk_bytes *data)
     return rc;
 }
 
-/* Replay the recorded response of ixs[index]. Returns the status sent. */
-static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, int64_t arrival,
-                  int head_only)
-{
+/* One response being replayed on its worker. The send path is three steps,
+ * each its own function, so that what happens at each point of the wire
+ * (before the status line, before chunk i, after the last chunk) has one
+ * place: see docs/internals/scheduler.md. */
+typedef struct stream {
+    struct mk_mock *m;
+    struct mg_connection *conn;
+    const mk__ix *x;
+    const mk_response *resp;
+    double speed;
+    int64_t anchor_now, anchor_at;  /* see mk__schedule */
     mk__peer peer;
-    const mk__ix *x = &m->ixs[index];
-    const mk_response *resp = &x->ix->response;
-    double speed = mk__speed(m);
-    int64_t anchor_now = arrival, anchor_at = x->ix->at_ms;
-    atomic_int never = 0;
-    sbuf b = {0};
+    atomic_int never;               /* no per-connection cancel for HTTP */
+} stream;
 
-    mk__peer_init(&peer, m->port, mg_get_request_info(conn));
-    if (mk__schedule_conn(m, SIZE_MAX, speed, &anchor_now, &anchor_at,
-                          resp->at_ms > 0 ? resp->at_ms : x->ix->at_ms, &never, &peer) != 0) {
-        mg_disable_connection_keep_alive(conn);
-        return resp->status;
+/* Wait for the response's recorded time, then write status line and
+ * headers (and a plain body) in one write. 0 sent, -1 ended. */
+static int stream_head(stream *s, int head_only)
+{
+    const mk_response *resp = s->resp;
+    sbuf b = {0};
+    int rc;
+    if (mk__schedule_conn(s->m, SIZE_MAX, s->speed, &s->anchor_now, &s->anchor_at,
+                          resp->at_ms > 0 ? resp->at_ms : s->x->ix->at_ms, &s->never,
+                          &s->peer) != 0) {
+        return -1;
     }
-    status_line(&b, conn, resp->status);
+    status_line(&b, s->conn, resp->status);
     for (size_t i = 0; i < resp->headers.count; i++) {
         const mk_header *h = &resp->headers.items[i];
         if (!regenerated(h->name)) {
@@ -199,35 +208,71 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
             sb_add(&b, resp->body.bytes.data, resp->body.bytes.len);
         }
     }
-    if (b.failed || write_all(conn, b.data, b.len) != 0) {
-        free(b.data);
-        mg_disable_connection_keep_alive(conn);
-        return resp->status;
-    }
+    rc = b.failed ? -1 : write_all(s->conn, b.data, b.len);
     free(b.data);
-    if (!resp->streamed || head_only) {
-        return resp->status;
+    return rc;
+}
+
+/* Send chunk i: wait for its `after` trigger (if any) and its recorded
+ * time, then write it as one HTTP chunk. 0 sent, -1 ended (stopping, the
+ * client left, or the write failed). */
+static int stream_chunk(stream *s, size_t i)
+{
+    const mk_chunk *c = &s->resp->chunks[i];
+    size_t trigger = mk__engine_find(s->m, s->x->cas, c->after);
+    if (mk__schedule_conn(s->m, trigger, s->speed, &s->anchor_now, &s->anchor_at, c->at_ms,
+                          &s->never, &s->peer) != 0) {
+        return -1;
     }
-    for (size_t i = 0; i < resp->chunk_count; i++) {
-        const mk_chunk *c = &resp->chunks[i];
-        size_t trigger = mk__engine_find(m, x->cas, c->after);
-        if (mk__schedule_conn(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms, &never,
-                              &peer) != 0 ||
-            send_chunk(conn, &c->body.bytes) != 0) {
+    return send_chunk(s->conn, &c->body.bytes);
+}
+
+/* After the last chunk: keepalive pings until the client leaves, a cut
+ * (no 0-chunk), or the clean end. */
+static void stream_end(stream *s)
+{
+    const mk_response *resp = s->resp;
+    if (resp->keepalive_ms > 0 && !resp->close) {
+        mk__keepalive(s->m, s->conn, resp, s->speed, s->anchor_now, s->anchor_at);
+        mg_disable_connection_keep_alive(s->conn);
+    } else if (resp->close) {
+        mg_disable_connection_keep_alive(s->conn); /* a cut stream: no 0-chunk */
+    } else if (write_all(s->conn, "0\r\n\r\n", 5) != 0) {
+        mg_disable_connection_keep_alive(s->conn);
+    }
+}
+
+/* Replay the recorded response of ixs[index]. Returns the status sent. */
+static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, int64_t arrival,
+                  int head_only)
+{
+    stream s;
+    memset(&s, 0, sizeof(s));
+    s.m = m;
+    s.conn = conn;
+    s.x = &m->ixs[index];
+    s.resp = &s.x->ix->response;
+    s.speed = mk__speed(m);
+    s.anchor_now = arrival;
+    s.anchor_at = s.x->ix->at_ms;
+    atomic_init(&s.never, 0);
+    mk__peer_init(&s.peer, m->port, mg_get_request_info(conn));
+    if (stream_head(&s, head_only) != 0) {
+        mg_disable_connection_keep_alive(conn);
+        return s.resp->status;
+    }
+    if (!s.resp->streamed || head_only) {
+        return s.resp->status;
+    }
+    for (size_t i = 0; i < s.resp->chunk_count; i++) {
+        if (stream_chunk(&s, i) != 0) {
             /* stopping, or the client went away: no clean end */
             mg_disable_connection_keep_alive(conn);
-            return resp->status;
+            return s.resp->status;
         }
     }
-    if (resp->keepalive_ms > 0 && !resp->close) {
-        mk__keepalive(m, conn, resp, speed, anchor_now, anchor_at); /* until the client leaves */
-        mg_disable_connection_keep_alive(conn);
-    } else if (resp->close) {
-        mg_disable_connection_keep_alive(conn); /* a cut stream: no 0-chunk */
-    } else if (write_all(conn, "0\r\n\r\n", 5) != 0) {
-        mg_disable_connection_keep_alive(conn);
-    }
-    return resp->status;
+    stream_end(&s);
+    return s.resp->status;
 }
 
 static int admin(struct mk_mock *m, struct mg_connection *conn, const mk__req *req)
