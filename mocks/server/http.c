@@ -163,12 +163,11 @@ static int send_chunk(struct mg_connection *conn, const mk_bytes *data)
     return rc;
 }
 
-/* Replay the recorded response of ixs[index]. Returns the status sent. */
-static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, int64_t arrival,
-                  int head_only)
+/* Replay the recorded response of x (of set s). Returns the status sent. */
+static int replay(struct mk_mock *m, struct mg_connection *conn, mk__set *s, const mk__ix *x,
+                  int64_t arrival, int head_only)
 {
     mk__peer peer;
-    const mk__ix *x = &m->ixs[index];
     const mk_response *resp = &x->ix->response;
     double speed = mk__speed(m);
     int64_t anchor_now = arrival, anchor_at = x->ix->at_ms;
@@ -176,7 +175,7 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
     sbuf b = {0};
 
     mk__peer_init(&peer, m->port, mg_get_request_info(conn));
-    if (mk__schedule_conn(m, SIZE_MAX, speed, &anchor_now, &anchor_at,
+    if (mk__schedule_conn(m, NULL, speed, &anchor_now, &anchor_at,
                           resp->at_ms > 0 ? resp->at_ms : x->ix->at_ms, &never, &peer) != 0) {
         mg_disable_connection_keep_alive(conn);
         return resp->status;
@@ -210,7 +209,7 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
     }
     for (size_t i = 0; i < resp->chunk_count; i++) {
         const mk_chunk *c = &resp->chunks[i];
-        size_t trigger = mk__engine_find(m, x->cas, c->after);
+        mk__ix *trigger = mk__engine_find(s, x->cas, c->after);
         if (mk__schedule_conn(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms, &never,
                               &peer) != 0 ||
             send_chunk(conn, &c->body.bytes) != 0) {
@@ -261,7 +260,7 @@ static int refuse(struct mk_mock *m, struct mg_connection *conn, const mk__req *
     mk__reply r = {0};
     if (mk__profile_refuse(m, status, message, &r) == 0) {
         snprintf(r.extra, sizeof(r.extra), "Connection: close\r\n");
-        mk__journal_note(m, req, at, status, 0, SIZE_MAX, message);
+        mk__journal_note(m, req, at, status, 0, NULL, message);
         mg_disable_connection_keep_alive(conn);
         send_reply(conn, &r, strcmp(req->method, "HEAD") == 0);
     }
@@ -368,23 +367,25 @@ static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, in
     if (mk__profile_check(m, req, arrival, &r)) {
         /* journal first: a client that saw the answer must find the entry */
         status = r.status;
-        mk__journal_note(m, req, arrival, status, 0, SIZE_MAX, NULL);
+        mk__journal_note(m, req, arrival, status, 0, NULL, NULL);
         send_reply(conn, &r, head);
         mk__reply_clear(&r);
         return status;
     }
     mk__engine_pick(m, req, MK_IX_HTTP, arrival, &pick);
     if (pick.index != SIZE_MAX) {
-        mk__journal_note(m, req, arrival, m->ixs[pick.index].ix->response.status, 1, pick.index,
-                         NULL);
-        return replay(m, conn, pick.index, arrival, head);
+        const mk__ix *x = &pick.set->ixs[pick.index];
+        mk__journal_note(m, req, arrival, x->ix->response.status, 1, x, NULL);
+        status = replay(m, conn, pick.set, x, arrival, head);
+        mk__set_put(pick.set); /* the set this request started with lived until now */
+        return status;
     }
-    const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
+    const mk__ix *near = pick.nearest != SIZE_MAX ? &pick.set->ixs[pick.nearest] : NULL;
     char line[1200];
     mk__profile_unmatched(m, req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
                           pick.failed, &r);
     status = r.status;
-    mk__journal_note(m, req, arrival, status, 0, pick.nearest, pick.failed);
+    mk__journal_note(m, req, arrival, status, 0, near, pick.failed);
     send_reply(conn, &r, head);
     snprintf(line, sizeof(line), "%s %s%s%s: nearest %s%s%s: %s", req->method, req->path,
              req->query_string ? "?" : "", req->query_string ? req->query_string : "",
@@ -392,5 +393,6 @@ static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, in
              pick.failed[0] ? pick.failed : "no interactions loaded");
     mk__log_unmatched(m, line);
     mk__reply_clear(&r);
+    mk__set_put(pick.set);
     return status;
 }

@@ -49,7 +49,7 @@ static size_t put(char *dst, size_t size, size_t len, const char *src)
 }
 
 void mk__journal_note(struct mk_mock *m, const mk__req *req, int64_t at, int status, int matched,
-                      size_t index, const char *near_miss)
+                      const mk__ix *x, const char *near_miss)
 {
     mk_journal_entry e;
     size_t len;
@@ -64,9 +64,9 @@ void mk__journal_note(struct mk_mock *m, const mk__req *req, int64_t at, int sta
     e.status = status;
     e.matched = matched;
     e.cassette[0] = e.interaction[0] = '\0';
-    if (index != SIZE_MAX) {
-        put(e.cassette, sizeof(e.cassette), 0, m->ixs[index].cas->path);
-        put(e.interaction, sizeof(e.interaction), 0, m->ixs[index].ix->id);
+    if (x) {
+        put(e.cassette, sizeof(e.cassette), 0, x->cas->path);
+        put(e.interaction, sizeof(e.interaction), 0, x->ix->id);
     }
     put(e.near_miss, sizeof(e.near_miss), 0, near_miss ? near_miss : "");
     pthread_mutex_lock(&m->mu);

@@ -225,6 +225,21 @@ static int start_server(mk_mock *m, mk_diag *diag)
     return MK_MOCK_OK;
 }
 
+/* mk_mock_reload reads the same files and folders again. */
+static int keep_paths(mk_mock *m, const char *const *paths, size_t n)
+{
+    m->paths = calloc(n ? n : 1, sizeof(*m->paths));
+    if (!m->paths) {
+        return MK_MOCK_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++, m->path_count++) {
+        if (paths[i] && !(m->paths[i] = strdup(paths[i]))) {
+            return MK_MOCK_ENOMEM;
+        }
+    }
+    return MK_MOCK_OK;
+}
+
 int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t path_count,
                 mk_mock **out, mk_diag *diag)
 {
@@ -270,6 +285,7 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     m->max_frame = opts->max_frame ? opts->max_frame : (size_t)16 << 20;
     atomic_init(&m->active, 0);
     pthread_mutex_init(&m->mu, NULL);
+    pthread_mutex_init(&m->swap_mu, NULL);
     pthread_cond_init(&m->ws_cv, NULL);
     atomic_init(&m->stopping, 0);
     m->api_key = strdup(opts->api_key ? opts->api_key : "sk-proj-testkey");
@@ -286,7 +302,10 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
         mk_mock_free(m);
         return MK_MOCK_ENOMEM;
     }
-    rc = mk__engine_load(m, paths, path_count, diag);
+    rc = keep_paths(m, paths, path_count);
+    if (rc == MK_MOCK_OK) {
+        rc = mk__engine_load(m, paths, path_count, diag);
+    }
     if (rc == MK_MOCK_OK) {
         rc = start_server(m, diag);
     }
@@ -363,7 +382,12 @@ void mk_mock_free(mk_mock *m)
     free(m->api_key);
     free(m->username);
     free(m->password);
+    for (size_t i = 0; i < m->path_count; i++) {
+        free(m->paths[i]);
+    }
+    free(m->paths);
     pthread_cond_destroy(&m->ws_cv);
+    pthread_mutex_destroy(&m->swap_mu);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }

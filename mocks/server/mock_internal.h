@@ -168,7 +168,32 @@ typedef struct mk__ix {
     int is_trigger;           /* some `after` names it: its arrival wakes waiters */
 } mk__ix;
 
+/* One loaded cassette, shared by every set that serves it. */
+typedef struct mk__held {
+    atomic_int refs;
+    mk_cassette *c;
+} mk__held;
+
+/* An immutable snapshot of what a mock serves (cassettes and their index).
+ * A request or websocket takes a reference when it is matched and keeps
+ * the set it started with until it ends, so adding, replacing or removing
+ * cassettes (a new set swapped in under mu) never frees what is in use.
+ * Only `used` and `arrived` change, under mu / atomically. */
+typedef struct mk__set {
+    atomic_int refs;
+    mk__held **held;
+    size_t held_count;
+    mk__ix *ixs;
+    size_t ix_count;
+} mk__set;
+
+/* The current set with a reference taken (mu taken inside), and giving it
+ * back (the last reference frees it). NULL ok for put. */
+mk__set *mk__set_get(struct mk_mock *m);
+void mk__set_put(mk__set *s);
+
 typedef struct mk__pick {
+    mk__set *set;              /* referenced: the caller gives it back with mk__set_put */
     size_t index;              /* SIZE_MAX: unmatched */
     int via_get;               /* HEAD answered from GET */
     /* near miss when unmatched */
@@ -176,31 +201,41 @@ typedef struct mk__pick {
     char failed[400];
 } mk__pick;
 
-/* Choose the interaction answering req (kind: MK_IX_HTTP or MK_IX_WEBSOCKET),
- * advance its sequence and record its arrival. Thread-safe. */
+/* Choose the interaction answering req (kind: MK_IX_HTTP or MK_IX_WEBSOCKET)
+ * in the current set, advance its sequence and record its arrival.
+ * out->set is always filled (one reference). Thread-safe. */
 void mk__engine_pick(struct mk_mock *m, mk__req *req, int kind, int64_t now_ms, mk__pick *out);
 
-/* Load and index every cassette. */
+/* Load and index every cassette (at start). */
 int mk__engine_load(struct mk_mock *m, const char *const *paths, size_t n, mk_diag *diag);
 void mk__engine_free(struct mk_mock *m);
 void mk__engine_reset(struct mk_mock *m);
 
-/* Index of interaction id in cassette cas, or SIZE_MAX (id NULL ok). */
-size_t mk__engine_find(const struct mk_mock *m, const mk_cassette *cas, const char *id);
+/* admin.c / engine.c: swap in a new set made of the current one with
+ * cassette c added (replacing any of the same meta.name; c is always
+ * taken), or with the cassettes named name removed, or loaded afresh
+ * from paths. Sequence state of cassettes kept is carried over. On error
+ * the current set keeps serving and diag says why. */
+int mk__engine_add(struct mk_mock *m, mk_cassette *c, int *replaced, mk_diag *diag);
+int mk__engine_remove(struct mk_mock *m, const char *name, mk_diag *diag);
+int mk__engine_reload(struct mk_mock *m, const char *const *paths, size_t n, mk_diag *diag);
+
+/* The interaction id of cassette cas in set s, or NULL (id NULL ok). */
+mk__ix *mk__engine_find(mk__set *s, const mk_cassette *cas, const char *id);
 
 /* Deadline on the clock for something recorded at at_ms, anchored at
  * anchor_at (recorded) which happened at anchor_now (clock). */
 int64_t mk__deadline(double speed, int64_t anchor_now, int64_t anchor_at, int64_t at_ms);
 
-/* Wait for an `after` trigger (if any) and then the recorded time.
- * anchor_* are updated when a trigger becomes the anchor. Returns 0 when
- * it is time to send, -1 when cancelled (stop or *cancel). */
-int mk__schedule(struct mk_mock *m, size_t trigger, double speed, int64_t *anchor_now,
+/* Wait for an `after` trigger (if any: NULL for none) and then the recorded
+ * time. anchor_* are updated when a trigger becomes the anchor. Returns 0
+ * when it is time to send, -1 when cancelled (stop or *cancel). */
+int mk__schedule(struct mk_mock *m, mk__ix *trigger, double speed, int64_t *anchor_now,
                  int64_t *anchor_at, int64_t at_ms, atomic_int *cancel);
 
 /* Same, for an HTTP stream: also ends (-1) within MK__PROBE_MS of real
  * time once peer's client has gone away (peer may be NULL). */
-int mk__schedule_conn(struct mk_mock *m, size_t trigger, double speed, int64_t *anchor_now,
+int mk__schedule_conn(struct mk_mock *m, mk__ix *trigger, double speed, int64_t *anchor_now,
                       int64_t *anchor_at, int64_t at_ms, atomic_int *cancel, struct mk__peer *peer);
 
 /* ---- journal.c --------------------------------------------------------- */
@@ -216,8 +251,9 @@ void mk__journal_free(mk__journal *j);
 /* Appends (fills seq); caller holds m->mu. */
 void mk__journal_add(mk__journal *j, const mk_journal_entry *e);
 void mk__journal_clear(mk__journal *j);
+/* x: the matching or nearest interaction, or NULL. */
 void mk__journal_note(struct mk_mock *m, const mk__req *req, int64_t at, int status, int matched,
-                      size_t index, const char *near_miss);
+                      const mk__ix *x, const char *near_miss);
 
 /* ---- http.c / ws.c ----------------------------------------------------- */
 
@@ -290,10 +326,10 @@ struct mk_mock {
     double speed;
     atomic_int stopping;
 
-    mk_cassette **cassettes;
-    size_t cassette_count;
-    mk__ix *ixs;
-    size_t ix_count;
+    mk__set *set;             /* what is served now (swapped under mu) */
+    char **paths;             /* what mk_mock_new loaded: mk_mock_reload reads them again */
+    size_t path_count;
+    pthread_mutex_t swap_mu;  /* one add/remove/reload at a time (never under mu) */
 
     mk__journal journal;
 
