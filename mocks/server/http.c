@@ -233,7 +233,9 @@ static int admin(struct mk_mock *m, struct mg_connection *conn, const mk__req *r
 {
     mk__reply r = {0};
     r.content_type = "application/json";
-    if (strcmp(req->path, "/__mockkit/requests") == 0 && strcmp(req->method, "GET") == 0) {
+    if (mk__admin_denied(m, req, &r)) {
+        /* 401 / 403 in r */
+    } else if (strcmp(req->path, "/__mockkit/requests") == 0 && strcmp(req->method, "GET") == 0) {
         cJSON *j = mk_mock_journal_json(m);
         r.status = 200;
         r.body = j ? cJSON_PrintUnformatted(j) : NULL;
@@ -242,10 +244,14 @@ static int admin(struct mk_mock *m, struct mg_connection *conn, const mk__req *r
         mk_mock_reset(m);
         r.status = 200;
         r.body = strdup("{\"reset\":true}");
+    } else if (strncmp(req->path, "/__mockkit/cassettes", 20) == 0 &&
+               (req->path[20] == '\0' || req->path[20] == '/')) {
+        mk__admin_cassettes(m, req, &r);
+    } else if (strcmp(req->path, "/__mockkit/reload") == 0 && strcmp(req->method, "POST") == 0) {
+        mk__admin_reload(m, req, &r);
     } else {
         r.status = 404;
-        r.body = strdup("{\"error\":\"unknown admin path: GET /__mockkit/requests, POST "
-                        "/__mockkit/reset\"}");
+        r.body = strdup("{\"error\":\"unknown admin path: see docs/admin.md\"}");
     }
     send_reply(conn, &r, 0);
     mk__reply_clear(&r);

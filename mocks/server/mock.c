@@ -111,6 +111,19 @@ static int check_options(const mk_mock_options *o, mk_diag *diag)
         diag_msg(diag, "options", "bind \"%s\": must be an IPv4 address%.0d", bind, 0);
         return MK_MOCK_EINVAL;
     }
+    /* the admin API can swap what is served: off loopback it needs a token */
+    if (!o->disable_admin && (!o->admin_token || !o->admin_token[0]) &&
+        strcmp(bind, "127.0.0.1") != 0 && strncmp(bind, "127.", 4) != 0) {
+        diag_msg(diag, "options",
+                 "bind \"%s\": not loopback, so the admin API needs admin_token "
+                 "(--admin-token) or disable_admin (--no-admin)%.0d",
+                 bind, 0);
+        return MK_MOCK_EINVAL;
+    }
+    if (o->admin_token && !o->admin_token[0]) {
+        diag_msg(diag, "options", "admin_token: must not be empty%s%.0d", "", 0);
+        return MK_MOCK_EINVAL;
+    }
     if (o->threads < 0 || o->threads > MK__MAX_CONNECTIONS) {
         diag_msg(diag, "options", "threads %s%d: must be 0-" MK__STR(MK__MAX_CONNECTIONS), "",
                  o->threads);
@@ -292,6 +305,11 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     m->username = strdup(opts->username ? opts->username : "bob");
     m->password = strdup(opts->password ? opts->password : "bobspassword");
     m->opts.api_key = m->opts.username = m->opts.password = NULL;
+    if (opts->admin_token && !(m->admin_token = strdup(opts->admin_token))) {
+        mk_mock_free(m);
+        return MK_MOCK_ENOMEM;
+    }
+    m->opts.admin_token = NULL;
     m->clock = opts->clock;
     if (!m->clock) {
         m->own_clock = mk__clock_new_real();
@@ -382,6 +400,7 @@ void mk_mock_free(mk_mock *m)
     free(m->api_key);
     free(m->username);
     free(m->password);
+    free(m->admin_token);
     for (size_t i = 0; i < m->path_count; i++) {
         free(m->paths[i]);
     }

@@ -308,6 +308,15 @@ int mk__peer_fd(mk__peer *p);
 /* Tell every player to stop and wait for them to be joined. */
 void mk__ws_stop_all(struct mk_mock *m);
 
+/* ---- admin.c ----------------------------------------------------------- */
+
+/* 1 with a 401/403 in *out when req may not use /__mockkit/. */
+int mk__admin_denied(struct mk_mock *m, const mk__req *req, mk__reply *out);
+/* GET/POST /__mockkit/cassettes, DELETE /__mockkit/cassettes/{name}. */
+void mk__admin_cassettes(struct mk_mock *m, const mk__req *req, mk__reply *out);
+/* POST /__mockkit/reload. */
+void mk__admin_reload(struct mk_mock *m, const mk__req *req, mk__reply *out);
+
 /* ---- mock.c ------------------------------------------------------------ */
 
 struct mk_mock {
@@ -317,6 +326,7 @@ struct mk_mock {
     char url[96];
     int port;
     char *api_key, *username, *password;
+    char *admin_token;        /* NULL: loopback peers only */
 
     mk_clock *clock;          /* opts.clock or own_clock */
     mk_clock *own_clock;

@@ -82,6 +82,11 @@ typedef struct mk_mock_options {
                                0 = 16 MiB */
     int request_timeout_ms; /* a request's headers must arrive within this;
                                0 = 10000 */
+    const char *admin_token; /* NULL: /__mockkit/ answers loopback peers only
+                               (403 to others), and a bind other than loopback
+                               is refused unless disable_admin; set: every admin
+                               request (loopback too) must send it in
+                               X-Mockkit-Admin-Token, else 401 */
 } mk_mock_options;
 
 /* Fills defaults (everything 0/NULL, speed 1.0). */
@@ -115,6 +120,34 @@ void mk_mock_reset(mk_mock *m);
 
 /* Change replay speed for connections that start afterwards. */
 void mk_mock_set_speed(mk_mock *m, double speed);
+
+/* ---- runtime control ------------------------------------------------- */
+/* Requests already being answered keep the cassettes they started with;
+ * requests that arrive after one of these returns see the new set. A
+ * cassette is named by its meta.name. Sequence state of the cassettes
+ * that stay is kept. On error nothing changes and diag says why (for a bad
+ * cassette: lint's message, with line/column or JSON pointer). */
+
+/* Add the cassette in json (len bytes; name is used in diagnostics, NULL =
+ * "<admin>"), replacing every served cassette with the same meta.name
+ * (*replaced, if not NULL: how many). Refused like `mockkit lint` refuses:
+ * syntax, schema, secrets, and `after` naming no interaction. Returns
+ * MK_MOCK_OK, MK_MOCK_ECASSETTE, MK_MOCK_EINVAL or MK_MOCK_ENOMEM. */
+int mk_mock_add_cassette(mk_mock *m, const char *json, size_t len, const char *name,
+                         int *replaced, mk_diag *diag);
+
+/* Stop serving every cassette whose meta.name is name. MK_MOCK_ENOENT when
+ * there is none. */
+int mk_mock_remove_cassette(mk_mock *m, const char *name, mk_diag *diag);
+
+/* Read the files and folders given to mk_mock_new again and serve them
+ * (what `mockkit serve` does on SIGHUP). A bad cassette refuses the whole
+ * reload: the old set keeps serving. */
+int mk_mock_reload(mk_mock *m, mk_diag *diag);
+
+/* The served cassettes as a JSON array of {"name","file","service",
+ * "interactions"} (what GET /__mockkit/cassettes returns). Caller frees. */
+cJSON *mk_mock_cassettes_json(const mk_mock *m);
 
 /* ---- request journal ------------------------------------------------- */
 
