@@ -200,6 +200,113 @@ static void test_serve_bad_options_exit_2(void **state)
     char *no_fixtures[] = {"mockkit", "serve", "--fixtures", "/nonexistent", "--only", "bee", NULL};
     assert_int_equal(run_capture(no_fixtures, text, sizeof text), 2);
     assert_non_null(strstr(text, "/nonexistent/bee"));
+
+    /* refused before it listens: nothing is exposed off loopback */
+    char *open_admin[] = {"mockkit", "serve", "--only", "bee", "--bind", "0.0.0.0", NULL};
+    assert_int_equal(run_capture(open_admin, text, sizeof text), 2);
+    assert_non_null(strstr(text, "--admin-token"));
+}
+
+static void write_text(const char *path, const char *text)
+{
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(rename(tmp, path), 0);
+}
+
+/* A pieces cassette answering GET path with 200. */
+static void write_cassette(const char *path, const char *get)
+{
+    char doc[1200];
+    snprintf(doc, sizeof doc,
+             "{\"mockkit_cassette\":1,\"meta\":{\"service\":\"pieces\",\"name\":\"one\","
+             "\"description\":\"cli suite: one GET\",\"created\":\"2026-11-30T10:00:00Z\","
+             "\"source\":{\"kind\":\"synthesized\",\"refs\":[\"mockkit docs/cassette.md\"]}},"
+             "\"interactions\":[{\"id\":\"g\",\"at_ms\":0,\"request\":{\"method\":\"GET\","
+             "\"path\":\"%s\"},\"response\":{\"status\":200,\"text\":\"ok\"}}]}",
+             get);
+    write_text(path, doc);
+}
+
+/* Bounded poll until url answers want. */
+static int wait_status(const char *url, long want, int timeout_ms)
+{
+    struct timespec step = {0, 20 * 1000 * 1000};
+    for (int waited = 0; waited < timeout_ms; waited += 20) {
+        if (get_status(url) == want)
+            return 0;
+        nanosleep(&step, NULL);
+    }
+    return -1;
+}
+
+/* SIGHUP reloads the folder; a bad cassette is refused, named on stderr,
+ * and the cassettes before keep serving. --watch sees a change itself. */
+static void test_serve_sighup_and_watch_reload(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mockkit-serve-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char pieces[300], file[400], bad[400], ready[256], out[256], url[400] = "", line[512] = "";
+    char name[32], x[512], y[512], z[512];
+    snprintf(pieces, sizeof pieces, "%s/pieces", dir);
+    assert_int_equal(mkdir(pieces, 0755), 0);
+    snprintf(file, sizeof file, "%s/one.json", pieces);
+    snprintf(bad, sizeof bad, "%s/zz-bad.json", pieces);
+    snprintf(ready, sizeof ready, "%s/ready", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    write_cassette(file, "/x");
+    char *argv[] = {"mockkit", "serve", "--fixtures", dir, "--only", "pieces", "--port",
+                    "pieces=0", "--speed", "0", "--ready-file", ready, "--watch", NULL};
+    pid_t pid = spawn(argv, out);
+    assert_true(pid > 0);
+    assert_int_equal(wait_file(ready, 10000), 0);
+    FILE *f = fopen(ready, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_int_equal(sscanf(line, "%31s %399s", name, url), 2);
+    snprintf(x, sizeof x, "%s/x", url);
+    snprintf(y, sizeof y, "%s/y", url);
+    snprintf(z, sizeof z, "%s/z", url);
+    assert_int_equal(get_status(x), 200);
+
+    write_cassette(file, "/y");
+    kill(pid, SIGHUP);
+    assert_int_equal(wait_status(y, 200, 10000), 0);
+    assert_int_equal(get_status(x), 404);
+
+    write_text(bad, "{\"mockkit_cassette\": 1, \"meta\": ");
+    kill(pid, SIGHUP);
+    char text[8192] = "";
+    for (int i = 0; i < 500 && !strstr(text, "reload refused"); i++) {
+        struct timespec step = {0, 20 * 1000 * 1000};
+        nanosleep(&step, NULL);
+        FILE *o = fopen(out, "r");
+        if (o) {
+            text[fread(text, 1, sizeof text - 1, o)] = '\0';
+            fclose(o);
+        }
+    }
+    assert_non_null(strstr(text, "reload refused"));
+    assert_non_null(strstr(text, "zz-bad.json"));
+    assert_int_equal(get_status(y), 200);
+
+    /* --watch: no signal, the change alone (within its 1 s poll) */
+    remove(bad);
+    write_cassette(file, "/z");
+    assert_int_equal(wait_status(z, 200, 10000), 0);
+
+    kill(pid, SIGTERM);
+    assert_int_equal(wait_exit(pid, 10000), 0);
+    remove(file);
+    remove(out);
+    rmdir(pieces);
+    rmdir(dir);
 }
 
 /* A port already taken is a clear start-up error, not a hang. */
@@ -258,6 +365,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_serve_bad_options_exit_2),
         cmocka_unit_test(test_serve_limits_reach_the_mock),
         cmocka_unit_test(test_serve_port_in_use_exit_2),
+        cmocka_unit_test(test_serve_sighup_and_watch_reload),
         cmocka_unit_test(test_check_live_without_targets_exit_2),
     };
     int rc = SUITE_RUN(argc, argv, tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /* serve.c: `mockkit serve`: every service's mock on its loopback port until
- * SIGINT/SIGTERM. */
+ * SIGINT/SIGTERM; SIGHUP (or a change seen by --watch) reloads the fixtures. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <dirent.h>
 
 #include "cli.h"
 #include "opts.h"
@@ -17,10 +20,17 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: mockkit serve [options]\n"
             "Replays the cassettes in FIXTURES/<service>/ for each service on its port\n"
-            "and prints one line per service with its URL. Stops on SIGINT/SIGTERM.\n\n"
+            "and prints one line per service with its URL. Stops on SIGINT/SIGTERM.\n"
+            "SIGHUP reloads every service's folder; a bad cassette is refused (the old\n"
+            "ones keep serving) and named on stderr. Runtime control: docs/admin.md.\n\n"
             "  --fixtures DIR     folder with pieces/ bee/ cairos/ openai/ (default: ./fixtures,\n"
             "                     else the shipped ones)\n"
-            "  --bind ADDR        listen address (default 127.0.0.1)\n"
+            "  --bind ADDR        listen address (default 127.0.0.1); off loopback the admin\n"
+            "                     API needs --admin-token (or --no-admin)\n"
+            "  --admin-token T    /__mockkit/ requests must send X-Mockkit-Admin-Token: T\n"
+            "                     (without it only loopback clients may use them)\n"
+            "  --watch            reload a service when its folder's *.json files change\n"
+            "                     (checked once a second)\n"
             "  --port SERVICE=N   port of a service (0 = any free port); defaults:\n"
             "                     pieces=39300 bee=4000 cairos=8000 openai=8080\n"
             "  --only SERVICE     serve only this service (repeatable)\n"
@@ -31,7 +41,7 @@ static void usage(FILE *out)
             "                     once (default 1024); past it a 503 in the service's envelope\n"
             "  --max-body BYTES   request bodies past this get 413 (default 64 MiB)\n"
             "  --max-frame BYTES  websocket messages past this get close 1009 (default 16 MiB)\n"
-            "  --no-admin         turn off /__mockkit/requests and /__mockkit/reset\n"
+            "  --no-admin         turn off the admin API (/__mockkit/)\n"
             "  --ready-file FILE  once every mock listens, write 'service url' lines to FILE\n"
             "  --tls-cert FILE    listen with TLS (https://, wss://) with this PEM certificate\n"
             "                     (chain); plain HTTP without it\n"
@@ -83,6 +93,50 @@ static int write_ready_file(const char *path, mk_mock *mocks[MK_SERVICE_COUNT])
     return rename(tmp, path);
 }
 
+/* What --watch compares: names, sizes and mtimes of a service's *.json
+ * files folded into one number (one readdir and a stat per file). */
+static unsigned long long folder_stamp(const mk_serve_plan *plan, int service)
+{
+    char dir[4096], path[8192];
+    unsigned long long h = 1469598103934665603ULL;
+    snprintf(dir, sizeof dir, "%s/%s", plan->fixtures, mk_services[service].name);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        struct stat st;
+        if (n <= 5 || strcmp(e->d_name + n - 5, ".json") != 0 || e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) != 0)
+            continue;
+        /* order-independent: readdir order is not stable */
+        unsigned long long x = (unsigned long long)st.st_size * 1000003ULL ^
+                               (unsigned long long)st.st_mtim.tv_sec * 1000000007ULL ^
+                               (unsigned long long)st.st_mtim.tv_nsec;
+        for (const char *c = e->d_name; *c; c++)
+            x = (x ^ (unsigned char)*c) * 1099511628211ULL;
+        h += x;
+    }
+    closedir(d);
+    return h;
+}
+
+static void reload(mk_mock *m, const char *service)
+{
+    mk_diag d;
+    char msg[1200];
+    int rc = mk_mock_reload(m, &d);
+    if (rc == MK_MOCK_OK)
+        fprintf(stderr, "mockkit serve: %s: reloaded\n", service);
+    else
+        fprintf(stderr, "mockkit serve: %s: reload refused, still serving the cassettes "
+                        "before: %s\n",
+                service, mk_diag_format(&d, msg, sizeof msg));
+}
+
 int mk_cmd_serve(int argc, char **argv)
 {
     if (mk_cli_wants_help(argc, argv)) {
@@ -92,13 +146,14 @@ int mk_cmd_serve(int argc, char **argv)
     mk_serve_plan plan;
     mk_serve_plan_init(&plan);
     const char *ready_file = NULL;
-    int only = 0;
+    int only = 0, watch = 0;
     static const mk_opt table[] = {
         {"--fixtures", NULL, 1}, {"--bind", NULL, 1},       {"--port", NULL, 1},
         {"--only", NULL, 1},     {"--speed", NULL, 1},      {"--api-key", NULL, 1},
         {"--rate-limit", NULL, 1}, {"--ready-file", NULL, 1}, {"--no-admin", NULL, 0},
         {"--quiet", NULL, 0},    {"--tls-cert", NULL, 1},   {"--tls-key", NULL, 1},
         {"--max-connections", NULL, 1}, {"--max-body", NULL, 1}, {"--max-frame", NULL, 1},
+        {"--admin-token", NULL, 1}, {"--watch", NULL, 0},
         {NULL, NULL, 0},
     };
     mk_opts p;
@@ -160,6 +215,14 @@ int mk_cmd_serve(int argc, char **argv)
             plan.tls_cert = v;
         } else if (strcmp(a, "--tls-key") == 0) {
             plan.tls_key = v;
+        } else if (strcmp(a, "--admin-token") == 0) {
+            if (!v[0]) {
+                mk_opts_fail(&p, "--admin-token must not be empty");
+                return 2;
+            }
+            plan.admin_token = v;
+        } else if (strcmp(a, "--watch") == 0) {
+            watch = 1;
         } else if (strcmp(a, "--no-admin") == 0) {
             plan.disable_admin = 1;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -178,6 +241,7 @@ int mk_cmd_serve(int argc, char **argv)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
     mk_mock *mocks[MK_SERVICE_COUNT];
@@ -205,8 +269,24 @@ int mk_cmd_serve(int argc, char **argv)
         return 2;
     }
 
+    unsigned long long seen[MK_SERVICE_COUNT];
+    for (int i = 0; i < MK_SERVICE_COUNT; i++)
+        seen[i] = mocks[i] ? folder_stamp(&plan, i) : 0;
     int sig = 0;
-    sigwait(&stop, &sig);
+    for (;;) {
+        struct timespec tick = {1, 0};
+        sig = watch ? sigtimedwait(&stop, NULL, &tick) : (sigwait(&stop, &sig) == 0 ? sig : -1);
+        if (sig == SIGINT || sig == SIGTERM)
+            break;
+        for (int i = 0; i < MK_SERVICE_COUNT; i++) {
+            if (!mocks[i])
+                continue;
+            unsigned long long now = folder_stamp(&plan, i);
+            if (sig == SIGHUP || now != seen[i])
+                reload(mocks[i], mk_services[i].name);
+            seen[i] = now;
+        }
+    }
     fprintf(stderr, "mockkit serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     mk_serve_stop(mocks);
     if (ready_file)

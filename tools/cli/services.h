@@ -27,6 +27,7 @@ typedef struct mk_serve_plan {
     const char *api_key;           /* NULL = default */
     int rate_limit;
     int disable_admin;
+    const char *admin_token;       /* NULL: admin answers loopback peers only */
     int quiet;
     const char *tls_cert;          /* listen with TLS (mk_mock_options); NULL = plain */
     const char *tls_key;
