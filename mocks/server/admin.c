@@ -255,3 +255,18 @@ void mk__admin_reload(struct mk_mock *m, const mk__req *req, mk__reply *out)
     rc = mk_mock_reload(m, &d);
     reply_change(m, out, rc, "reload", &d, -1);
 }
+
+void mk__admin_requests(struct mk_mock *m, const mk__req *req, mk__reply *out)
+{
+    const char *path = NULL;
+    int unmatched = 0;
+    for (size_t i = 0; i < req->query_count; i++) {
+        const mk_query_param *q = &req->query[i];
+        if (strcmp(q->name, "path") == 0) {
+            path = q->value;
+        } else if (strcmp(q->name, "unmatched") == 0) {
+            unmatched = strcmp(q->value, "0") != 0 && strcmp(q->value, "false") != 0;
+        }
+    }
+    reply_json(out, 200, mk__requests_json(m, path, unmatched));
+}

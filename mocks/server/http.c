@@ -236,10 +236,7 @@ static int admin(struct mk_mock *m, struct mg_connection *conn, const mk__req *r
     if (mk__admin_denied(m, req, &r)) {
         /* 401 / 403 in r */
     } else if (strcmp(req->path, "/__mockkit/requests") == 0 && strcmp(req->method, "GET") == 0) {
-        cJSON *j = mk_mock_journal_json(m);
-        r.status = 200;
-        r.body = j ? cJSON_PrintUnformatted(j) : NULL;
-        cJSON_Delete(j);
+        mk__admin_requests(m, req, &r);
     } else if (strcmp(req->path, "/__mockkit/reset") == 0 && strcmp(req->method, "POST") == 0) {
         mk_mock_reset(m);
         r.status = 200;
@@ -249,6 +246,8 @@ static int admin(struct mk_mock *m, struct mg_connection *conn, const mk__req *r
         mk__admin_cassettes(m, req, &r);
     } else if (strcmp(req->path, "/__mockkit/reload") == 0 && strcmp(req->method, "POST") == 0) {
         mk__admin_reload(m, req, &r);
+    } else if (strcmp(req->path, "/__mockkit/verify") == 0 && strcmp(req->method, "POST") == 0) {
+        mk__admin_verify(m, req, &r);
     } else {
         r.status = 404;
         r.body = strdup("{\"error\":\"unknown admin path: see docs/admin.md\"}");

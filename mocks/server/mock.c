@@ -320,6 +320,7 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
         mk_mock_free(m);
         return MK_MOCK_ENOMEM;
     }
+    m->start_ms = mk_clock_now_ms(m->clock);
     rc = keep_paths(m, paths, path_count);
     if (rc == MK_MOCK_OK) {
         rc = mk__engine_load(m, paths, path_count, diag);

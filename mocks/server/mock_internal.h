@@ -240,20 +240,37 @@ int mk__schedule_conn(struct mk_mock *m, mk__ix *trigger, double speed, int64_t 
 
 /* ---- journal.c --------------------------------------------------------- */
 
+/* What the journal keeps of a request besides its entry: its headers
+ * ("name\0value\0" pairs) and up to MK__JOURNAL_BODY bytes of its body, in
+ * one allocation. Raw: redacted when shown (requests.c). */
+#define MK__JOURNAL_BODY ((size_t)64 << 10)
+typedef struct mk__jdetail {
+    size_t hlen;              /* bytes of header pairs */
+    size_t blen;              /* body bytes kept */
+    size_t body_total;        /* body bytes received */
+    char data[];              /* hlen header bytes, then blen body bytes */
+} mk__jdetail;
+
 typedef struct mk__journal {
     mk_journal_entry *ring;
+    mk__jdetail **detail;     /* parallel to ring, owned (NULL: none) */
     size_t cap, head, count;
     uint64_t seq;
 } mk__journal;
 
 int mk__journal_init(mk__journal *j, size_t cap);
 void mk__journal_free(mk__journal *j);
-/* Appends (fills seq); caller holds m->mu. */
-void mk__journal_add(mk__journal *j, const mk_journal_entry *e);
+/* Appends (fills seq; takes d); caller holds m->mu. Returns the detail of
+ * the entry it dropped, for the caller to free after unlocking. */
+mk__jdetail *mk__journal_add(mk__journal *j, const mk_journal_entry *e, mk__jdetail *d);
 void mk__journal_clear(mk__journal *j);
 /* x: the matching or nearest interaction, or NULL. */
 void mk__journal_note(struct mk_mock *m, const mk__req *req, int64_t at, int status, int matched,
                       const mk__ix *x, const char *near_miss);
+/* Copies of up to max most recent entries and their details (owned by the
+ * caller: free each detail), oldest first. */
+size_t mk__journal_copy(const struct mk_mock *m, mk_journal_entry *out, mk__jdetail **details,
+                        size_t max);
 
 /* ---- http.c / ws.c ----------------------------------------------------- */
 
@@ -314,6 +331,14 @@ void mk__ws_stop_all(struct mk_mock *m);
 int mk__admin_denied(struct mk_mock *m, const mk__req *req, mk__reply *out);
 /* GET/POST /__mockkit/cassettes, DELETE /__mockkit/cassettes/{name}. */
 void mk__admin_cassettes(struct mk_mock *m, const mk__req *req, mk__reply *out);
+/* GET /__mockkit/requests[?path=P][&unmatched=1]. */
+void mk__admin_requests(struct mk_mock *m, const mk__req *req, mk__reply *out);
+/* POST /__mockkit/verify (verify.c). */
+void mk__admin_verify(struct mk_mock *m, const mk__req *req, mk__reply *out);
+/* requests.c: the journal as JSON, redacted; path: only this path (a
+ * trailing '*': prefix), NULL for all. */
+cJSON *mk__requests_json(const struct mk_mock *m, const char *path, int unmatched_only);
+
 /* POST /__mockkit/reload. */
 void mk__admin_reload(struct mk_mock *m, const mk__req *req, mk__reply *out);
 
@@ -342,6 +367,7 @@ struct mk_mock {
     pthread_mutex_t swap_mu;  /* one add/remove/reload at a time (never under mu) */
 
     mk__journal journal;
+    int64_t start_ms;         /* clock time at start: journal times are relative to it */
 
     /* websocket players (ws.c) */
     struct mk__ws *ws_list;

@@ -167,8 +167,33 @@ typedef struct mk_journal_entry {
 size_t mk_mock_journal(const mk_mock *m, mk_journal_entry *out, size_t max);
 
 /* The journal as a JSON array (what GET /__mockkit/requests returns).
- * Caller frees with cJSON_Delete. */
+ * Besides the fields above each entry has "t_ms" (ms since the mock
+ * started), "request" ({"headers":{...}} and "json", "text" or "base64":
+ * the first 64 KiB of the body) with every secret the cassette secret scan
+ * finds replaced by <REDACTED:name>, "body_bytes" and, when cut,
+ * "body_truncated". Caller frees with cJSON_Delete. */
 cJSON *mk_mock_journal_json(const mk_mock *m);
+
+/* Same, only requests whose path (without query) is path (a trailing '*'
+ * makes it a prefix; NULL: any) and, with unmatched_only, only those no
+ * interaction answered (GET /__mockkit/requests?path=P&unmatched=1). */
+cJSON *mk_mock_requests_json(const mk_mock *m, const char *path, int unmatched_only);
+
+/* ---- verification ---------------------------------------------------- */
+
+/* Check the journal against an expectation (POST /__mockkit/verify):
+ *   {"request":{"method":M,"path":P,"body":B}, "count":N}
+ *     (or "at_least" and/or "at_most"; none: at least 1), or
+ *   {"order":[{"method":..,"path":..,"body":..}, ...]}
+ *     (each after the previous one's match; others may come between).
+ * method and path are optional (path: literal or {name} template, matched
+ * without the query); body: a JSON value matched partially (recorded-style,
+ * against the redacted body) or a string equal to a text body.
+ * Returns 1 when it holds, 0 when not, MK_MOCK_EINVAL for a malformed
+ * expectation; *report (caller frees) says "ok", the matching "seqs", and
+ * when it does not hold "differed" and up to three "nearest" entries with
+ * what differs in each. */
+int mk_mock_verify(const mk_mock *m, const cJSON *expect, cJSON **report);
 
 #ifdef __cplusplus
 }
