@@ -270,3 +270,18 @@ void mk__admin_requests(struct mk_mock *m, const mk__req *req, mk__reply *out)
     }
     reply_json(out, 200, mk__requests_json(m, path, unmatched));
 }
+
+void mk__admin_reset(struct mk_mock *m, mk__reply *out)
+{
+    char body[64];
+    size_t n = 1;
+    if (m->opts.group) {
+        n = mk_mock_group_reset(m->opts.group);
+    } else {
+        mk_mock_reset(m);
+    }
+    snprintf(body, sizeof(body), "{\"reset\":true,\"mocks\":%zu}", n);
+    out->status = 200;
+    out->content_type = "application/json";
+    out->body = strdup(body);
+}

@@ -238,9 +238,7 @@ static int admin(struct mk_mock *m, struct mg_connection *conn, const mk__req *r
     } else if (strcmp(req->path, "/__mockkit/requests") == 0 && strcmp(req->method, "GET") == 0) {
         mk__admin_requests(m, req, &r);
     } else if (strcmp(req->path, "/__mockkit/reset") == 0 && strcmp(req->method, "POST") == 0) {
-        mk_mock_reset(m);
-        r.status = 200;
-        r.body = strdup("{\"reset\":true}");
+        mk__admin_reset(m, &r);
     } else if (strncmp(req->path, "/__mockkit/cassettes", 20) == 0 &&
                (req->path[20] == '\0' || req->path[20] == '/')) {
         mk__admin_cassettes(m, req, &r);

@@ -329,6 +329,10 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
         rc = start_server(m, diag);
     }
     m->opts.tls_cert = m->opts.tls_key = NULL; /* only read while starting */
+    if (rc == MK_MOCK_OK && m->opts.group && mk__group_join(m->opts.group, m) != 0) {
+        m->opts.group = NULL;
+        rc = MK_MOCK_ENOMEM;
+    }
     if (rc != MK_MOCK_OK) {
         mk_mock_free(m);
         return rc;
@@ -385,6 +389,9 @@ void mk_mock_free(mk_mock *m)
 {
     if (!m) {
         return;
+    }
+    if (m->opts.group && m->ctx) {
+        mk__group_leave(m->opts.group, m); /* a group reset no longer reaches it */
     }
     atomic_store(&m->stopping, 1);
     if (m->clock) {

@@ -339,8 +339,15 @@ void mk__admin_verify(struct mk_mock *m, const mk__req *req, mk__reply *out);
  * trailing '*': prefix), NULL for all. */
 cJSON *mk__requests_json(const struct mk_mock *m, const char *path, int unmatched_only);
 
+/* POST /__mockkit/reset: this mock, or every mock of its group. */
+void mk__admin_reset(struct mk_mock *m, mk__reply *out);
 /* POST /__mockkit/reload. */
 void mk__admin_reload(struct mk_mock *m, const mk__req *req, mk__reply *out);
+
+/* ---- group.c ----------------------------------------------------------- */
+
+int mk__group_join(mk_mock_group *g, struct mk_mock *m);
+void mk__group_leave(mk_mock_group *g, struct mk_mock *m);
 
 /* ---- mock.c ------------------------------------------------------------ */
 

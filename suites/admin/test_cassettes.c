@@ -289,6 +289,43 @@ static void test_bind_needs_token(void **state)
     assert_non_null(strstr(d.message, "admin_token"));
 }
 
+/* One reset for every service: POST /__mockkit/reset on one port of a
+ * group clears the journals of all, and so does mk_mock_group_reset. */
+static void test_group_reset(void **state)
+{
+    fx *f = *state;
+    mk_mock_group *g = mk_mock_group_new();
+    mk_mock *m[2];
+    mk_mock_options o;
+    mk_diag d;
+    cu_resp r;
+    mk_journal_entry e;
+    const char *paths[] = {f->dir};
+    assert_non_null(g);
+    mk_mock_options_init(&o);
+    o.speed = 0;
+    o.quiet = 1;
+    o.group = g;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(mk_mock_new(&o, paths, 1, &m[i], &d), MK_MOCK_OK);
+        assert_answers(m[i], "/a", "A1");
+        assert_int_equal(mk_mock_journal(m[i], &e, 1), 1);
+    }
+    au_admin(m[1], "POST", "/__mockkit/reset", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "\"mocks\":2"));
+    cu_resp_free(&r);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(mk_mock_journal(m[i], &e, 1), 0);
+        assert_answers(m[i], "/a", "A1");
+    }
+    mk_mock_free(m[0]);
+    assert_int_equal(mk_mock_group_reset(g), 1); /* a freed mock has left */
+    assert_int_equal(mk_mock_journal(m[1], &e, 1), 0);
+    mk_mock_free(m[1]);
+    mk_mock_group_free(g);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +339,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_c_api, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bind_needs_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_reset, setup, teardown),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }

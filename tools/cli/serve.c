@@ -244,10 +244,18 @@ int mk_cmd_serve(int argc, char **argv)
     sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
+    /* one reset (POST /__mockkit/reset on any port) resets every service */
+    plan.group = mk_mock_group_new();
+    if (!plan.group) {
+        fprintf(stderr, "mockkit serve: out of memory\n");
+        return 2;
+    }
     mk_mock *mocks[MK_SERVICE_COUNT];
     int rc = mk_serve_start(&plan, only, mocks);
-    if (rc != 0)
+    if (rc != 0) {
+        mk_mock_group_free(plan.group);
         return rc;
+    }
     int running = 0;
     for (int i = 0; i < MK_SERVICE_COUNT; i++) {
         if (!mocks[i])
@@ -260,12 +268,14 @@ int mk_cmd_serve(int argc, char **argv)
     }
     if (running == 0) {
         fprintf(stderr, "mockkit serve: no cassettes under %s\n", plan.fixtures);
+        mk_mock_group_free(plan.group);
         return 2;
     }
     fflush(stdout);
     if (ready_file && write_ready_file(ready_file, mocks) != 0) {
         fprintf(stderr, "mockkit serve: cannot write %s: %s\n", ready_file, strerror(errno));
         mk_serve_stop(mocks);
+        mk_mock_group_free(plan.group);
         return 2;
     }
 
@@ -289,6 +299,7 @@ int mk_cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, "mockkit serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     mk_serve_stop(mocks);
+    mk_mock_group_free(plan.group);
     if (ready_file)
         remove(ready_file);
     return 0;

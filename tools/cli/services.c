@@ -172,6 +172,7 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
         o.rate_limit = (strcmp(mk_services[i].name, "bee") == 0) ? p->rate_limit : 0;
         o.disable_admin = p->disable_admin;
         o.admin_token = p->admin_token;
+        o.group = p->group;
         o.quiet = p->quiet;
         o.tls_cert = p->tls_cert;
         o.tls_key = p->tls_key;

@@ -28,6 +28,7 @@ typedef struct mk_serve_plan {
     int rate_limit;
     int disable_admin;
     const char *admin_token;       /* NULL: admin answers loopback peers only */
+    mk_mock_group *group;          /* reset together (serve); NULL: each alone */
     int quiet;
     const char *tls_cert;          /* listen with TLS (mk_mock_options); NULL = plain */
     const char *tls_key;

@@ -52,6 +52,14 @@ typedef enum mk_mock_status {
 
 const char *mk_mock_strerror(int status);
 
+/* Mocks that reset together: give the same group to several mocks (one
+ * per service, as `mockkit serve` does) and POST /__mockkit/reset on any of
+ * their ports, or mk_mock_group_reset, resets every one. */
+typedef struct mk_mock_group mk_mock_group;
+mk_mock_group *mk_mock_group_new(void);          /* NULL on ENOMEM */
+/* Free once no mock of the group is running any more. NULL ok. */
+void mk_mock_group_free(mk_mock_group *g);
+
 typedef struct mk_mock_options {
     const char *service;    /* "pieces", "bee", "openai", "cairos": its error
                                envelope, auth rules and base path; NULL or
@@ -87,6 +95,7 @@ typedef struct mk_mock_options {
                                is refused unless disable_admin; set: every admin
                                request (loopback too) must send it in
                                X-Mockkit-Admin-Token, else 401 */
+    mk_mock_group *group;   /* NULL: resets alone; borrowed, must outlive the mock */
 } mk_mock_options;
 
 /* Fills defaults (everything 0/NULL, speed 1.0). */
@@ -117,6 +126,8 @@ const char *mk_mock_base_path(const mk_mock *m);
 
 /* Start every sequence over, forget triggers, and clear the journal. */
 void mk_mock_reset(mk_mock *m);
+/* mk_mock_reset every mock of the group; returns how many. */
+size_t mk_mock_group_reset(mk_mock_group *g);
 
 /* Change replay speed for connections that start afterwards. */
 void mk_mock_set_speed(mk_mock *m, double speed);
