@@ -457,24 +457,47 @@ static size_t best_match(mk__set *s, mk__req *req, int kind)
     return best;
 }
 
+/* The closest candidates of kind (only for an unmatched request, so the
+ * matched path stays as fast as it was). */
 static void nearest(mk__set *s, mk__req *req, int kind, mk__pick *out)
 {
-    int best_passed = -1;
+    int rank[MK__NEAR];
     char fail[400];
     out->nearest = SIZE_MAX;
     out->failed[0] = '\0';
+    out->near_count = 0;
     for (size_t i = 0; i < s->ix_count; i++) {
-        int score, passed;
+        int score, passed, r;
+        size_t at;
         if ((int)s->ixs[i].ix->kind != kind) {
             continue;
         }
         fail[0] = '\0';
         mk__match(s->ixs[i].ix, req, &score, &passed, fail, sizeof(fail));
-        if (passed > best_passed) {
-            best_passed = passed;
-            out->nearest = i;
-            snprintf(out->failed, sizeof(out->failed), "%s", fail);
+        /* matchers passed first; among those failing on the body, the
+         * most alike body */
+        r = passed * 1001 + (passed == 4 ? mk__body_similarity(s->ixs[i].ix, req) : 0);
+        for (at = out->near_count; at > 0 && rank[at - 1] < r; at--) {
         }
+        if (at >= MK__NEAR) {
+            continue;
+        }
+        for (size_t k = (out->near_count < MK__NEAR ? out->near_count : MK__NEAR - 1); k > at;
+             k--) {
+            rank[k] = rank[k - 1];
+            out->near[k] = out->near[k - 1];
+            memcpy(out->near_failed[k], out->near_failed[k - 1], sizeof(out->near_failed[k]));
+        }
+        rank[at] = r;
+        out->near[at] = i;
+        snprintf(out->near_failed[at], sizeof(out->near_failed[at]), "%s", fail);
+        if (out->near_count < MK__NEAR) {
+            out->near_count++;
+        }
+    }
+    if (out->near_count > 0) {
+        out->nearest = out->near[0];
+        memcpy(out->failed, out->near_failed[0], sizeof(out->failed));
     }
 }
 
@@ -482,9 +505,12 @@ void mk__engine_pick(struct mk_mock *m, mk__req *req, int kind, int64_t now_ms, 
 {
     size_t best;
     mk__set *s;
-    memset(out, 0, sizeof(*out));
+    /* not memset: the near-miss buffers are only written when unmatched */
+    out->via_get = 0;
     out->index = SIZE_MAX;
     out->nearest = SIZE_MAX;
+    out->failed[0] = '\0';
+    out->near_count = 0;
     pthread_mutex_lock(&m->mu);
     /* the reference is taken with the choice: a swap cannot come between */
     s = out->set = m->set;

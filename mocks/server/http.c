@@ -385,8 +385,7 @@ static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, in
     }
     const mk__ix *near = pick.nearest != SIZE_MAX ? &pick.set->ixs[pick.nearest] : NULL;
     char line[1200];
-    mk__profile_unmatched(m, req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
-                          pick.failed, &r);
+    mk__profile_unmatched(m, req, &pick, &r);
     status = r.status;
     mk__journal_note(m, req, arrival, status, 0, near, pick.failed);
     send_reply(conn, &r, head);

@@ -122,9 +122,11 @@ const char *mk__bee_model_error(void);
 int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, const char *run_route,
                          int64_t now_ms, mk__reply *out);
 
-/* The service's envelope for an unmatched request. */
-int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const char *cassette,
-                          const char *interaction, const char *failed, mk__reply *out);
+/* The service's envelope for an unmatched request, with the near misses of
+ * pick (may be NULL) in the body where the envelope has room for them. */
+struct mk__pick;
+int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req,
+                          const struct mk__pick *pick, mk__reply *out);
 
 /* The service's envelope for a request the mock refuses on its own
  * (400 nested too deep, 413 too large, 503 over capacity). */
@@ -141,6 +143,11 @@ int mk__profile_refuse(const struct mk_mock *m, int status, const char *message,
  * first failing one with a pointer. */
 int mk__match(const mk_interaction *ix, mk__req *req, int *score, int *passed, char *fail,
               size_t fail_size);
+
+/* How alike req's body is to ix's recorded one, 0-1000: the share of
+ * recorded JSON leaves the request has equal at the same place, or of a
+ * byte body the common prefix. Ranks near misses that fail on the body. */
+int mk__body_similarity(const mk_interaction *ix, mk__req *req);
 
 /* Path template check: literal, or {name} segments matching one segment. */
 int mk__path_match(const char *pattern, const char *path);
@@ -192,13 +199,20 @@ typedef struct mk__set {
 mk__set *mk__set_get(struct mk_mock *m);
 void mk__set_put(mk__set *s);
 
+#define MK__NEAR 3
 typedef struct mk__pick {
     mk__set *set;              /* referenced: the caller gives it back with mk__set_put */
     size_t index;              /* SIZE_MAX: unmatched */
     int via_get;               /* HEAD answered from GET */
-    /* near miss when unmatched */
+    /* Unmatched only (the matched path never fills them): the closest
+     * candidates, best first: most matchers passed in the order method,
+     * path, query, headers, body, then the most alike body. nearest and
+     * failed are near[0]. */
     size_t nearest;            /* SIZE_MAX: none */
     char failed[400];
+    size_t near_count;
+    size_t near[MK__NEAR];     /* indexes into set->ixs */
+    char near_failed[MK__NEAR][400];
 } mk__pick;
 
 /* Choose the interaction answering req (kind: MK_IX_HTTP or MK_IX_WEBSOCKET)

@@ -310,8 +310,7 @@ static mk__ws *accept_upgrade(struct mk_mock *m, struct mg_connection *conn, int
         const mk__ix *near = pick.nearest != SIZE_MAX ? &pick.set->ixs[pick.nearest] : NULL;
         mk__reply r = {0};
         char line[1200], head[700];
-        mk__profile_unmatched(m, &req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
-                              pick.failed, &r);
+        mk__profile_unmatched(m, &req, &pick, &r);
         mk__journal_note(m, &req, arrival, 404, 0, near, pick.failed);
         snprintf(head, sizeof(head),
                  "HTTP/1.1 404 Not Found\r\nContent-Type: %s\r\n%sContent-Length: %zu\r\n"

@@ -234,6 +234,40 @@ static void test_verify_c_api(void **state)
     cJSON_Delete(list);
 }
 
+/* Near misses are ranked: method and path first, then the most alike
+ * body; the best three are shown, each with the matcher that failed. */
+static void test_near_misses_ranked(void **state)
+{
+    static const char more[] =
+        "{\"mockkit_cassette\":1,\"meta\":{\"service\":\"generic\",\"name\":\"more\","
+        "\"description\":\"admin suite: a second POST /items\",\"created\":"
+        "\"2026-11-30T10:00:00Z\",\"source\":{\"kind\":\"synthesized\",\"refs\":[\"mockkit "
+        "docs/cassette.md (the format itself)\"]}},\"interactions\":["
+        "{\"id\":\"post-b\",\"at_ms\":0,\"request\":{\"method\":\"POST\",\"path\":\"/items\","
+        "\"json\":{\"kind\":\"b\",\"size\":1}},\"response\":{\"status\":201,\"text\":\"b\"}}]}";
+    mk_diag d;
+    char url[256];
+    const char *headers[] = {"Content-Type: application/json", NULL};
+    cu_resp r;
+    (void)state;
+    assert_int_equal(mk_mock_add_cassette(g, more, strlen(more), NULL, NULL, &d), MK_MOCK_OK);
+    snprintf(url, sizeof(url), "%s/items", mk_mock_url(g));
+    assert_int_equal(cu_request("POST", url, headers, "{\"kind\":\"b\",\"size\":2}", &r), 0);
+    assert_int_equal(r.status, 404);
+    cJSON *j = cJSON_Parse(r.body);
+    cu_resp_free(&r);
+    cJSON *list = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "mockkit"), "candidates");
+    assert_int_equal(cJSON_GetArraySize(list), 3);
+    const char *want[] = {"post-b", "post", "get"};
+    const char *fails[] = {"body: /size", "body: /kind", "method"};
+    for (int i = 0; i < 3; i++) {
+        cJSON *c = cJSON_GetArrayItem(list, i);
+        assert_string_equal(cJSON_GetObjectItem(c, "interaction")->valuestring, want[i]);
+        assert_non_null(strstr(cJSON_GetObjectItem(c, "failed")->valuestring, fails[i]));
+    }
+    cJSON_Delete(j);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +277,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_verify_count),
         cmocka_unit_test(test_verify_order),
         cmocka_unit_test(test_verify_c_api),
+        cmocka_unit_test(test_near_misses_ranked),
     };
     return SUITE_RUN(argc, argv, tests, setup, teardown);
 }

@@ -169,8 +169,7 @@ static void one_request(const uint8_t *data, size_t size)
             mk__journal_note(m, &req, now, x->ix->response.status, 1, x, NULL);
         } else {
             const mk__ix *near = pick.nearest != SIZE_MAX ? &pick.set->ixs[pick.nearest] : NULL;
-            mk__profile_unmatched(m, &req, near ? near->cas->path : NULL,
-                                  near ? near->ix->id : NULL, pick.failed, &r);
+            mk__profile_unmatched(m, &req, &pick, &r);
             mk__journal_note(m, &req, now, r.status, 0, near, pick.failed);
         }
         mk__set_put(pick.set);
