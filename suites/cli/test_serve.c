@@ -346,6 +346,60 @@ static void test_serve_port_in_use_exit_2(void **state)
     rmdir(dir);
 }
 
+/* Any folder of cassettes is a service of its own name, replayed as
+ * recorded (no key, no cookie): named with --service, or found in
+ * --fixtures; each gets a line in the ready file. */
+static void test_serve_generic_services(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mockkit-serve-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char found[300], named[300], f1[400], f2[400], ready[256], out[256], arg[400];
+    snprintf(found, sizeof found, "%s/myapi", dir);
+    snprintf(named, sizeof named, "%s/elsewhere", dir);
+    assert_int_equal(mkdir(found, 0755), 0);
+    assert_int_equal(mkdir(named, 0755), 0);
+    snprintf(f1, sizeof f1, "%s/one.json", found);
+    snprintf(f2, sizeof f2, "%s/one.json", named);
+    write_cassette(f1, "/v2/things");
+    write_cassette(f2, "/other");
+    snprintf(ready, sizeof ready, "%s/ready", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(arg, sizeof arg, "other=%s:0", named);
+    char *argv[] = {"mockkit", "serve", "--fixtures", dir, "--speed", "0", "--service", arg,
+                    "--ready-file", ready, NULL};
+    pid_t pid = spawn(argv, out);
+    assert_true(pid > 0);
+    assert_int_equal(wait_file(ready, 10000), 0);
+    FILE *f = fopen(ready, "r");
+    assert_non_null(f);
+    char line[512];
+    int saw = 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[64], url[400], probe[512];
+        assert_int_equal(sscanf(line, "%63s %399s", name, url), 2);
+        if (strcmp(name, "myapi") == 0) {
+            snprintf(probe, sizeof probe, "%s/v2/things", url);
+            assert_int_equal(get_status(probe), 200); /* no key asked for */
+            saw |= 1;
+        } else if (strcmp(name, "other") == 0) {
+            snprintf(probe, sizeof probe, "%s/other", url);
+            assert_int_equal(get_status(probe), 200);
+            saw |= 2;
+        }
+    }
+    fclose(f);
+    assert_int_equal(saw, 3);
+    kill(pid, SIGTERM);
+    assert_int_equal(wait_exit(pid, 10000), 0);
+    remove(f1);
+    remove(f2);
+    remove(out);
+    rmdir(found);
+    rmdir(named);
+    rmdir(dir);
+}
+
 /* check with a live target and no variables set must not look green. */
 static void test_check_live_without_targets_exit_2(void **state)
 {
@@ -366,6 +420,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_serve_limits_reach_the_mock),
         cmocka_unit_test(test_serve_port_in_use_exit_2),
         cmocka_unit_test(test_serve_sighup_and_watch_reload),
+        cmocka_unit_test(test_serve_generic_services),
         cmocka_unit_test(test_check_live_without_targets_exit_2),
     };
     int rc = SUITE_RUN(argc, argv, tests, NULL, NULL);

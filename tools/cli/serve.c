@@ -7,12 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <dirent.h>
 
 #include "cli.h"
 #include "opts.h"
+#include "serve_generic.h"
 #include "services.h"
 
 static void usage(FILE *out)
@@ -34,6 +33,10 @@ static void usage(FILE *out)
             "  --port SERVICE=N   port of a service (0 = any free port); defaults:\n"
             "                     pieces=39300 bee=4000 cairos=8000 openai=8080\n"
             "  --only SERVICE     serve only this service (repeatable)\n"
+            "  --service NAME=DIR[:PORT]  also replay DIR's cassettes as recorded, as a\n"
+            "                     service of its own (a generic mock: no key, no cookie);\n"
+            "                     a folder of --fixtures with another name is served so\n"
+            "                     too (any free port) unless --only is given (repeatable)\n"
             "  --speed X          1 = recorded timing (default), 2 = twice as fast, 0 = instant\n"
             "  --api-key KEY      key the bee and openai mocks accept (default sk-proj-testkey)\n"
             "  --rate-limit N     bee: answer 429 past N requests per second per key\n"
@@ -77,7 +80,8 @@ static int parse_double(const char *s, double *out)
 
 /* Writes the URL lines atomically (temp + rename) so a script polling for
  * the file never reads half of it. */
-static int write_ready_file(const char *path, mk_mock *mocks[MK_SERVICE_COUNT])
+static int write_ready_file(const char *path, mk_mock *mocks[MK_SERVICE_COUNT],
+                            const mk_generics *gen)
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -88,40 +92,11 @@ static int write_ready_file(const char *path, mk_mock *mocks[MK_SERVICE_COUNT])
         if (mocks[i])
             fprintf(f, "%s %s%s\n", mk_services[i].name, mk_mock_url(mocks[i]),
                     mk_mock_base_path(mocks[i]));
+    for (size_t i = 0; i < gen->count; i++)
+        fprintf(f, "%s %s\n", gen->items[i].name, mk_mock_url(gen->items[i].mock));
     if (fclose(f) != 0)
         return -1;
     return rename(tmp, path);
-}
-
-/* What --watch compares: names, sizes and mtimes of a service's *.json
- * files folded into one number (one readdir and a stat per file). */
-static unsigned long long folder_stamp(const mk_serve_plan *plan, int service)
-{
-    char dir[4096], path[8192];
-    unsigned long long h = 1469598103934665603ULL;
-    snprintf(dir, sizeof dir, "%s/%s", plan->fixtures, mk_services[service].name);
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        struct stat st;
-        if (n <= 5 || strcmp(e->d_name + n - 5, ".json") != 0 || e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) != 0)
-            continue;
-        /* order-independent: readdir order is not stable */
-        unsigned long long x = (unsigned long long)st.st_size * 1000003ULL ^
-                               (unsigned long long)st.st_mtim.tv_sec * 1000000007ULL ^
-                               (unsigned long long)st.st_mtim.tv_nsec;
-        for (const char *c = e->d_name; *c; c++)
-            x = (x ^ (unsigned char)*c) * 1099511628211ULL;
-        h += x;
-    }
-    closedir(d);
-    return h;
 }
 
 static void reload(mk_mock *m, const char *service)
@@ -147,13 +122,14 @@ int mk_cmd_serve(int argc, char **argv)
     mk_serve_plan_init(&plan);
     const char *ready_file = NULL;
     int only = 0, watch = 0;
+    static mk_generics gen; /* large (folder paths): not on the stack */
     static const mk_opt table[] = {
         {"--fixtures", NULL, 1}, {"--bind", NULL, 1},       {"--port", NULL, 1},
         {"--only", NULL, 1},     {"--speed", NULL, 1},      {"--api-key", NULL, 1},
         {"--rate-limit", NULL, 1}, {"--ready-file", NULL, 1}, {"--no-admin", NULL, 0},
         {"--quiet", NULL, 0},    {"--tls-cert", NULL, 1},   {"--tls-key", NULL, 1},
         {"--max-connections", NULL, 1}, {"--max-body", NULL, 1}, {"--max-frame", NULL, 1},
-        {"--admin-token", NULL, 1}, {"--watch", NULL, 0},
+        {"--admin-token", NULL, 1}, {"--watch", NULL, 0}, {"--service", NULL, 1},
         {NULL, NULL, 0},
     };
     mk_opts p;
@@ -221,6 +197,9 @@ int mk_cmd_serve(int argc, char **argv)
                 return 2;
             }
             plan.admin_token = v;
+        } else if (strcmp(a, "--service") == 0) {
+            if (mk_generic_parse(&gen, v) != 0)
+                return 2;
         } else if (strcmp(a, "--watch") == 0) {
             watch = 1;
         } else if (strcmp(a, "--no-admin") == 0) {
@@ -251,7 +230,13 @@ int mk_cmd_serve(int argc, char **argv)
         return 2;
     }
     mk_mock *mocks[MK_SERVICE_COUNT];
+    if (!only && mk_generic_discover(&gen, plan.fixtures) != 0) {
+        mk_mock_group_free(plan.group);
+        return 2;
+    }
     int rc = mk_serve_start(&plan, only, mocks);
+    if (rc == 0 && (rc = mk_generic_start(&gen, &plan)) != 0)
+        mk_serve_stop(mocks);
     if (rc != 0) {
         mk_mock_group_free(plan.group);
         return rc;
@@ -266,22 +251,29 @@ int mk_cmd_serve(int argc, char **argv)
                mk_mock_base_path(mocks[i]), mk_count_cassettes(dir), plan.speed);
         running++;
     }
+    for (size_t i = 0; i < gen.count; i++, running++)
+        printf("%-7s %s  (%d cassettes, speed %g, generic: as recorded)\n", gen.items[i].name,
+               mk_mock_url(gen.items[i].mock), mk_count_cassettes(gen.items[i].dir), plan.speed);
     if (running == 0) {
         fprintf(stderr, "mockkit serve: no cassettes under %s\n", plan.fixtures);
         mk_mock_group_free(plan.group);
         return 2;
     }
     fflush(stdout);
-    if (ready_file && write_ready_file(ready_file, mocks) != 0) {
+    if (ready_file && write_ready_file(ready_file, mocks, &gen) != 0) {
         fprintf(stderr, "mockkit serve: cannot write %s: %s\n", ready_file, strerror(errno));
         mk_serve_stop(mocks);
+        mk_generic_stop(&gen);
         mk_mock_group_free(plan.group);
         return 2;
     }
 
     unsigned long long seen[MK_SERVICE_COUNT];
-    for (int i = 0; i < MK_SERVICE_COUNT; i++)
-        seen[i] = mocks[i] ? folder_stamp(&plan, i) : 0;
+    char dirs[MK_SERVICE_COUNT][4096];
+    for (int i = 0; i < MK_SERVICE_COUNT; i++) {
+        snprintf(dirs[i], sizeof dirs[i], "%s/%s", plan.fixtures, mk_services[i].name);
+        seen[i] = mocks[i] ? mk_folder_stamp(dirs[i]) : 0;
+    }
     int sig = 0;
     for (;;) {
         struct timespec tick = {1, 0};
@@ -291,14 +283,22 @@ int mk_cmd_serve(int argc, char **argv)
         for (int i = 0; i < MK_SERVICE_COUNT; i++) {
             if (!mocks[i])
                 continue;
-            unsigned long long now = folder_stamp(&plan, i);
+            unsigned long long now = mk_folder_stamp(dirs[i]);
             if (sig == SIGHUP || now != seen[i])
                 reload(mocks[i], mk_services[i].name);
             seen[i] = now;
         }
+        for (size_t i = 0; i < gen.count; i++) {
+            mk_generic *x = &gen.items[i];
+            unsigned long long now = mk_folder_stamp(x->dir);
+            if (sig == SIGHUP || now != x->seen)
+                reload(x->mock, x->name);
+            x->seen = now;
+        }
     }
     fprintf(stderr, "mockkit serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     mk_serve_stop(mocks);
+    mk_generic_stop(&gen);
     mk_mock_group_free(plan.group);
     if (ready_file)
         remove(ready_file);
