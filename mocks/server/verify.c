@@ -172,8 +172,9 @@ static int verify_count(const cJSON *log, const cJSON *spec, cJSON *report)
     return ok;
 }
 
-/* Each expected request after the previous one's match (others may come
- * between, as in WireMock's and MockServer's order checks). */
+/* Each expected request after the previous one's match; other requests
+ * may come between (a client's health checks and polls must not break an
+ * order a test cares about). */
 static int verify_order(const cJSON *log, const cJSON *order, cJSON *report)
 {
     const cJSON *x, *e = log->child;
