@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "faults.h"
 #include "mock_internal.h"
 
 /* Returns 0, -1 out of memory, -2 when the body is larger than max. */
@@ -165,9 +166,9 @@ static int send_chunk(struct mg_connection *conn, const mk_bytes *data)
 
 /* Replay the recorded response of ixs[index]. Returns the status sent. */
 static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, int64_t arrival,
-                  int head_only)
+                  int head_only, mk__fault_act *fa, mk__peer *pp)
 {
-    mk__peer peer;
+    mk__peer peer = *pp;
     const mk__ix *x = &m->ixs[index];
     const mk_response *resp = &x->ix->response;
     double speed = mk__speed(m);
@@ -175,7 +176,6 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
     atomic_int never = 0;
     sbuf b = {0};
 
-    mk__peer_init(&peer, m->port, mg_get_request_info(conn));
     if (mk__schedule_conn(m, SIZE_MAX, speed, &anchor_now, &anchor_at,
                           resp->at_ms > 0 ? resp->at_ms : x->ix->at_ms, &never, &peer) != 0) {
         mg_disable_connection_keep_alive(conn);
@@ -195,7 +195,7 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
         sb_str(&b, "Transfer-Encoding: chunked\r\n\r\n");
     } else {
         sb_printf(&b, "Content-Length: %zu\r\n\r\n", resp->body.bytes.len);
-        if (!head_only) {
+        if (!head_only && !fa->on) {
             sb_add(&b, resp->body.bytes.data, resp->body.bytes.len);
         }
     }
@@ -205,18 +205,32 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
         return resp->status;
     }
     free(b.data);
+    if (!resp->streamed && !head_only && fa->on) {
+        /* fault hook point: before the plain body (as chunk 0, unframed) */
+        int h = mk__fault_chunk(m, conn, fa, 0, &resp->body.bytes, 0, &peer);
+        if (h == MK__FH_GONE || (h == MK__FH_GO && write_all(conn, resp->body.bytes.data,
+                                                             resp->body.bytes.len) != 0)) {
+            mg_disable_connection_keep_alive(conn);
+        }
+        return resp->status;
+    }
     if (!resp->streamed || head_only) {
         return resp->status;
     }
     for (size_t i = 0; i < resp->chunk_count; i++) {
         const mk_chunk *c = &resp->chunks[i];
         size_t trigger = mk__engine_find(m, x->cas, c->after);
+        int h = MK__FH_GO;
         if (mk__schedule_conn(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms, &never,
                               &peer) != 0 ||
-            send_chunk(conn, &c->body.bytes) != 0) {
+            (h = mk__fault_chunk(m, conn, fa, i, &c->body.bytes, 1, &peer)) == MK__FH_GONE ||
+            (h == MK__FH_GO && send_chunk(conn, &c->body.bytes) != 0)) {
             /* stopping, or the client went away: no clean end */
             mg_disable_connection_keep_alive(conn);
             return resp->status;
+        }
+        if (h == MK__FH_DONE) {
+            return resp->status; /* a fault ended the connection */
         }
     }
     if (resp->keepalive_ms > 0 && !resp->close) {
@@ -239,6 +253,8 @@ static int admin(struct mk_mock *m, struct mg_connection *conn, const mk__req *r
         r.status = 200;
         r.body = j ? cJSON_PrintUnformatted(j) : NULL;
         cJSON_Delete(j);
+    } else if (strcmp(req->path, "/__mockkit/faults") == 0) {
+        mk__admin_faults(m, req, &r);
     } else if (strcmp(req->path, "/__mockkit/reset") == 0 && strcmp(req->method, "POST") == 0) {
         mk_mock_reset(m);
         r.status = 200;
@@ -362,8 +378,30 @@ static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, in
 {
     mk__reply r = {0};
     mk__pick pick;
-    int status;
+    mk__peer peer;
+    mk__fault_act fa;
+    int status, h;
     int head = strcmp(req->method, "HEAD") == 0;
+
+    /* fault hook point: before the status line, before any check, as a
+     * proxy or load balancer in front of the service would answer */
+    mk__peer_init(&peer, m->port, mg_get_request_info(conn));
+    mk__fault_decide(m, req->method, req->path, &fa);
+    h = mk__fault_before_status(m, conn, &fa, req, &peer, &r);
+    if (h != MK__FH_GO) {
+        status = h == MK__FH_REPLY ? r.status : 0;
+        mk__journal_note(m, req, arrival, status, 0, SIZE_MAX, "fault");
+        if (h == MK__FH_REPLY) {
+            send_reply(conn, &r, head);
+        } else {
+            mg_disable_connection_keep_alive(conn);
+        }
+        mk__reply_clear(&r);
+        return status > 0 ? status : 499;
+    }
+    if (fa.on && fa.f.kind == MK__F_LATENCY && fa.f.at == MK__AT_STATUS) {
+        arrival = mk_clock_now_ms(m->clock); /* recorded gaps come after the latency */
+    }
 
     if (mk__profile_check(m, req, arrival, &r)) {
         /* journal first: a client that saw the answer must find the entry */
@@ -377,7 +415,7 @@ static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, in
     if (pick.index != SIZE_MAX) {
         mk__journal_note(m, req, arrival, m->ixs[pick.index].ix->response.status, 1, pick.index,
                          NULL);
-        return replay(m, conn, pick.index, arrival, head);
+        return replay(m, conn, pick.index, arrival, head, &fa, &peer);
     }
     const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
     char line[1200];

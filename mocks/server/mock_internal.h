@@ -296,6 +296,7 @@ struct mk_mock {
     size_t ix_count;
 
     mk__journal journal;
+    struct mk__faults *faults; /* faults.c: own mutex */
 
     /* websocket players (ws.c) */
     struct mk__ws *ws_list;

@@ -82,6 +82,7 @@ typedef struct mk_mock_options {
                                0 = 16 MiB */
     int request_timeout_ms; /* a request's headers must arrive within this;
                                0 = 10000 */
+    uint64_t seed;          /* the faults' PRNG (docs/faults.md: order of draws) */
 } mk_mock_options;
 
 /* Fills defaults (everything 0/NULL, speed 1.0). */
@@ -115,6 +116,19 @@ void mk_mock_reset(mk_mock *m);
 
 /* Change replay speed for connections that start afterwards. */
 void mk_mock_set_speed(mk_mock *m, double speed);
+
+/* ---- faults (docs/faults.md) ----------------------------------------- */
+
+/* Add a fault from its compact spec, e.g. "POST /v1/chat/completions:
+ * status=429,retry-after=2,times=1"; faults fire in the order added, one
+ * per request. Returns MK_MOCK_OK, or MK_MOCK_EINVAL with err (may be NULL)
+ * naming the byte offset and what was expected. */
+int mk_mock_fault_add(mk_mock *m, const char *spec, char *err, size_t err_size);
+/* Remove every fault (the PRNG goes on where it was). */
+void mk_mock_fault_clear(mk_mock *m);
+/* The faults as [{"spec","seen","times_left"}] (GET /__mockkit/faults).
+ * Caller frees with cJSON_Delete. */
+cJSON *mk_mock_faults_json(const mk_mock *m);
 
 /* ---- request journal ------------------------------------------------- */
 
