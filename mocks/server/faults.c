@@ -184,13 +184,19 @@ void mk__fault_decide(struct mk_mock *m, const char *method, const char *path,
 
 /* ---- hooks -------------------------------------------------------------- */
 
-/* Wait ms on the mock's clock, watching the client like a parked stream. */
-static int wait_ms(struct mk_mock *m, mk__peer *peer, int64_t ms)
+/* Wait until `from` + ms on the mock's clock, watching the client like a
+ * parked stream. */
+static int wait_from(struct mk_mock *m, mk__peer *peer, int64_t from, int64_t ms)
 {
     atomic_int never = 0;
-    int64_t now = mk_clock_now_ms(m->clock), at = 0;
-    return mk__schedule_conn(m, SIZE_MAX, 1.0, &now, &at, ms, &never, peer) == 0 ? MK__FH_GO
-                                                                                 : MK__FH_GONE;
+    int64_t at = 0;
+    return mk__schedule_conn(m, SIZE_MAX, 1.0, &from, &at, ms, &never, peer) == 0 ? MK__FH_GO
+                                                                                  : MK__FH_GONE;
+}
+
+static int wait_ms(struct mk_mock *m, mk__peer *peer, int64_t ms)
+{
+    return wait_from(m, peer, mk_clock_now_ms(m->clock), ms);
 }
 
 /* Until the client leaves or the mock stops: hour-long waits, each of which
@@ -324,6 +330,10 @@ static int drip(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a,
     char head[24];
     size_t hlen = chunked ? (size_t)snprintf(head, sizeof(head), "%zx\r\n", data->len) : 0;
     size_t total = hlen + data->len + (chunked ? 2 : 0);
+    int64_t start = mk_clock_now_ms(m->clock);
+    int64_t piece_no = 0;
+    /* pieces on a grid from the first (start + k*T), so a late wake-up
+     * does not stretch the rest */
     for (size_t off = 0; off < total;) {
         char piece[4096];
         size_t n = a->f.drip_bytes < sizeof(piece) ? a->f.drip_bytes : sizeof(piece);
@@ -340,7 +350,7 @@ static int drip(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a,
             return MK__FH_GONE;
         }
         off += n;
-        if (off < total && wait_ms(m, peer, a->f.drip_ms) != MK__FH_GO) {
+        if (off < total && wait_from(m, peer, start, ++piece_no * a->f.drip_ms) != MK__FH_GO) {
             return MK__FH_GONE;
         }
     }
