@@ -152,9 +152,24 @@ static int item(const char *s, size_t len, int first, mk__fault *f, size_t at, c
             f->kind = MK__F_EMPTY;
         } else if (IS("badchunk") && !v) {
             f->kind = MK__F_BADCHUNK;
+        } else if (IS("wsclose")) {
+            if (!v || whole(v, vlen, 1000, 4999, &w) != 0) {
+                return BAD("wsclose wants a close code 1000-4999 (1006: drop the TCP "
+                           "connection without a close frame)");
+            }
+            f->kind = MK__F_WSCLOSE;
+            f->ws_code = (int)w;
+        } else if (IS("fragment")) {
+            if (!v || whole(v, vlen, 1, 1 << 24, &w) != 0) {
+                return BAD("fragment wants payload bytes per frame, >= 1");
+            }
+            f->kind = MK__F_FRAGMENT;
+            f->fragment = (size_t)w;
+        } else if (IS("nopong") && !v) {
+            f->kind = MK__F_NOPONG;
         } else {
             return BAD("expected a fault: status=, latency=, drip=, stall, cut=, garbage=, "
-                       "empty or badchunk");
+                       "empty, badchunk, wsclose=, fragment= or nopong");
         }
         return 0;
     }
@@ -199,14 +214,19 @@ static int coherent(const mk__fault *f, char *err, size_t n, size_t len)
     if (f->retry_after >= 0 && f->kind != MK__F_STATUS) {
         return fail(err, n, len, "%s", "retry-after goes with status=");
     }
-    if (f->at != MK__AT_STATUS && f->kind != MK__F_LATENCY && f->kind != MK__F_STALL) {
-        return fail(err, n, len, "%s", "at= goes with latency= or stall");
+    if (f->at != MK__AT_STATUS && f->kind != MK__F_LATENCY && f->kind != MK__F_STALL &&
+        f->kind != MK__F_WSCLOSE) {
+        return fail(err, n, len, "%s", "at= goes with latency=, stall or wsclose=");
+    }
+    if (f->kind == MK__F_WSCLOSE && f->at != MK__AT_STATUS && f->at != MK__AT_EVENT) {
+        return fail(err, n, len, "%s", "wsclose takes at=event:N (after N server messages)");
     }
     if (f->kind == MK__F_LATENCY && f->at == MK__AT_EVENT) {
         return fail(err, n, len, "%s", "latency takes at=status, first or between");
     }
-    if (f->rst && f->kind != MK__F_CUT && f->kind != MK__F_GARBAGE && f->kind != MK__F_EMPTY) {
-        return fail(err, n, len, "%s", "rst goes with cut=, garbage= or empty");
+    if (f->rst && f->kind != MK__F_CUT && f->kind != MK__F_GARBAGE && f->kind != MK__F_EMPTY &&
+        !(f->kind == MK__F_WSCLOSE && f->ws_code == 1006)) {
+        return fail(err, n, len, "%s", "rst goes with cut=, garbage=, empty or wsclose=1006");
     }
     return 0;
 }

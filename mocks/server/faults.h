@@ -22,7 +22,10 @@ typedef enum mk__fault_kind {
     MK__F_CUT,        /* end the connection after event N or body byte K */
     MK__F_GARBAGE,    /* N random bytes instead of an answer, then close */
     MK__F_EMPTY,      /* close without a status line */
-    MK__F_BADCHUNK    /* a chunk whose size line is not hex */
+    MK__F_BADCHUNK,   /* a chunk whose size line is not hex */
+    MK__F_WSCLOSE,    /* websocket: close with a code (1006: drop TCP, no close frame) */
+    MK__F_FRAGMENT,   /* websocket: server messages in continuation frames of N bytes */
+    MK__F_NOPONG      /* websocket: client pings get no pong */
 } mk__fault_kind;
 
 enum { MK__AT_STATUS = 0, MK__AT_FIRST, MK__AT_BETWEEN, MK__AT_EVENT };
@@ -43,6 +46,8 @@ typedef struct mk__fault {
     size_t drip_bytes;
     int drip_ms;
     size_t garbage;
+    int ws_code;             /* wsclose */
+    size_t fragment;         /* fragment: payload bytes per frame */
     long times;              /* fires left; -1 = no limit */
     long every;              /* fire on every Kth match (1 = each) */
     double p;                /* probability of firing once due */
@@ -92,6 +97,15 @@ int mk__fault_chunk(struct mk_mock *m, struct mg_connection *conn, mk__fault_act
                     const mk_bytes *data, int chunked, mk__peer *peer);
 /* End the connection as the fault says (FIN or RST) without a clean end. */
 void mk__fault_close(struct mg_connection *conn, const mk__fault_act *a, mk__peer *peer);
+
+/* faults_ws.c: before the player sends server frame fr, when `sent` data
+ * messages have gone out on this connection (fd: its socket, -1 unknown).
+ * GO: send it as recorded; WROTE: sent (fragmented); DONE: the connection
+ * is closed or dropped, send nothing more; GONE: cancelled. */
+int mk__fault_ws_frame(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a,
+                       size_t sent, const mk_frame *fr, int fd, atomic_int *cancel);
+/* Does this fault keep pongs from client pings? */
+int mk__fault_ws_nopong(const mk__fault_act *a);
 
 /* profiles.c: status (429, 5xx, ...) in the service's own error envelope,
  * with the code the real service uses for it. */
