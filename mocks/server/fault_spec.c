@@ -231,9 +231,8 @@ static int coherent(const mk__fault *f, char *err, size_t n, size_t len)
     return 0;
 }
 
-int mk__fault_parse(const char *spec, mk__fault *f, char *err, size_t err_size)
+static void defaults(mk__fault *f)
 {
-    const char *s = spec, *colon, *sp;
     memset(f, 0, sizeof(*f));
     f->retry_after = -1;
     f->cut_byte = -1;
@@ -241,6 +240,50 @@ int mk__fault_parse(const char *spec, mk__fault *f, char *err, size_t err_size)
     f->times = -1;
     f->every = 1;
     f->p = 1.0;
+}
+
+/* ACTION[,OPTION...] from s; offsets in errors are from spec. */
+static int items(const char *spec, const char *s, mk__fault *f, char *err, size_t err_size)
+{
+    for (int first = 1; *s || first; first = 0) {
+        size_t len = strcspn(s, ",");
+        if (len == 0) {
+            return fail(err, err_size, (size_t)(s - spec), "%s", "empty item");
+        }
+        if (item(s, len, first, f, (size_t)(s - spec), err, err_size) != 0) {
+            return -1;
+        }
+        s += len;
+        if (*s == ',') {
+            s++;
+            if (!*s) {
+                return fail(err, err_size, (size_t)(s - spec), "%s", "empty item");
+            }
+        }
+    }
+    return coherent(f, err, err_size, strlen(spec));
+}
+
+int mk__fault_parse_action(const char *action, mk__fault *f, char *err, size_t err_size)
+{
+    defaults(f);
+    snprintf(f->path, sizeof(f->path), "*");
+    if (!action || items(action, action, f, err, err_size) != 0) {
+        return action ? -1 : fail(err, err_size, 0, "%s", "no fault");
+    }
+    if (f->times >= 0 || f->every != 1 || f->p < 1.0) {
+        /* sequences already say "the first answer is a 429, then 200" */
+        return fail(err, err_size, 0, "%s",
+                    "times=, every= and p= are for faults set by --fault, the admin API or "
+                    "the C API; a cassette fault fires each time its part is sent");
+    }
+    return 0;
+}
+
+int mk__fault_parse(const char *spec, mk__fault *f, char *err, size_t err_size)
+{
+    const char *s = spec, *colon, *sp;
+    defaults(f);
     if (!spec) {
         return fail(err, err_size, 0, "%s", "no spec");
     }
@@ -281,22 +324,5 @@ int mk__fault_parse(const char *spec, mk__fault *f, char *err, size_t err_size)
                     colon ? "PATH longer than 255 bytes" : "expected ':' and a fault after PATH");
     }
     memcpy(f->path, s, (size_t)(colon - s));
-    s = colon + 1;
-    for (int first = 1; *s || first; first = 0) {
-        size_t len = strcspn(s, ",");
-        if (len == 0) {
-            return fail(err, err_size, (size_t)(s - spec), "%s", "empty item");
-        }
-        if (item(s, len, first, f, (size_t)(s - spec), err, err_size) != 0) {
-            return -1;
-        }
-        s += len;
-        if (*s == ',') {
-            s++;
-            if (!*s) {
-                return fail(err, err_size, (size_t)(s - spec), "%s", "empty item");
-            }
-        }
-    }
-    return coherent(f, err, err_size, strlen(spec));
+    return items(spec, colon + 1, f, err, err_size);
 }

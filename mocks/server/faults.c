@@ -31,6 +31,8 @@ struct mk__faults {
     struct mk__fault_node *head, *tail;
 };
 
+static int64_t draw_latency(const mk__fault *f, uint64_t *s);
+
 static uint64_t splitmix(uint64_t *s)
 {
     uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
@@ -137,6 +139,11 @@ cJSON *mk_mock_faults_json(const mk_mock *m)
     return arr;
 }
 
+int64_t mk__fault_draw(mk__fault_act *a)
+{
+    return draw_latency(&a->f, &a->rng);
+}
+
 static int64_t draw_latency(const mk__fault *f, uint64_t *s)
 {
     double ms = f->a;
@@ -180,6 +187,77 @@ void mk__fault_decide(struct mk_mock *m, const char *method, const char *path,
         break;
     }
     pthread_mutex_unlock(&m->faults->mu);
+}
+
+void mk__fault_act_cassette(struct mk_mock *m, const char *action, int at_part,
+                            mk__fault_act *out)
+{
+    char err[8];
+    memset(out, 0, sizeof(*out));
+    out->line_empty = 1;
+    if (mk__fault_parse_action(action, &out->f, err, sizeof(err)) != 0) {
+        return; /* refused at load: cannot happen */
+    }
+    if (at_part && (out->f.kind == MK__F_LATENCY || out->f.kind == MK__F_STALL)) {
+        out->f.at = MK__AT_FIRST;
+    }
+    out->on = 1;
+    pthread_mutex_lock(&m->faults->mu);
+    out->delay_ms =
+        out->f.kind == MK__F_LATENCY ? draw_latency(&out->f, &m->faults->rng) : 0;
+    out->rng = splitmix(&m->faults->rng);
+    pthread_mutex_unlock(&m->faults->mu);
+}
+
+int mk_mock_fault_check(const char *action, char *err, size_t err_size)
+{
+    mk__fault f;
+    char scratch[8];
+    if (!err) {
+        err = scratch;
+        err_size = sizeof(scratch);
+    }
+    return mk__fault_parse_action(action, &f, err, err_size) == 0 ? MK_MOCK_OK : MK_MOCK_EINVAL;
+}
+
+static int check_one(const mk__ix *x, const char *action, const char *ptr, mk_diag *diag)
+{
+    mk__fault f;
+    char err[300];
+    if (!action || mk__fault_parse_action(action, &f, err, sizeof(err)) == 0) {
+        return 0;
+    }
+    if (diag) {
+        memset(diag, 0, sizeof(*diag));
+        snprintf(diag->file, sizeof(diag->file), "%s", x->cas->path);
+        snprintf(diag->pointer, sizeof(diag->pointer), "/interactions/%zu%s", x->ix->index, ptr);
+        snprintf(diag->message, sizeof(diag->message), "%s", err);
+    }
+    return -1;
+}
+
+int mk__faults_check_loaded(struct mk_mock *m, mk_diag *diag)
+{
+    char ptr[96];
+    for (size_t i = 0; i < m->ix_count; i++) {
+        const mk__ix *x = &m->ixs[i];
+        if (check_one(x, x->ix->fault, "/fault", diag) != 0) {
+            return MK_MOCK_ECASSETTE;
+        }
+        for (size_t k = 0; k < x->ix->response.chunk_count; k++) {
+            snprintf(ptr, sizeof(ptr), "/response/chunks/%zu/fault", k);
+            if (check_one(x, x->ix->response.chunks[k].fault, ptr, diag) != 0) {
+                return MK_MOCK_ECASSETTE;
+            }
+        }
+        for (size_t k = 0; k < x->ix->frame_count; k++) {
+            snprintf(ptr, sizeof(ptr), "/websocket/frames/%zu/fault", k);
+            if (check_one(x, x->ix->frames[k].fault, ptr, diag) != 0) {
+                return MK_MOCK_ECASSETTE;
+            }
+        }
+    }
+    return MK_MOCK_OK;
 }
 
 /* ---- hooks -------------------------------------------------------------- */
@@ -371,7 +449,7 @@ int mk__fault_chunk(struct mk_mock *m, struct mg_connection *conn, mk__fault_act
         }
         if (f->at == MK__AT_BETWEEN && i > 0) {
             /* each gap its own draw, from the request's stream */
-            return wait_ms(m, peer, draw_latency(f, &a->rng));
+            return wait_ms(m, peer, mk__fault_draw(a));
         }
         return MK__FH_GO;
     case MK__F_STALL:

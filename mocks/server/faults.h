@@ -58,6 +58,10 @@ typedef struct mk__fault {
  * what was expected. */
 int mk__fault_parse(const char *spec, mk__fault *f, char *err, size_t err_size);
 
+/* A cassette's fault: ACTION[,OPTION...] without METHOD PATH, and without
+ * times=, every= or p= (it fires each time its part is sent). */
+int mk__fault_parse_action(const char *action, mk__fault *f, char *err, size_t err_size);
+
 /* What one request got: a copy of the fault that fired, with its draws. */
 typedef struct mk__fault_act {
     int on;
@@ -71,6 +75,9 @@ typedef struct mk__fault_act {
     int after_cr;
 } mk__fault_act;
 
+/* Another latency draw from the request's own stream (between parts). */
+int64_t mk__fault_draw(mk__fault_act *a);
+
 /* The fault list (faults.c). */
 struct mk__faults;
 struct mk__faults *mk__faults_new(uint64_t seed);
@@ -79,6 +86,15 @@ void mk__faults_free(struct mk__faults *fl);
 /* Decide for one request (the documented order of draws). Thread-safe. */
 void mk__fault_decide(struct mk_mock *m, const char *method, const char *path,
                       mk__fault_act *out);
+
+/* A cassette fault (already checked at load) as this request's act, its
+ * draws taken from the mock's PRNG like any other. at_part: a chunk's or
+ * frame's fault: latency and stall apply before that part. */
+void mk__fault_act_cassette(struct mk_mock *m, const char *action, int at_part,
+                            mk__fault_act *out);
+/* Check every cassette fault of the loaded interactions (mock.c, after
+ * loading): MK_MOCK_ECASSETTE with diag naming file, pointer and why. */
+int mk__faults_check_loaded(struct mk_mock *m, mk_diag *diag);
 
 /* ---- hooks (faults.c); each returns MK__FH_GO to send as recorded ---- */
 enum { MK__FH_GO = 0, MK__FH_DONE = 1, MK__FH_GONE = -1, MK__FH_WROTE = 2, MK__FH_REPLY = 3 };

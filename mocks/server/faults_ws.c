@@ -106,8 +106,18 @@ int mk__fault_ws_frame(struct mk_mock *m, struct mg_connection *conn, mk__fault_
             return MK__FH_DONE;
         }
         return MK__FH_GO;
+    case MK__F_LATENCY:
+        if ((f->at == MK__AT_FIRST && sent == 0) || (f->at == MK__AT_BETWEEN && sent > 0) ||
+            f->at == MK__AT_EVENT) {
+            int64_t now = mk_clock_now_ms(m->clock), at = 0;
+            int64_t ms = f->at == MK__AT_BETWEEN && sent > 1 ? mk__fault_draw(a) : a->delay_ms;
+            return mk__schedule(m, SIZE_MAX, 1.0, &now, &at, ms, cancel) == 0 ? MK__FH_GO
+                                                                               : MK__FH_GONE;
+        }
+        return MK__FH_GO;
     case MK__F_STALL:
-        if (f->at == MK__AT_EVENT && (int)sent >= f->at_event) {
+        if ((f->at == MK__AT_EVENT && (int)sent >= f->at_event) ||
+            (f->at == MK__AT_FIRST && sent == 0)) {
             int64_t now, at = 0;
             do { /* until the connection ends (cancel) or the mock stops */
                 now = mk_clock_now_ms(m->clock);

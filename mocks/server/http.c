@@ -176,6 +176,22 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
     atomic_int never = 0;
     sbuf b = {0};
 
+    if (!fa->on && x->ix->fault) {
+        /* the interaction's own fault (cassette), when no other fired */
+        mk__reply r = {0};
+        int h;
+        mk__fault_act_cassette(m, x->ix->fault, 0, fa);
+        h = mk__fault_before_status(m, conn, fa, NULL, &peer, &r);
+        if (h == MK__FH_REPLY) {
+            send_reply(conn, &r, head_only);
+        } else if (h != MK__FH_GO) {
+            mg_disable_connection_keep_alive(conn);
+        }
+        mk__reply_clear(&r);
+        if (h != MK__FH_GO) {
+            return r.status ? r.status : resp->status;
+        }
+    }
     if (mk__schedule_conn(m, SIZE_MAX, speed, &anchor_now, &anchor_at,
                           resp->at_ms > 0 ? resp->at_ms : x->ix->at_ms, &never, &peer) != 0) {
         mg_disable_connection_keep_alive(conn);
@@ -221,9 +237,15 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
         const mk_chunk *c = &resp->chunks[i];
         size_t trigger = mk__engine_find(m, x->cas, c->after);
         int h = MK__FH_GO;
+        mk__fault_act ca = {0};
+        if (c->fault) {
+            mk__fault_act_cassette(m, c->fault, 1, &ca); /* this chunk's own fault */
+        }
         if (mk__schedule_conn(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms, &never,
                               &peer) != 0 ||
-            (h = mk__fault_chunk(m, conn, fa, i, &c->body.bytes, 1, &peer)) == MK__FH_GONE ||
+            (h = mk__fault_chunk(m, conn, &ca, 0, &c->body.bytes, 1, &peer)) == MK__FH_GONE ||
+            (h == MK__FH_GO &&
+             (h = mk__fault_chunk(m, conn, fa, i, &c->body.bytes, 1, &peer)) == MK__FH_GONE) ||
             (h == MK__FH_GO && send_chunk(conn, &c->body.bytes) != 0)) {
             /* stopping, or the client went away: no clean end */
             mg_disable_connection_keep_alive(conn);

@@ -290,6 +290,9 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     }
     rc = mk__engine_load(m, paths, path_count, diag);
     if (rc == MK_MOCK_OK) {
+        rc = mk__faults_check_loaded(m, diag);
+    }
+    if (rc == MK_MOCK_OK) {
         rc = start_server(m, diag);
     }
     m->opts.tls_cert = m->opts.tls_key = NULL; /* only read while starting */

@@ -182,8 +182,18 @@ static void play(mk__ws *ws, run *r)
                          &ws->cancel) != 0) {
             return;
         }
-        /* fault hook point: before each server frame */
-        int h = mk__fault_ws_frame(ws->m, ws->conn, &ws->fault, ws->sent, fr, ws->fd, &ws->cancel);
+        /* fault hook point: before each server frame (its own, then the
+         * connection's) */
+        mk__fault_act fa = {0};
+        if (fr->fault) {
+            mk__fault_act_cassette(ws->m, fr->fault, 1, &fa);
+            fa.f.at = fa.f.at == MK__AT_FIRST ? MK__AT_EVENT : fa.f.at;
+        }
+        int h = mk__fault_ws_frame(ws->m, ws->conn, &fa, 0, fr, ws->fd, &ws->cancel);
+        if (h == MK__FH_GO) {
+            h = mk__fault_ws_frame(ws->m, ws->conn, &ws->fault, ws->sent, fr, ws->fd,
+                                   &ws->cancel);
+        }
         if (h == MK__FH_DONE || h == MK__FH_GONE) {
             atomic_store(&ws->closed, 1);
             return;
@@ -593,6 +603,9 @@ static int serve_ws(struct mk_mock *m, struct mg_connection *conn)
     ws = accept_upgrade(m, conn, arrival, &status);
     if (!ws) {
         return status;
+    }
+    if (!fa.on && m->ixs[ws->cands[0].ix].ix->fault) {
+        mk__fault_act_cassette(m, m->ixs[ws->cands[0].ix].ix->fault, 0, &fa);
     }
     ws->fault = fa;
     ws->fd = rd.fd;

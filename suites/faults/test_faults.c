@@ -14,6 +14,8 @@
 #include "suite.h"
 
 #define CASSETTE MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/stream.json"
+#define DECLARED MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/declared.json"
+#define BAD MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/bad/bad-fault.json"
 #define KEY "Authorization: Bearer sk-proj-testkey"
 #define STREAM_BODY "{\"model\":\"gpt-4\",\"stream\":true}"
 
@@ -23,12 +25,14 @@ typedef struct fx {
     char base[160];
 } fx;
 
+static const char *cassette = CASSETTE;
+
 static fx *start(uint64_t seed, int virtual_clock)
 {
     fx *f = calloc(1, sizeof(*f));
     mk_mock_options o;
     mk_diag d;
-    const char *paths[] = {CASSETTE};
+    const char *paths[] = {cassette};
     assert_non_null(f);
     mk_mock_options_init(&o);
     o.service = "openai";
@@ -79,6 +83,8 @@ static int get_model(fx *f, mkc_response **out, mkc_error *err)
     return rc;
 }
 
+static const char *stream_body = STREAM_BODY;
+
 typedef struct sse_run {
     fx *f;
     long idle_ms;
@@ -103,8 +109,8 @@ static void *sse_thread(void *arg)
     memset(&o, 0, sizeof(o));
     o.method = "POST";
     o.content_type = "application/json";
-    o.body = STREAM_BODY;
-    o.body_len = strlen(STREAM_BODY);
+    o.body = stream_body;
+    o.body_len = strlen(stream_body);
     o.idle_timeout_ms = r->idle_ms;
     r->rc = mkc_sse_stream(h, "/chat/completions", &o, on_event, r, NULL, &r->err);
     mkc_http_free(h);
@@ -138,6 +144,7 @@ static int stream(fx *f, long idle_ms, sse_run *r)
     sse_thread(r);
     return r->rc;
 }
+
 
 /* ---- status ------------------------------------------------------------- */
 
@@ -505,6 +512,87 @@ static void admin_sets_faults_for_next_requests(void **state)
     stop(f);
 }
 
+/* ---- declared in the cassette -------------------------------------------- */
+
+static void declared_status_on_interaction(void **state)
+{
+    (void)state;
+    cassette = DECLARED;
+    fx *f = start(0, 0);
+    for (int i = 0; i < 2; i++) { /* every time: no times= in a cassette */
+        mkc_response *resp = NULL;
+        mkc_error err = {0};
+        assert_int_equal(get_model(f, &resp, &err), MKC_EHTTP);
+        assert_int_equal(err.http_status, 503);
+        assert_non_null(strstr(err.body, "\"type\":\"server_error\""));
+        mkc_response_free(resp);
+        mkc_error_clear(&err);
+    }
+    stop(f);
+    cassette = CASSETTE;
+}
+
+static void declared_cut_on_chunk(void **state)
+{
+    (void)state;
+    cassette = DECLARED;
+    fx *f = start(0, 0);
+    sse_run r;
+    /* chunk 1 says cut=byte:20,rst: event 1 whole, 20 bytes of event 2, reset:
+     * the client reports the half event first */
+    assert_int_equal(stream(f, 0, &r), MKC_ETRUNCATED);
+    assert_int_equal(atomic_load(&r.events), 1);
+    assert_non_null(strstr(r.err.message, "in the middle of an event"));
+    mkc_error_clear(&r.err);
+    stop(f);
+    cassette = CASSETTE;
+}
+
+static void declared_latency_on_chunk(void **state)
+{
+    (void)state;
+    cassette = DECLARED;
+    stream_body = "{\"model\":\"slow\",\"stream\":true}";
+    fx *f = start(0, 1);
+    sse_run r;
+    pthread_t t;
+    memset(&r, 0, sizeof(r));
+    r.f = f;
+    assert_int_equal(pthread_create(&t, NULL, sse_thread, &r), 0);
+    assert_int_equal(wait_events(&r, 2), 2);
+    assert_int_equal(mk_clock_wait_for_waiters(f->clock, 1, 5000), 0);
+    mk_clock_advance(f->clock, 249);
+    assert_int_equal(mk_clock_wait_for_waiters(f->clock, 1, 5000), 0);
+    assert_true(still_running(&r));
+    assert_int_equal(atomic_load(&r.events), 2); /* chunk 2 waits its 250 ms */
+    mk_clock_advance(f->clock, 1);
+    pthread_join(t, NULL);
+    assert_int_equal(r.rc, MKC_OK);
+    assert_int_equal(atomic_load(&r.events), 4);
+    stop(f);
+    stream_body = STREAM_BODY;
+    cassette = CASSETTE;
+}
+
+static void declared_bad_fault_refused_at_load(void **state)
+{
+    (void)state;
+    mk_mock_options o;
+    mk_diag d;
+    mk_mock *m = NULL;
+    const char *paths[] = {BAD};
+    char line[1200];
+    mk_mock_options_init(&o);
+    o.service = "openai";
+    o.quiet = 1;
+    memset(&d, 0, sizeof(d));
+    assert_int_equal(mk_mock_new(&o, paths, 1, &m, &d), MK_MOCK_ECASSETTE);
+    assert_null(m);
+    mk_diag_format(&d, line, sizeof(line));
+    assert_non_null(strstr(line, "bad-fault.json: /interactions/1/response/chunks/1/fault: "
+                                 "fault spec byte 0: cut wants event:N or byte:K"));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +612,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(stall_after_event_one_client_times_out),
         cmocka_unit_test(bad_specs_name_the_byte),
         cmocka_unit_test(admin_sets_faults_for_next_requests),
+        cmocka_unit_test(declared_status_on_interaction),
+        cmocka_unit_test(declared_cut_on_chunk),
+        cmocka_unit_test(declared_latency_on_chunk),
+        cmocka_unit_test(declared_bad_fault_refused_at_load),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }

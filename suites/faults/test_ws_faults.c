@@ -17,12 +17,14 @@
 #define CASSETTE MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/ws.json"
 enum { K_MSG = 1, K_PONG, K_CLOSE };
 
+static const char *cassette = CASSETTE;
+
 static mk_mock *start(const char *spec)
 {
     mk_mock_options o;
     mk_diag d;
     mk_mock *m = NULL;
-    const char *paths[] = {CASSETTE};
+    const char *paths[] = {cassette};
     char err[300] = "";
     mk_mock_options_init(&o);
     o.speed = 0;
@@ -234,6 +236,15 @@ static void upgrade_refused_with_status(void **state)
     mk_mock_free(m);
 }
 
+/* A frame's own fault in the cassette: "wsclose=1011" instead of m2. */
+static void declared_close_on_frame(void **state)
+{
+    (void)state;
+    cassette = MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/declared.json";
+    expect_messages_then_close(NULL, 1, "1011 mockkit fault");
+    cassette = CASSETTE;
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +256,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(fragments_on_the_wire),
         cmocka_unit_test(ping_without_pong),
         cmocka_unit_test(upgrade_refused_with_status),
+        cmocka_unit_test(declared_close_on_frame),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }

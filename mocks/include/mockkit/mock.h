@@ -124,6 +124,9 @@ void mk_mock_set_speed(mk_mock *m, double speed);
  * per request. Returns MK_MOCK_OK, or MK_MOCK_EINVAL with err (may be NULL)
  * naming the byte offset and what was expected. */
 int mk_mock_fault_add(mk_mock *m, const char *spec, char *err, size_t err_size);
+/* Check a cassette's "fault" value (ACTION[,OPTION...], no METHOD PATH, no
+ * times=/every=/p=): MK_MOCK_OK, or MK_MOCK_EINVAL with err saying why. */
+int mk_mock_fault_check(const char *action, char *err, size_t err_size);
 /* Remove every fault (the PRNG goes on where it was). */
 void mk_mock_fault_clear(mk_mock *m);
 /* The faults as [{"spec","seen","times_left"}] (GET /__mockkit/faults).
