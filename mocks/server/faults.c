@@ -26,6 +26,7 @@ struct mk__fault_node {
 };
 
 struct mk__faults {
+    atomic_int count;        /* how many: 0 skips the lock on every request */
     pthread_mutex_t mu;
     uint64_t rng;
     struct mk__fault_node *head, *tail;
@@ -67,6 +68,7 @@ static void drop_all(struct mk__faults *fl)
         n = next;
     }
     fl->head = fl->tail = NULL;
+    atomic_store(&fl->count, 0);
 }
 
 void mk__faults_free(struct mk__faults *fl)
@@ -113,6 +115,7 @@ int mk_mock_fault_add(mk_mock *m, const char *spec, char *err, size_t err_size)
         m->faults->head = n;
     }
     m->faults->tail = n;
+    atomic_fetch_add(&m->faults->count, 1);
     pthread_mutex_unlock(&m->faults->mu);
     return MK_MOCK_OK;
 }
@@ -165,6 +168,9 @@ void mk__fault_decide(struct mk_mock *m, const char *method, const char *path,
 {
     memset(out, 0, sizeof(*out));
     out->line_empty = 1;
+    if (atomic_load(&m->faults->count) == 0) {
+        return; /* the common case: no fault set, no lock taken */
+    }
     pthread_mutex_lock(&m->faults->mu);
     for (struct mk__fault_node *n = m->faults->head; n; n = n->next) {
         mk__fault *f = &n->f;
