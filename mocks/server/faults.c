@@ -80,6 +80,19 @@ void mk__faults_free(struct mk__faults *fl)
     }
 }
 
+static void append(struct mk__faults *fl, struct mk__fault_node *n)
+{
+    pthread_mutex_lock(&fl->mu);
+    if (fl->tail) {
+        fl->tail->next = n;
+    } else {
+        fl->head = n;
+    }
+    fl->tail = n;
+    atomic_fetch_add(&fl->count, 1);
+    pthread_mutex_unlock(&fl->mu);
+}
+
 int mk_mock_fault_add(mk_mock *m, const char *spec, char *err, size_t err_size)
 {
     char scratch[8];
@@ -108,16 +121,25 @@ int mk_mock_fault_add(mk_mock *m, const char *spec, char *err, size_t err_size)
         free(n);
         return MK_MOCK_EINVAL;
     }
-    pthread_mutex_lock(&m->faults->mu);
-    if (m->faults->tail) {
-        m->faults->tail->next = n;
-    } else {
-        m->faults->head = n;
-    }
-    m->faults->tail = n;
-    atomic_fetch_add(&m->faults->count, 1);
-    pthread_mutex_unlock(&m->faults->mu);
+    append(m->faults, n);
     return MK_MOCK_OK;
+}
+
+int mk__faults_add(struct mk__faults *fl, const char *spec, char *err, size_t err_size)
+{
+    struct mk__fault_node *n = calloc(1, sizeof(*n));
+    if (!n || !(n->spec = strdup(spec ? spec : ""))) {
+        free(n);
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    if (mk__fault_parse(spec, &n->f, err, err_size) != 0) {
+        free(n->spec);
+        free(n);
+        return -1;
+    }
+    append(fl, n);
+    return 0;
 }
 
 void mk_mock_fault_clear(mk_mock *m)
@@ -166,13 +188,19 @@ static int64_t draw_latency(const mk__fault *f, uint64_t *s)
 void mk__fault_decide(struct mk_mock *m, const char *method, const char *path,
                       mk__fault_act *out)
 {
+    mk__faults_decide(m->faults, method, path, out);
+}
+
+void mk__faults_decide(struct mk__faults *fl, const char *method, const char *path,
+                       mk__fault_act *out)
+{
     memset(out, 0, sizeof(*out));
     out->line_empty = 1;
-    if (atomic_load(&m->faults->count) == 0) {
+    if (!fl || atomic_load(&fl->count) == 0) {
         return; /* the common case: no fault set, no lock taken */
     }
-    pthread_mutex_lock(&m->faults->mu);
-    for (struct mk__fault_node *n = m->faults->head; n; n = n->next) {
+    pthread_mutex_lock(&fl->mu);
+    for (struct mk__fault_node *n = fl->head; n; n = n->next) {
         mk__fault *f = &n->f;
         if ((f->method[0] && strcmp(f->method, method) != 0) ||
             (strcmp(f->path, "*") != 0 && !mk__path_match(f->path, path))) {
@@ -180,7 +208,7 @@ void mk__fault_decide(struct mk_mock *m, const char *method, const char *path,
         }
         f->seen++;
         if (f->times == 0 || f->seen % f->every != 0 ||
-            (f->p < 1.0 && unit(&m->faults->rng) >= f->p)) {
+            (f->p < 1.0 && unit(&fl->rng) >= f->p)) {
             continue;
         }
         if (f->times > 0) {
@@ -188,11 +216,11 @@ void mk__fault_decide(struct mk_mock *m, const char *method, const char *path,
         }
         out->on = 1;
         out->f = *f;
-        out->delay_ms = f->kind == MK__F_LATENCY ? draw_latency(f, &m->faults->rng) : 0;
-        out->rng = splitmix(&m->faults->rng);
+        out->delay_ms = f->kind == MK__F_LATENCY ? draw_latency(f, &fl->rng) : 0;
+        out->rng = splitmix(&fl->rng);
         break;
     }
-    pthread_mutex_unlock(&m->faults->mu);
+    pthread_mutex_unlock(&fl->mu);
 }
 
 void mk__fault_act_cassette(struct mk_mock *m, const char *action, int at_part,

@@ -83,6 +83,11 @@ struct mk__faults;
 struct mk__faults *mk__faults_new(uint64_t seed);
 void mk__faults_free(struct mk__faults *fl);
 
+/* A list without a mock (the recorder's proxy): add a spec, decide. */
+int mk__faults_add(struct mk__faults *fl, const char *spec, char *err, size_t err_size);
+void mk__faults_decide(struct mk__faults *fl, const char *method, const char *path,
+                       mk__fault_act *out);
+
 /* Decide for one request (the documented order of draws). Thread-safe. */
 void mk__fault_decide(struct mk_mock *m, const char *method, const char *path,
                       mk__fault_act *out);
@@ -126,6 +131,8 @@ int mk__fault_ws_nopong(const mk__fault_act *a);
 /* profiles.c: status (429, 5xx, ...) in the service's own error envelope,
  * with the code the real service uses for it. */
 int mk__profile_fault(const struct mk_mock *m, int status, const char *message, mk__reply *out);
+/* The same for a service by name (the recorder's proxy: no mock). */
+int mk__profile_fault_svc(const char *service, int status, const char *message, mk__reply *out);
 
 /* Admin endpoint (admin_faults.c): POST/DELETE /__mockkit/faults. */
 int mk__admin_faults(struct mk_mock *m, const mk__req *req, mk__reply *r);

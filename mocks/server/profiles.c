@@ -598,3 +598,21 @@ int mk__profile_fault(const struct mk_mock *m, int status, const char *message, 
     }
     return mk__profile_refuse(m, status, message, out);
 }
+
+int mk__profile_fault_svc(const char *service, int status, const char *message, mk__reply *out)
+{
+    /* only the service is read: a zeroed mock that names it */
+    static const struct mk_mock zero;
+    struct mk_mock *m = malloc(sizeof(*m));
+    int rc;
+    if (!m) {
+        return -1;
+    }
+    *m = zero;
+    if (mk__service_parse(service, &m->service) != 0) {
+        m->service = MK__SVC_GENERIC;
+    }
+    rc = mk__profile_fault(m, status, message, out);
+    free(m);
+    return rc;
+}
