@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "faults.h"
 #include "mock_internal.h"
 
 /* ---- loading ----------------------------------------------------------- */
@@ -283,6 +284,9 @@ static int set_build(const held_list *l, mk__set **out, mk_diag *diag)
     }
     s->ix_count = total;
     rc = check_triggers(s, diag);
+    if (rc == MK_MOCK_OK) {
+        rc = mk__faults_check_set(s, diag);
+    }
     if (rc != MK_MOCK_OK) {
         set_free(s);
         return rc;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "faults.h"
 #include "mock_internal.h"
 
 /* tls.c: CivetWeb's init_ssl callback for the tls_cert/tls_key options, and
@@ -315,7 +316,8 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
         m->own_clock = mk__clock_new_real();
         m->clock = m->own_clock;
     }
-    if (!m->api_key || !m->username || !m->password || !m->clock ||
+    m->faults = mk__faults_new(opts->seed);
+    if (!m->api_key || !m->username || !m->password || !m->clock || !m->faults ||
         mk__journal_init(&m->journal, opts->journal_size ? opts->journal_size : 256) != 0) {
         mk_mock_free(m);
         return MK_MOCK_ENOMEM;
@@ -403,6 +405,7 @@ void mk_mock_free(mk_mock *m)
     }
     mk__engine_free(m);
     mk__journal_free(&m->journal);
+    mk__faults_free(m->faults);
     mk_clock_free(m->own_clock);
     free(m->rates);
     free(m->api_key);

@@ -389,6 +389,7 @@ struct mk_mock {
 
     mk__journal journal;
     int64_t start_ms;         /* clock time at start: journal times are relative to it */
+    struct mk__faults *faults; /* faults.c: own mutex */
 
     /* websocket players (ws.c) */
     struct mk__ws *ws_list;

@@ -598,3 +598,48 @@ int mk__profile_refuse(const struct mk_mock *m, int status, const char *message,
     reply_json(out, status, root);
     return out->body ? 0 : -1;
 }
+
+/* A status fault (faults.c) in the envelope and with the code the service
+ * itself uses for that status (docs/faults.md cites them). */
+int mk__profile_fault(const struct mk_mock *m, int status, const char *message, mk__reply *out)
+{
+    const char *code;
+    if (m->service == MK__SVC_BEE) {
+        code = status == 429   ? "too_many_requests"
+               : status == 503 ? "service_unavailable"
+               : status >= 500 ? "internal_server_error"
+                               : "invalid_input";
+        reply_json(out, status, error_obj(code, message));
+        out->content_type = MK__BEE_JSON;
+        return out->body ? 0 : -1;
+    }
+    if (m->service == MK__SVC_OPENAI) {
+        cJSON *root = openai_error(message, status == 429 ? "rate_limit_exceeded" : NULL);
+        cJSON *err = cJSON_GetObjectItem(root, "error");
+        cJSON_ReplaceItemInObject(err, "type",
+                                  cJSON_CreateString(status == 429   ? "requests"
+                                                     : status >= 500 ? "server_error"
+                                                                     : "invalid_request_error"));
+        reply_json(out, status, root);
+        return out->body ? 0 : -1;
+    }
+    return mk__profile_refuse(m, status, message, out);
+}
+
+int mk__profile_fault_svc(const char *service, int status, const char *message, mk__reply *out)
+{
+    /* only the service is read: a zeroed mock that names it */
+    static const struct mk_mock zero;
+    struct mk_mock *m = malloc(sizeof(*m));
+    int rc;
+    if (!m) {
+        return -1;
+    }
+    *m = zero;
+    if (mk__service_parse(service, &m->service) != 0) {
+        m->service = MK__SVC_GENERIC;
+    }
+    rc = mk__profile_fault(m, status, message, out);
+    free(m);
+    return rc;
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "faults.h"
 #include "mock_internal.h"
 #include "mockkit/cassette.h"
 
@@ -47,6 +48,9 @@ typedef struct mk__ws {
     size_t cand_count;
     char path[512];
     struct mk__ws *next;
+    mk__fault_act fault;     /* faults_ws.c; off over wss */
+    int fd;                  /* the socket (plain ws), -1 unknown */
+    size_t sent;             /* server data messages sent (player only) */
 } mk__ws;
 
 /* ---- frames ------------------------------------------------------------ */
@@ -176,10 +180,29 @@ static void play(mk__ws *ws, run *r)
         }
         trigger = mk__engine_find(ws->set, x->cas, fr->after);
         if (mk__schedule(ws->m, trigger, ws->speed, &r->anchor_now, &r->anchor_at, fr->at_ms,
-                         &ws->cancel) != 0 ||
-            send_frame(ws->conn, fr) != 0) {
+                         &ws->cancel) != 0) {
             return;
         }
+        /* fault hook point: before each server frame (its own, then the
+         * connection's) */
+        mk__fault_act fa = {0};
+        if (fr->fault) {
+            mk__fault_act_cassette(ws->m, fr->fault, 1, &fa);
+            fa.f.at = fa.f.at == MK__AT_FIRST ? MK__AT_EVENT : fa.f.at;
+        }
+        int h = mk__fault_ws_frame(ws->m, ws->conn, &fa, 0, fr, ws->fd, &ws->cancel);
+        if (h == MK__FH_GO) {
+            h = mk__fault_ws_frame(ws->m, ws->conn, &ws->fault, ws->sent, fr, ws->fd,
+                                   &ws->cancel);
+        }
+        if (h == MK__FH_DONE || h == MK__FH_GONE) {
+            atomic_store(&ws->closed, 1);
+            return;
+        }
+        if (h == MK__FH_GO && send_frame(ws->conn, fr) != 0) {
+            return;
+        }
+        ws->sent += fr->type == MK_FRAME_TEXT || fr->type == MK_FRAME_BINARY;
         if (fr->type == MK_FRAME_CLOSE) {
             atomic_store(&ws->closed, 1);
             return;
@@ -342,6 +365,7 @@ static mk__ws *accept_upgrade(struct mk_mock *m, struct mg_connection *conn, int
     ws->m = m;
     ws->set = pick.set; /* ws_free gives it back */
     ws->conn = conn;
+    ws->fd = -1;
     ws->speed = mk__speed(m);
     pthread_mutex_init(&ws->mu, NULL);
     pthread_cond_init(&ws->cv, NULL);
@@ -468,9 +492,16 @@ static int on_frame(mk__ws *ws, int opcode, char *data, size_t len)
         }
     }
     if (type == MK_FRAME_CLOSE) {
-        /* not recorded: answer the close as a server would */
-        mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data, len > 125 ? 125 : len);
+        /* not recorded: answer the close as a server would (once: not
+         * after a close of ours, e.g. a fault's) */
+        if (!atomic_load(&ws->closed)) {
+            mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data,
+                               len > 125 ? 125 : len);
+        }
         return 0;
+    }
+    if (type == MK_FRAME_PING && mk__fault_ws_nopong(&ws->fault)) {
+        return 1; /* fault: the ping goes unanswered */
     }
     if (type == MK_FRAME_PING) {
         mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
@@ -558,10 +589,30 @@ static int serve_ws(struct mk_mock *m, struct mg_connection *conn)
         return refuse_upgrade(m, conn, &req, arrival, 500,
                               "mockkit: cannot find this connection's socket", "");
     }
+    /* fault hook point: before the 101 (a status fault refuses the upgrade) */
+    mk__fault_act fa;
+    mk__reply fr = {0};
+    mk__fault_decide(m, req.method, req.path, &fa);
+    switch (mk__fault_before_status(m, conn, &fa, &req, &peer, &fr)) {
+    case MK__FH_REPLY:
+        status = refuse_upgrade(m, conn, &req, arrival, fr.status, "mockkit fault", fr.extra);
+        mk__reply_clear(&fr);
+        return status;
+    case MK__FH_GO:
+        break;
+    default:
+        mk__journal_note(m, &req, arrival, 0, 0, NULL, "fault");
+        return 499;
+    }
     ws = accept_upgrade(m, conn, arrival, &status);
     if (!ws) {
         return status;
     }
+    if (!fa.on && ws->set->ixs[ws->cands[0].ix].ix->fault) {
+        mk__fault_act_cassette(m, ws->set->ixs[ws->cands[0].ix].ix->fault, 0, &fa);
+    }
+    ws->fault = fa;
+    ws->fd = rd.fd;
     snprintf(keyed, sizeof(keyed), "%s%s", key, guid);
     mk__sha1(keyed, strlen(keyed), digest);
     accept = mk_cassette_base64_encode(digest, sizeof(digest));

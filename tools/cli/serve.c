@@ -49,6 +49,12 @@ static void usage(FILE *out)
             "  --tls-cert FILE    listen with TLS (https://, wss://) with this PEM certificate\n"
             "                     (chain); plain HTTP without it\n"
             "  --tls-key FILE     the certificate's PEM private key (default: in --tls-cert)\n"
+            "  --fault SPEC       inject a fault (repeatable), e.g.\n"
+            "                     'bee:POST /v1/threads/{id}/runs:status=429,retry-after=2,times=1'\n"
+            "                     or 'openai:/v1/chat/completions:cut=event:2,rst'; without\n"
+            "                     SERVICE: every mock; grammar in docs/faults.md\n"
+            "  --seed N           seed of each mock's fault PRNG (default 0): same seed,\n"
+            "                     same requests in the same order, same faults\n"
             "  --quiet            do not log unmatched requests\n");
 }
 
@@ -123,6 +129,8 @@ int mk_cmd_serve(int argc, char **argv)
     const char *ready_file = NULL;
     int only = 0, watch = 0;
     static mk_generics gen; /* large (folder paths): not on the stack */
+    const char *faults[64];
+    size_t fault_count = 0;
     static const mk_opt table[] = {
         {"--fixtures", NULL, 1}, {"--bind", NULL, 1},       {"--port", NULL, 1},
         {"--only", NULL, 1},     {"--speed", NULL, 1},      {"--api-key", NULL, 1},
@@ -130,6 +138,7 @@ int mk_cmd_serve(int argc, char **argv)
         {"--quiet", NULL, 0},    {"--tls-cert", NULL, 1},   {"--tls-key", NULL, 1},
         {"--max-connections", NULL, 1}, {"--max-body", NULL, 1}, {"--max-frame", NULL, 1},
         {"--admin-token", NULL, 1}, {"--watch", NULL, 0}, {"--service", NULL, 1},
+        {"--fault", NULL, 1},    {"--seed", NULL, 1},
         {NULL, NULL, 0},
     };
     mk_opts p;
@@ -185,6 +194,17 @@ int mk_cmd_serve(int argc, char **argv)
             if (parse_count(&p, a, v, 1, SIZE_MAX / 2, &n) != 0)
                 return 2;
             *(strcmp(a, "--max-body") == 0 ? &plan.max_body : &plan.max_frame) = (size_t)n;
+        } else if (strcmp(a, "--fault") == 0) {
+            if (fault_count == sizeof faults / sizeof faults[0]) {
+                mk_opts_fail(&p, "at most 64 --fault options");
+                return 2;
+            }
+            faults[fault_count++] = v;
+        } else if (strcmp(a, "--seed") == 0) {
+            unsigned long long n;
+            if (parse_count(&p, a, v, 0, UINT64_MAX, &n) != 0)
+                return 2;
+            plan.seed = n;
         } else if (strcmp(a, "--ready-file") == 0) {
             ready_file = v;
         } else if (strcmp(a, "--tls-cert") == 0) {
@@ -240,6 +260,15 @@ int mk_cmd_serve(int argc, char **argv)
     if (rc != 0) {
         mk_mock_group_free(plan.group);
         return rc;
+    }
+    mk_mock *generic[MK_GENERIC_MAX];
+    for (size_t i = 0; i < gen.count; i++)
+        generic[i] = gen.items[i].mock;
+    if (mk_serve_add_faults(mocks, generic, gen.count, faults, fault_count) != 0) {
+        mk_serve_stop(mocks);
+        mk_generic_stop(&gen);
+        mk_mock_group_free(plan.group);
+        return 2;
     }
     int running = 0;
     for (int i = 0; i < MK_SERVICE_COUNT; i++) {

@@ -120,6 +120,7 @@ int mk_generic_start(mk_generics *g, const mk_serve_plan *p)
         o.disable_admin = p->disable_admin;
         o.admin_token = p->admin_token;
         o.group = p->group;
+        o.seed = p->seed;
         o.quiet = p->quiet;
         o.tls_cert = p->tls_cert;
         o.tls_key = p->tls_key;

@@ -179,6 +179,7 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
         o.max_connections = p->max_connections;
         o.max_body = p->max_body;
         o.max_frame = p->max_frame;
+        o.seed = p->seed;
         const char *paths[] = {dir};
         mk_diag d;
         memset(&d, 0, sizeof d);

@@ -96,6 +96,7 @@ typedef struct mk_mock_options {
                                request (loopback too) must send it in
                                X-Mockkit-Admin-Token, else 401 */
     mk_mock_group *group;   /* NULL: resets alone; borrowed, must outlive the mock */
+    uint64_t seed;          /* the faults' PRNG (docs/faults.md: order of draws) */
 } mk_mock_options;
 
 /* Fills defaults (everything 0/NULL, speed 1.0). */
@@ -142,8 +143,9 @@ void mk_mock_set_speed(mk_mock *m, double speed);
 /* Add the cassette in json (len bytes; name is used in diagnostics, NULL =
  * "<admin>"), replacing every served cassette with the same meta.name
  * (*replaced, if not NULL: how many). Refused like `mockkit lint` refuses:
- * syntax, schema, secrets, and `after` naming no interaction. Returns
- * MK_MOCK_OK, MK_MOCK_ECASSETTE, MK_MOCK_EINVAL or MK_MOCK_ENOMEM. */
+ * syntax, schema, secrets, `after` naming no interaction, and a `fault`
+ * that does not parse. Returns MK_MOCK_OK, MK_MOCK_ECASSETTE, MK_MOCK_EINVAL
+ * or MK_MOCK_ENOMEM. */
 int mk_mock_add_cassette(mk_mock *m, const char *json, size_t len, const char *name,
                          int *replaced, mk_diag *diag);
 
@@ -159,6 +161,21 @@ int mk_mock_reload(mk_mock *m, mk_diag *diag);
 /* The served cassettes as a JSON array of {"name","file","service",
  * "interactions"} (what GET /__mockkit/cassettes returns). Caller frees. */
 cJSON *mk_mock_cassettes_json(const mk_mock *m);
+/* ---- faults (docs/faults.md) ----------------------------------------- */
+
+/* Add a fault from its compact spec, e.g. "POST /v1/chat/completions:
+ * status=429,retry-after=2,times=1"; faults fire in the order added, one
+ * per request. Returns MK_MOCK_OK, or MK_MOCK_EINVAL with err (may be NULL)
+ * naming the byte offset and what was expected. */
+int mk_mock_fault_add(mk_mock *m, const char *spec, char *err, size_t err_size);
+/* Check a cassette's "fault" value (ACTION[,OPTION...], no METHOD PATH, no
+ * times=/every=/p=): MK_MOCK_OK, or MK_MOCK_EINVAL with err saying why. */
+int mk_mock_fault_check(const char *action, char *err, size_t err_size);
+/* Remove every fault (the PRNG goes on where it was). */
+void mk_mock_fault_clear(mk_mock *m);
+/* The faults as [{"spec","seen","times_left"}] (GET /__mockkit/faults).
+ * Caller frees with cJSON_Delete. */
+cJSON *mk_mock_faults_json(const mk_mock *m);
 
 /* ---- request journal ------------------------------------------------- */
 
