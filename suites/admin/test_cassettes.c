@@ -289,6 +289,78 @@ static void test_bind_needs_token(void **state)
     assert_non_null(strstr(d.message, "admin_token"));
 }
 
+/* A cassette's `fault` is checked as lint checks it whenever cassettes are
+ * swapped in (add, reload), not only at start: a bad one is refused with
+ * its pointer and the old set serves; a good one fires. Faults sit behind
+ * the same access check as every admin path. */
+static char *with_fault(const char *name, const char *path, const char *fault)
+{
+    char *c = au_cassette(name, path, "F1");
+    const char *at = strstr(c, "\"id\":\"get\",");
+    size_t n = strlen(c) + strlen(fault) + 16, head = (size_t)(at - c) + 11;
+    char *out = malloc(n);
+    assert_non_null(out);
+    snprintf(out, n, "%.*s\"fault\":\"%s\",%s", (int)head, c, fault, c + head);
+    free(c);
+    return out;
+}
+
+static void test_fault_checked_on_swap(void **state)
+{
+    fx *f = *state;
+    cu_resp r;
+    cJSON *j;
+    long status;
+    char *bad = with_fault("phi", "/p", "status=9999"), *good = with_fault("phi", "/p", "status=503");
+    au_admin(f->m, "POST", "/__mockkit/cassettes", bad, NULL, &r);
+    assert_int_equal(r.status, 400);
+    j = cJSON_Parse(r.body);
+    assert_non_null(j);
+    assert_string_equal(cJSON_GetObjectItem(j, "pointer")->valuestring, "/interactions/0/fault");
+    cJSON_Delete(j);
+    cu_resp_free(&r);
+    assert_answers(f->m, "/p", NULL);
+    assert_answers(f->m, "/a", "A1");
+    au_write(f->dir, "phi.json", bad);
+    au_admin(f->m, "POST", "/__mockkit/reload", NULL, NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "/interactions/0/fault"));
+    cu_resp_free(&r);
+    assert_answers(f->m, "/a", "A1");
+    au_write(f->dir, "phi.json", good);
+    au_admin(f->m, "POST", "/__mockkit/reload", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    cu_resp_free(&r);
+    free(au_get(f->m, "/p", &status));
+    assert_int_equal(status, 503);
+    free(bad);
+    free(good);
+}
+
+static void test_faults_need_token(void **state)
+{
+    fx *f = *state;
+    cu_resp r;
+    long status;
+    mk_mock *m = start(f->dir, "s3cret-admin");
+    au_admin(m, "POST", "/__mockkit/faults", "{\"fault\":\"/a:status=500\"}", NULL, &r);
+    assert_int_equal(r.status, 401);
+    cu_resp_free(&r);
+    assert_answers(m, "/a", "A1");
+    au_admin(m, "POST", "/__mockkit/faults", "{\"fault\":\"/a:status=500\"}", "s3cret-admin",
+             &r);
+    assert_int_equal(r.status, 200);
+    cu_resp_free(&r);
+    free(au_get(m, "/a", &status));
+    assert_int_equal(status, 500);
+    /* an unknown admin path names the faults one among the paths there are */
+    au_admin(m, "GET", "/__mockkit/nope", NULL, "s3cret-admin", &r);
+    assert_int_equal(r.status, 404);
+    assert_non_null(strstr(r.body, "/__mockkit/faults"));
+    cu_resp_free(&r);
+    mk_mock_free(m);
+}
+
 /* One reset for every service: POST /__mockkit/reset on one port of a
  * group clears the journals of all, and so does mk_mock_group_reset. */
 static void test_group_reset(void **state)
@@ -340,6 +412,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bind_needs_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_checked_on_swap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_faults_need_token, setup, teardown),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }
