@@ -348,7 +348,8 @@ static void test_serve_port_in_use_exit_2(void **state)
 
 /* Any folder of cassettes is a service of its own name, replayed as
  * recorded (no key, no cookie): named with --service, or found in
- * --fixtures; each gets a line in the ready file. */
+ * --fixtures; each gets a line in the ready file. A --fault naming no
+ * service reaches them too. */
 static void test_serve_generic_services(void **state)
 {
     (void)state;
@@ -367,7 +368,7 @@ static void test_serve_generic_services(void **state)
     snprintf(out, sizeof out, "%s/out", dir);
     snprintf(arg, sizeof arg, "other=%s:0", named);
     char *argv[] = {"mockkit", "serve", "--fixtures", dir, "--speed", "0", "--service", arg,
-                    "--ready-file", ready, NULL};
+                    "--fault", "GET /other:status=418", "--ready-file", ready, NULL};
     pid_t pid = spawn(argv, out);
     assert_true(pid > 0);
     assert_int_equal(wait_file(ready, 10000), 0);
@@ -384,7 +385,7 @@ static void test_serve_generic_services(void **state)
             saw |= 1;
         } else if (strcmp(name, "other") == 0) {
             snprintf(probe, sizeof probe, "%s/other", url);
-            assert_int_equal(get_status(probe), 200);
+            assert_int_equal(get_status(probe), 418); /* the fault, before the replay */
             saw |= 2;
         }
     }
