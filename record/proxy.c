@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <civetweb.h>
 #include <curl/curl.h>
 
+#include "faults.h"
 #include "mockkit/client.h"
 #include "record_internal.h"
 
@@ -52,7 +54,27 @@ typedef struct fwd {
     cJSON *chunks;
     char *buf;
     size_t len, cap;
+    mk__fault_act *fa;       /* a fault on this answer, or NULL */
+    mk__peer *peer;
+    size_t chunk_i;
+    int faulted;             /* the fault cut the answer: not recorded */
 } fwd;
+
+/* A cut or a broken chunk on a proxied answer (the mock's hook, which for
+ * these kinds needs no mock). Returns 1 when it ended the connection. */
+static int fault_part(fwd *f, const char *data, size_t n, int chunked)
+{
+    mk_bytes b;
+    if (!f->fa || !f->fa->on ||
+        (f->fa->f.kind != MK__F_CUT && f->fa->f.kind != MK__F_BADCHUNK))
+        return 0;
+    b.data = (unsigned char *)(uintptr_t)data;
+    b.len = n;
+    if (mk__fault_chunk(NULL, f->conn, f->fa, f->chunk_i++, &b, chunked, f->peer) != MK__FH_DONE)
+        return 0;
+    f->faulted = 1;
+    return 1;
+}
 
 static void clear_headers(fwd *f)
 {
@@ -169,6 +191,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
         return 0; /* abort: the upstream answers instead, or we are stopping */
     if (f->streaming) {
         int64_t at = mk_rec__now_us(&f->r->tape);
+        if (fault_part(f, data, n, 1))
+            return 0; /* abort the upstream transfer: the client's answer is cut */
         if (mg_send_chunk(f->conn, data, (unsigned)n) < 0) {
             f->client_gone = 1;
             return 0;
@@ -259,7 +283,8 @@ typedef enum fwd_result { FWD_DONE = 0, FWD_UNMATCHED = 1 } fwd_result;
 /* Forward the request to base (+ path + query). */
 static fwd_result forward(mk_record *r, struct mg_connection *conn,
                           const struct mg_request_info *ri, const char *body, size_t body_len,
-                          const char *base, int probe, mk_rec_ix *ix, int *status_out)
+                          const char *base, int probe, mk_rec_ix *ix, int *status_out,
+                          mk__fault_act *fa, mk__peer *peer, int *faulted)
 {
     char url[8192];
     snprintf(url, sizeof url, "%s", base);
@@ -276,6 +301,8 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
     f.ix = ix;
     f.probe = probe;
     f.no_body = strcmp(ri->request_method, "HEAD") == 0;
+    f.fa = fa;
+    f.peer = peer;
 
     CURL *c = curl_easy_init();
     if (!c) {
@@ -346,9 +373,9 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
         /* Cut mid-stream: cut the client's stream the same way. Only a cut
          * by the upstream is "close": stopping the recorder (Ctrl-C) keeps
          * what arrived as a stream that simply has no more chunks. */
-        if (f.resp && !__atomic_load_n(&r->stopping, __ATOMIC_RELAXED))
+        if (f.resp && !f.faulted && !__atomic_load_n(&r->stopping, __ATOMIC_RELAXED))
             cJSON_AddBoolToObject(f.resp, "close", 1);
-        if (!f.client_gone)
+        if (!f.client_gone && !f.faulted)
             mk_rec__report(r, "mockkit record: %s %s: upstream %s cut the stream: %s\n",
                            ri->request_method, ri->local_uri, url,
                            __atomic_load_n(&r->stopping, __ATOMIC_RELAXED) ? "recorder stopped" : (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
@@ -358,13 +385,15 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
         /* HEAD: the length the upstream announced, and no body. */
         const char *cl = f.no_body ? header(&f, "Content-Length") : NULL;
         send_head(&f, cl ? strtol(cl, NULL, 10) : (long)f.len);
-        if (f.len)
+        if (f.len && !fault_part(&f, f.buf, f.len, 0))
             mg_write(conn, f.buf, f.len);
         record_head(&f);
         if (f.resp)
             mk_rec__body_add(f.resp, f.buf, f.len, header(&f, "Content-Type"), &r->red);
     }
     *status_out = (int)f.status;
+    if (faulted)
+        *faulted = f.faulted;
     clear_headers(&f);
     free(f.buf);
     curl_slist_free_all(hdrs);
@@ -467,6 +496,47 @@ static char *read_body(struct mg_connection *conn, size_t *len)
     return buf;
 }
 
+/* Faults at the status line. Returns 1 when the answer was the fault's. */
+static int fault_head(mk_record *r, struct mg_connection *conn, mk__fault_act *fa,
+                      mk__peer *peer, int *status)
+{
+    mk__reply rep = {0};
+    char msg[64];
+    switch (fa->f.kind) {
+    case MK__F_STATUS:
+        snprintf(msg, sizeof msg, "mockkit fault: status %d", fa->f.status);
+        if (mk__profile_fault_svc(r->service, fa->f.status, msg, &rep) != 0)
+            return 0;
+        mg_printf(conn, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s", rep.status,
+                  mg_get_response_code_text(conn, rep.status), rep.content_type, rep.extra);
+        if (fa->f.retry_after >= 0)
+            mg_printf(conn, "Retry-After: %d\r\n", fa->f.retry_after);
+        mg_printf(conn, "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                  strlen(rep.body), rep.body);
+        *status = rep.status;
+        mk__reply_clear(&rep);
+        return 1;
+    case MK__F_EMPTY:
+    case MK__F_GARBAGE:
+        /* these kinds of the mock's hook write and close without the mock */
+        mk__fault_before_status(NULL, conn, fa, NULL, peer, &rep);
+        *status = 499;
+        return 1;
+    case MK__F_LATENCY:
+        if (fa->f.at == MK__AT_STATUS) {
+            /* real time, in slices so a stopping recorder is not held up */
+            for (int64_t left = fa->delay_ms;
+                 left > 0 && !__atomic_load_n(&r->stopping, __ATOMIC_RELAXED); left -= 50) {
+                struct timespec ts = {0, (long)(left < 50 ? left : 50) * 1000000L};
+                nanosleep(&ts, NULL);
+            }
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 int mk_rec__http_handler(struct mg_connection *conn, void *cbdata)
 {
     mk_record *r = cbdata;
@@ -481,12 +551,24 @@ int mk_rec__http_handler(struct mg_connection *conn, void *cbdata)
         free(body);
         return 500;
     }
+    /* faults on the answer to our client: those that replace it are sent
+     * here, without asking the upstream (and nothing is recorded) */
+    mk__fault_act fa;
+    mk__peer peer;
+    mk__peer_init(&peer, r->port, ri);
+    mk__faults_decide(r->faults, ri->request_method, ri->local_uri, &fa);
+    if (fa.on && fault_head(r, conn, &fa, &peer, &status)) {
+        mk_rec__ix_free(ix);
+        free(body);
+        return status;
+    }
     /* NEW: a query the cassette never had with this path is new, although
      * the replay server's subset matching would answer it. */
     if (r->mock_url && !mk_rec__new_query_variant(r, ri)) {
         char base[1024];
         snprintf(base, sizeof base, "%s%s", r->mock_url, r->up.prefix);
-        if (forward(r, conn, ri, body, body_len, base, 1, NULL, &status) == FWD_DONE) {
+        if (forward(r, conn, ri, body, body_len, base, 1, NULL, &status, NULL, NULL, NULL) ==
+            FWD_DONE) {
             mk_rec__ix_free(ix);
             free(body);
             return status;
@@ -495,8 +577,12 @@ int mk_rec__http_handler(struct mg_connection *conn, void *cbdata)
     cJSON *req = mk_rec__request_json(r, ri, body, body_len);
     if (req)
         cJSON_AddItemToObject(ix->json, "request", req);
-    forward(r, conn, ri, body, body_len, r->up.url, 0, ix, &status);
-    if (cJSON_GetObjectItemCaseSensitive(ix->json, "response"))
+    int faulted = 0;
+    forward(r, conn, ri, body, body_len, r->up.url, 0, ix, &status, &fa, &peer, &faulted);
+    if (faulted)
+        mk_rec__report(r, "mockkit record: %s %s: a fault cut the answer (not recorded)\n",
+                       ri->request_method, ri->local_uri);
+    if (!faulted && cJSON_GetObjectItemCaseSensitive(ix->json, "response"))
         mk_rec__tape_add(&r->tape, ix);
     else
         mk_rec__ix_free(ix);

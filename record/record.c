@@ -241,6 +241,7 @@ static void record_free(mk_record *r)
     mk_mock_free(r->mock);
     mk_rec__tape_cleanup(&r->tape);
     mk_rec__redactor_cleanup(&r->red);
+    mk_rec__faults_free(r);
     pthread_mutex_destroy(&r->ws_mu);
     free(r->ws);
     free(r->out);
@@ -279,7 +280,9 @@ int mk_record_new(const mk_record_options *o, mk_record **out, mk_diag *diag)
     r->insecure = o->insecure;
     r->cacert = o->cacert ? strdup(o->cacert) : NULL;
     char why[400];
-    if (mk_rec__redactor_init(&r->red, o, why, sizeof why) || !r->out || !r->service || !r->name ||
+    why[0] = '\0';
+    if (mk_rec__redactor_init(&r->red, o, why, sizeof why) ||
+        mk_rec__faults_init(r, o, why, sizeof why) || !r->out || !r->service || !r->name ||
         (o->cacert && !r->cacert)) {
         record_free(r);
         if (why[0])

@@ -159,6 +159,7 @@ struct mk_record {
     int quiet;
     char *cacert;            /* upstream TLS: see mk_record_options */
     int insecure;
+    struct mk__faults *faults; /* proxy_faults.c; NULL: none */
 };
 
 /* proxy.c: the HTTP request handler (cbdata is the mk_record). */
@@ -167,6 +168,11 @@ int mk_rec__http_handler(struct mg_connection *conn, void *cbdata);
  * body) from a CivetWeb request. */
 cJSON *mk_rec__request_json(mk_record *r, const struct mg_request_info *ri,
                             const char *body, size_t body_len);
+
+/* proxy_faults.c: the fault list (NULL when none; an error names the
+ * spec), and the hooks proxy.c calls (see mocks/server/faults.h). */
+int mk_rec__faults_init(mk_record *r, const mk_record_options *o, char *why, size_t size);
+void mk_rec__faults_free(mk_record *r);
 
 /* wsproxy.c: installs the websocket handlers; closes sessions on stop. */
 void mk_rec__ws_install(mk_record *r);

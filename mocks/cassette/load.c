@@ -172,6 +172,7 @@ static void response(conv *c, const cJSON *obj, int64_t req_at, mk_response *r)
         k->at_ms = int_of(e, "at_ms", 0);
         body(c, e, &k->body);
         k->after = cdup(c, str_of(e, "after"));
+        k->fault = cdup(c, str_of(e, "fault"));
     }
 }
 
@@ -194,6 +195,7 @@ static void frames(conv *c, const cJSON *ws, mk_interaction *ix)
         f->close_reason = cdup(c, str_of(e, "reason"));
         f->match = (mk_frame_match)enum_index(str_of(e, "match"), matches, 0);
         f->after = cdup(c, str_of(e, "after"));
+        f->fault = cdup(c, str_of(e, "fault"));
     }
 }
 
@@ -209,6 +211,7 @@ static void interaction(conv *c, const cJSON *obj, size_t index, mk_interaction 
     ix->index = index;
     ix->at_ms = int_of(obj, "at_ms", 0);
     ix->note = cdup(c, str_of(obj, "note"));
+    ix->fault = cdup(c, str_of(obj, "fault"));
     request(c, cJSON_GetObjectItemCaseSensitive(obj, "request"), &ix->request);
     match(c, cJSON_GetObjectItemCaseSensitive(obj, "match"), &ix->match);
     const cJSON *ws = cJSON_GetObjectItemCaseSensitive(obj, "websocket");
@@ -339,6 +342,7 @@ static void free_interaction(mk_interaction *ix)
 {
     free(ix->id);
     free(ix->note);
+    free(ix->fault);
     free(ix->request.method);
     free(ix->request.path);
     for (size_t i = 0; i < ix->request.query_count; i++) {
@@ -356,6 +360,7 @@ static void free_interaction(mk_interaction *ix)
     for (size_t i = 0; i < ix->response.chunk_count; i++) {
         mk_cas__body_free(&ix->response.chunks[i].body);
         free(ix->response.chunks[i].after);
+        free(ix->response.chunks[i].fault);
     }
     free(ix->response.chunks);
     free(ix->response.keepalive_text);
@@ -363,6 +368,7 @@ static void free_interaction(mk_interaction *ix)
         mk_cas__body_free(&ix->frames[i].payload);
         free(ix->frames[i].close_reason);
         free(ix->frames[i].after);
+        free(ix->frames[i].fault);
     }
     free(ix->frames);
 }

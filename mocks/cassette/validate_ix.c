@@ -154,7 +154,7 @@ static void check_match(mk_cas_vctx *v, const cJSON *m)
 
 static void check_chunks(mk_cas_vctx *v, const cJSON *chunks, int64_t start)
 {
-    static const char *const keys[] = {"at_ms", "json", "text", "base64", "after", NULL};
+    static const char *const keys[] = {"at_ms", "json", "text", "base64", "after", "fault", NULL};
     size_t old = mk_cas__ptr_key(&v->ptr, "chunks");
     if (!cJSON_IsArray(chunks)) {
         char got[64];
@@ -180,6 +180,8 @@ static void check_chunks(mk_cas_vctx *v, const cJSON *chunks, int64_t start)
                     prev = at;
             }
             mk_cas__check_body(v, c);
+            /* its grammar: the mock when it loads, and `mockkit lint` */
+            mk_cas__want_string(v, c, "fault", 0, 1);
         }
         mk_cas__ptr_pop(&v->ptr, o);
     }
@@ -247,7 +249,8 @@ static void check_response(mk_cas_vctx *v, const cJSON *resp, int64_t req_at)
 static void check_frame(mk_cas_vctx *v, const cJSON *f, int64_t *prev, int first)
 {
     static const char *const keys[] = {"at_ms", "from",   "type",  "json",  "text",
-                                       "base64", "code", "reason", "match", "after", NULL};
+                                       "base64", "code", "reason", "match", "after", "fault",
+                                       NULL};
     static const char *const froms[] = {"server", "client", NULL};
     static const char *const types[] = {"text", "binary", "ping", "pong", "close", NULL};
     static const char *const matches[] = {"partial", "exact", "any", NULL};
@@ -289,6 +292,12 @@ static void check_frame(mk_cas_vctx *v, const cJSON *f, int64_t *prev, int first
     }
     if (cJSON_GetObjectItemCaseSensitive(f, "after") && from && strcmp(from, "server") != 0)
         mk_cas__issue_at(v, "after", "only server frames take \"after\"");
+    if (cJSON_GetObjectItemCaseSensitive(f, "fault")) {
+        if (from && strcmp(from, "server") != 0)
+            mk_cas__issue_at(v, "fault", "only server frames take \"fault\"");
+        else
+            mk_cas__want_string(v, f, "fault", 0, 1);
+    }
 }
 
 static void check_websocket(mk_cas_vctx *v, const cJSON *ws, int64_t req_at)
@@ -320,7 +329,7 @@ static void check_websocket(mk_cas_vctx *v, const cJSON *ws, int64_t req_at)
 void mk_cas__check_interaction(mk_cas_vctx *v, const cJSON *ix, int64_t *prev_at)
 {
     static const char *const keys[] = {"id",       "at_ms",     "request", "match",
-                                       "response", "websocket", "note",    NULL};
+                                       "response", "websocket", "note",    "fault", NULL};
     if (not_object(v, ix, "an object"))
         return;
     mk_cas__check_keys(v, ix, keys);
@@ -336,6 +345,7 @@ void mk_cas__check_interaction(mk_cas_vctx *v, const cJSON *ix, int64_t *prev_at
         *prev_at = at;
     }
     mk_cas__want_string(v, ix, "note", 0, 0);
+    mk_cas__want_string(v, ix, "fault", 0, 1);
     const cJSON *resp = cJSON_GetObjectItemCaseSensitive(ix, "response");
     const cJSON *ws = cJSON_GetObjectItemCaseSensitive(ix, "websocket");
     if (!resp == !ws)

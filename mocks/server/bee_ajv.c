@@ -13,6 +13,7 @@
  * this file's. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "bee_internal.h"
@@ -23,11 +24,15 @@ typedef struct walk {
     int unknown;     /* met a keyword this walk does not know */
 } walk;
 
-static void add(walk *w, const char *var, const char *path, const char *fmt, const char *arg)
+__attribute__((format(printf, 4, 5)))
+static void add(walk *w, const char *var, const char *path, const char *fmt, ...)
 {
     size_t n = strlen(w->text);
     char msg[300];
-    snprintf(msg, sizeof(msg), fmt, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
     snprintf(w->text + n, sizeof(w->text) - n, "%s%s%s %s", n ? ", " : "", var, path, msg);
 }
 
@@ -75,8 +80,7 @@ static int branches(walk *w, const char *var, const cJSON *arr, int one, const c
         snprintf(w->text, sizeof(w->text), "%s", saved);  /* AJV resets on success */
         return 0;
     }
-    add(w, var, path, one ? "must match exactly one schema in oneOf%s" : "must match a schema in anyOf%s",
-        "");
+    add(w, var, path, "%s", one ? "must match exactly one schema in oneOf" : "must match a schema in anyOf");
     return 1;
 }
 
@@ -124,14 +128,14 @@ static int check(walk *w, const char *var, const cJSON *schema, const cJSON *v, 
         }
     }
     if ((k = cJSON_GetObjectItemCaseSensitive(s, "const")) && !cJSON_Compare(k, v, 1)) {
-        add(w, var, path, "must be equal to constant%s", "");
+        add(w, var, path, "must be equal to constant");
         return 1;
     }
     if ((k = cJSON_GetObjectItemCaseSensitive(s, "enum"))) {
         int ok = 0;
         cJSON_ArrayForEach(t, k) ok |= cJSON_Compare(t, v, 1);
         if (!ok) {
-            add(w, var, path, "must be equal to one of the allowed values%s", "");
+            add(w, var, path, "must be equal to one of the allowed values");
             return 1;
         }
     }
@@ -204,7 +208,7 @@ static int check(walk *w, const char *var, const cJSON *schema, const cJSON *v, 
             if (ps)
                 continue;
             if (cJSON_IsFalse(addl)) {
-                add(w, var, path, "must NOT have additional properties%s", "");
+                add(w, var, path, "must NOT have additional properties");
                 return 1;
             }
             if (cJSON_IsObject(addl)) {

@@ -25,6 +25,7 @@ typedef struct wait_node {
 struct mk_clock {
     int is_virtual;
     pthread_mutex_t mu;
+    pthread_mutex_t *mu_ref;    /* &mu, so mk_clock_now (const) locks it without a cast */
     pthread_condattr_t attr;    /* CLOCK_MONOTONIC, for every node's condvar */
     pthread_cond_t parked_cv;   /* mk_clock_wait_for_waiters */
     int64_t now;                /* virtual time */
@@ -47,6 +48,7 @@ static mk_clock *clock_new(int is_virtual)
     }
     c->is_virtual = is_virtual;
     pthread_mutex_init(&c->mu, NULL);
+    c->mu_ref = &c->mu;
     pthread_condattr_init(&c->attr);
     pthread_condattr_setclock(&c->attr, CLOCK_MONOTONIC);
     pthread_cond_init(&c->parked_cv, &c->attr);
@@ -74,9 +76,9 @@ int64_t mk_clock_now_ms(const mk_clock *c)
     if (!c || !c->is_virtual) {
         return real_now_ms();
     }
-    pthread_mutex_lock((pthread_mutex_t *)&c->mu);
+    pthread_mutex_lock(c->mu_ref);
     now = c->now;
-    pthread_mutex_unlock((pthread_mutex_t *)&c->mu);
+    pthread_mutex_unlock(c->mu_ref);
     return now;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "faults.h"
 #include "mock_internal.h"
 
 /* Returns 0, -1 out of memory, -2 when the body is larger than max. */
@@ -163,20 +164,34 @@ static int send_chunk(struct mg_connection *conn, const mk_bytes *data)
     return rc;
 }
 
-/* Replay the recorded response of ixs[index]. Returns the status sent. */
-static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, int64_t arrival,
-                  int head_only)
+/* Replay the recorded response of x (of set s). Returns the status sent. */
+static int replay(struct mk_mock *m, struct mg_connection *conn, mk__set *s, const mk__ix *x,
+                  int64_t arrival, int head_only, mk__fault_act *fa, mk__peer *pp)
 {
-    mk__peer peer;
-    const mk__ix *x = &m->ixs[index];
+    mk__peer peer = *pp;
     const mk_response *resp = &x->ix->response;
     double speed = mk__speed(m);
     int64_t anchor_now = arrival, anchor_at = x->ix->at_ms;
     atomic_int never = 0;
     sbuf b = {0};
 
-    mk__peer_init(&peer, m->port, mg_get_request_info(conn));
-    if (mk__schedule_conn(m, SIZE_MAX, speed, &anchor_now, &anchor_at,
+    if (!fa->on && x->ix->fault) {
+        /* the interaction's own fault (cassette), when no other fired */
+        mk__reply r = {0};
+        int h;
+        mk__fault_act_cassette(m, x->ix->fault, 0, fa);
+        h = mk__fault_before_status(m, conn, fa, NULL, &peer, &r);
+        if (h == MK__FH_REPLY) {
+            send_reply(conn, &r, head_only);
+        } else if (h != MK__FH_GO) {
+            mg_disable_connection_keep_alive(conn);
+        }
+        mk__reply_clear(&r);
+        if (h != MK__FH_GO) {
+            return r.status ? r.status : resp->status;
+        }
+    }
+    if (mk__schedule_conn(m, NULL, speed, &anchor_now, &anchor_at,
                           resp->at_ms > 0 ? resp->at_ms : x->ix->at_ms, &never, &peer) != 0) {
         mg_disable_connection_keep_alive(conn);
         return resp->status;
@@ -195,7 +210,7 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
         sb_str(&b, "Transfer-Encoding: chunked\r\n\r\n");
     } else {
         sb_printf(&b, "Content-Length: %zu\r\n\r\n", resp->body.bytes.len);
-        if (!head_only) {
+        if (!head_only && !fa->on) {
             sb_add(&b, resp->body.bytes.data, resp->body.bytes.len);
         }
     }
@@ -205,18 +220,38 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
         return resp->status;
     }
     free(b.data);
+    if (!resp->streamed && !head_only && fa->on) {
+        /* fault hook point: before the plain body (as chunk 0, unframed) */
+        int h = mk__fault_chunk(m, conn, fa, 0, &resp->body.bytes, 0, &peer);
+        if (h == MK__FH_GONE || (h == MK__FH_GO && write_all(conn, resp->body.bytes.data,
+                                                             resp->body.bytes.len) != 0)) {
+            mg_disable_connection_keep_alive(conn);
+        }
+        return resp->status;
+    }
     if (!resp->streamed || head_only) {
         return resp->status;
     }
     for (size_t i = 0; i < resp->chunk_count; i++) {
         const mk_chunk *c = &resp->chunks[i];
-        size_t trigger = mk__engine_find(m, x->cas, c->after);
+        mk__ix *trigger = mk__engine_find(s, x->cas, c->after);
+        int h = MK__FH_GO;
+        mk__fault_act ca = {0};
+        if (c->fault) {
+            mk__fault_act_cassette(m, c->fault, 1, &ca); /* this chunk's own fault */
+        }
         if (mk__schedule_conn(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms, &never,
                               &peer) != 0 ||
-            send_chunk(conn, &c->body.bytes) != 0) {
+            (h = mk__fault_chunk(m, conn, &ca, 0, &c->body.bytes, 1, &peer)) == MK__FH_GONE ||
+            (h == MK__FH_GO &&
+             (h = mk__fault_chunk(m, conn, fa, i, &c->body.bytes, 1, &peer)) == MK__FH_GONE) ||
+            (h == MK__FH_GO && send_chunk(conn, &c->body.bytes) != 0)) {
             /* stopping, or the client went away: no clean end */
             mg_disable_connection_keep_alive(conn);
             return resp->status;
+        }
+        if (h == MK__FH_DONE) {
+            return resp->status; /* a fault ended the connection */
         }
     }
     if (resp->keepalive_ms > 0 && !resp->close) {
@@ -234,19 +269,28 @@ static int admin(struct mk_mock *m, struct mg_connection *conn, const mk__req *r
 {
     mk__reply r = {0};
     r.content_type = "application/json";
-    if (strcmp(req->path, "/__mockkit/requests") == 0 && strcmp(req->method, "GET") == 0) {
-        cJSON *j = mk_mock_journal_json(m);
-        r.status = 200;
-        r.body = j ? cJSON_PrintUnformatted(j) : NULL;
-        cJSON_Delete(j);
+    if (mk__admin_denied(m, req, &r)) {
+        /* 401 / 403 in r */
+    } else if (strcmp(req->path, "/__mockkit/requests") == 0 && strcmp(req->method, "GET") == 0) {
+        mk__admin_requests(m, req, &r);
+    } else if (strcmp(req->path, "/__mockkit/faults") == 0) {
+        mk__admin_faults(m, req, &r);
     } else if (strcmp(req->path, "/__mockkit/reset") == 0 && strcmp(req->method, "POST") == 0) {
-        mk_mock_reset(m);
-        r.status = 200;
-        r.body = strdup("{\"reset\":true}");
+        mk__admin_reset(m, &r);
+    } else if (strncmp(req->path, "/__mockkit/cassettes", 20) == 0 &&
+               (req->path[20] == '\0' || req->path[20] == '/')) {
+        mk__admin_cassettes(m, req, &r);
+    } else if (strcmp(req->path, "/__mockkit/reload") == 0 && strcmp(req->method, "POST") == 0) {
+        mk__admin_reload(m, req, &r);
+    } else if (strcmp(req->path, "/__mockkit/verify") == 0 && strcmp(req->method, "POST") == 0) {
+        mk__admin_verify(m, req, &r);
     } else {
         r.status = 404;
         r.body = strdup("{\"error\":\"unknown admin path: GET /__mockkit/requests, POST "
-                        "/__mockkit/reset\"}");
+                        "/__mockkit/reset, GET|POST /__mockkit/cassettes, DELETE "
+                        "/__mockkit/cassettes/NAME, POST /__mockkit/reload, POST "
+                        "/__mockkit/verify, GET|POST|DELETE /__mockkit/faults; see "
+                        "docs/admin.md\"}");
     }
     send_reply(conn, &r, 0);
     mk__reply_clear(&r);
@@ -261,7 +305,7 @@ static int refuse(struct mk_mock *m, struct mg_connection *conn, const mk__req *
     mk__reply r = {0};
     if (mk__profile_refuse(m, status, message, &r) == 0) {
         snprintf(r.extra, sizeof(r.extra), "Connection: close\r\n");
-        mk__journal_note(m, req, at, status, 0, SIZE_MAX, message);
+        mk__journal_note(m, req, at, status, 0, NULL, message);
         mg_disable_connection_keep_alive(conn);
         send_reply(conn, &r, strcmp(req->method, "HEAD") == 0);
     }
@@ -362,29 +406,52 @@ static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, in
 {
     mk__reply r = {0};
     mk__pick pick;
-    int status;
+    mk__peer peer;
+    mk__fault_act fa;
+    int status, h;
     int head = strcmp(req->method, "HEAD") == 0;
+
+    /* fault hook point: before the status line, before any check, as a
+     * proxy or load balancer in front of the service would answer */
+    mk__peer_init(&peer, m->port, mg_get_request_info(conn));
+    mk__fault_decide(m, req->method, req->path, &fa);
+    h = mk__fault_before_status(m, conn, &fa, req, &peer, &r);
+    if (h != MK__FH_GO) {
+        status = h == MK__FH_REPLY ? r.status : 0;
+        mk__journal_note(m, req, arrival, status, 0, NULL, "fault");
+        if (h == MK__FH_REPLY) {
+            send_reply(conn, &r, head);
+        } else {
+            mg_disable_connection_keep_alive(conn);
+        }
+        mk__reply_clear(&r);
+        return status > 0 ? status : 499;
+    }
+    if (fa.on && fa.f.kind == MK__F_LATENCY && fa.f.at == MK__AT_STATUS) {
+        arrival = mk_clock_now_ms(m->clock); /* recorded gaps come after the latency */
+    }
 
     if (mk__profile_check(m, req, arrival, &r)) {
         /* journal first: a client that saw the answer must find the entry */
         status = r.status;
-        mk__journal_note(m, req, arrival, status, 0, SIZE_MAX, NULL);
+        mk__journal_note(m, req, arrival, status, 0, NULL, NULL);
         send_reply(conn, &r, head);
         mk__reply_clear(&r);
         return status;
     }
     mk__engine_pick(m, req, MK_IX_HTTP, arrival, &pick);
     if (pick.index != SIZE_MAX) {
-        mk__journal_note(m, req, arrival, m->ixs[pick.index].ix->response.status, 1, pick.index,
-                         NULL);
-        return replay(m, conn, pick.index, arrival, head);
+        const mk__ix *x = &pick.set->ixs[pick.index];
+        mk__journal_note(m, req, arrival, x->ix->response.status, 1, x, NULL);
+        status = replay(m, conn, pick.set, x, arrival, head, &fa, &peer);
+        mk__set_put(pick.set); /* the set this request started with lived until now */
+        return status;
     }
-    const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
+    const mk__ix *near = pick.nearest != SIZE_MAX ? &pick.set->ixs[pick.nearest] : NULL;
     char line[1200];
-    mk__profile_unmatched(m, req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
-                          pick.failed, &r);
+    mk__profile_unmatched(m, req, &pick, &r);
     status = r.status;
-    mk__journal_note(m, req, arrival, status, 0, pick.nearest, pick.failed);
+    mk__journal_note(m, req, arrival, status, 0, near, pick.failed);
     send_reply(conn, &r, head);
     snprintf(line, sizeof(line), "%s %s%s%s: nearest %s%s%s: %s", req->method, req->path,
              req->query_string ? "?" : "", req->query_string ? req->query_string : "",
@@ -392,5 +459,6 @@ static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, in
              pick.failed[0] ? pick.failed : "no interactions loaded");
     mk__log_unmatched(m, line);
     mk__reply_clear(&r);
+    mk__set_put(pick.set);
     return status;
 }

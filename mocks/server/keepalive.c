@@ -84,7 +84,7 @@ void mk__keepalive(struct mk_mock *m, struct mg_connection *conn, const mk_respo
         size_t len = 0;
         char *chunk;
         int ok;
-        if (mk__schedule(m, SIZE_MAX, speed, &anchor_now, &anchor_at, at, &never) != 0) {
+        if (mk__schedule(m, NULL, speed, &anchor_now, &anchor_at, at, &never) != 0) {
             return; /* stopping */
         }
         chunk = ping_chunk(resp->keepalive_text, &len);

@@ -563,6 +563,59 @@ int mk__match(const mk_interaction *ix, mk__req *req, int *score, int *passed, c
     return 1;
 }
 
+/* ---- near misses ------------------------------------------------------- */
+
+/* Leaves of want, and how many of them got has, equal, at the same place
+ * (objects by key, arrays by index): how close a body that failed came. */
+static void leaves_alike(const cJSON *want, const cJSON *got, int depth, int *total, int *same)
+{
+    if (depth > MK_JSON_MAX_DEPTH) {
+        return;
+    }
+    if ((cJSON_IsObject(want) || cJSON_IsArray(want)) && want->child) {
+        for (const cJSON *w = want->child; w; w = w->next) {
+            const cJSON *g = NULL;
+            if (cJSON_IsObject(want) && cJSON_IsObject(got)) {
+                g = cJSON_GetObjectItemCaseSensitive(got, w->string);
+            } else if (cJSON_IsArray(want) && cJSON_IsArray(got)) {
+                int i = 0;
+                for (const cJSON *x = want->child; x != w; x = x->next) {
+                    i++;
+                }
+                g = cJSON_GetArrayItem(got, i);
+            }
+            leaves_alike(w, g, depth + 1, total, same);
+        }
+        return;
+    }
+    (*total)++;
+    if (got && cJSON_Compare(want, got, 1)) {
+        (*same)++;
+    }
+}
+
+int mk__body_similarity(const mk_interaction *ix, mk__req *req)
+{
+    const mk_body *rec = &ix->request.body;
+    const cJSON *want = ix->match.body_json ? ix->match.body_json : rec->json;
+    if (want) {
+        int total = 0, same = 0;
+        if (!req->json_tried) {
+            req->json_tried = 1;
+            if (req->body_len > 0) {
+                req->json = mk_json_parse_bounded((const char *)req->body, req->body_len, NULL);
+            }
+        }
+        leaves_alike(want, req->json, 0, &total, &same);
+        return total ? same * 1000 / total : 0;
+    }
+    size_t at = 0, most = rec->bytes.len > req->body_len ? rec->bytes.len : req->body_len;
+    while (at < rec->bytes.len && at < req->body_len && rec->bytes.data[at] == req->body[at]) {
+        at++;
+    }
+    return most ? (int)(at * 1000 / most) : 1000;
+}
+
 /* ---- sequences --------------------------------------------------------- */
 
 static int str_eq(const char *a, const char *b)

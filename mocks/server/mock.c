@@ -4,18 +4,15 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "faults.h"
 #include "mock_internal.h"
 #include "mockkit/service.h"
-
-/* tls.c: CivetWeb's init_ssl callback for the tls_cert/tls_key options, and
- * why it failed (on the thread that started the server). */
-int mk__tls_init_ssl(void *ssl_ctx, void *user);
-const char *mk__tls_error(void);
 
 /* One worker thread per connection (CivetWeb): each costs a small stack
  * and a max_request_size buffer, so this bounds what a typo can ask for. */
@@ -58,14 +55,18 @@ void mk_mock_options_init(mk_mock_options *o)
     }
 }
 
-static void diag_msg(mk_diag *d, const char *file, const char *fmt, const char *a, int n)
+__attribute__((format(printf, 3, 4)))
+static void diag_msg(mk_diag *d, const char *file, const char *fmt, ...)
 {
+    va_list ap;
     if (!d) {
         return;
     }
     memset(d, 0, sizeof(*d));
     snprintf(d->file, sizeof(d->file), "%s", file);
-    snprintf(d->message, sizeof(d->message), fmt, a, n);
+    va_start(ap, fmt);
+    vsnprintf(d->message, sizeof(d->message), fmt, ap);
+    va_end(ap);
 }
 
 static int log_quiet(const struct mg_connection *conn, const char *message)
@@ -110,6 +111,19 @@ static int check_options(const mk_mock_options *o, mk_diag *diag)
     }
     if (!bind[0] || strlen(bind) >= 64 || strpbrk(bind, ":, ") != NULL) {
         diag_msg(diag, "options", "bind \"%s\": must be an IPv4 address%.0d", bind, 0);
+        return MK_MOCK_EINVAL;
+    }
+    /* the admin API can swap what is served: off loopback it needs a token */
+    if (!o->disable_admin && (!o->admin_token || !o->admin_token[0]) &&
+        strcmp(bind, "127.0.0.1") != 0 && strncmp(bind, "127.", 4) != 0) {
+        diag_msg(diag, "options",
+                 "bind \"%s\": not loopback, so the admin API needs admin_token "
+                 "(--admin-token) or disable_admin (--no-admin)%.0d",
+                 bind, 0);
+        return MK_MOCK_EINVAL;
+    }
+    if (o->admin_token && !o->admin_token[0]) {
+        diag_msg(diag, "options", "admin_token: must not be empty%s%.0d", "", 0);
         return MK_MOCK_EINVAL;
     }
     if (o->threads < 0 || o->threads > MK__MAX_CONNECTIONS) {
@@ -226,6 +240,21 @@ static int start_server(mk_mock *m, mk_diag *diag)
     return MK_MOCK_OK;
 }
 
+/* mk_mock_reload reads the same files and folders again. */
+static int keep_paths(mk_mock *m, const char *const *paths, size_t n)
+{
+    m->paths = calloc(n ? n : 1, sizeof(*m->paths));
+    if (!m->paths) {
+        return MK_MOCK_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++, m->path_count++) {
+        if (paths[i] && !(m->paths[i] = strdup(paths[i]))) {
+            return MK_MOCK_ENOMEM;
+        }
+    }
+    return MK_MOCK_OK;
+}
+
 int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t path_count,
                 mk_mock **out, mk_diag *diag)
 {
@@ -271,6 +300,8 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     m->max_frame = opts->max_frame ? opts->max_frame : (size_t)16 << 20;
     atomic_init(&m->active, 0);
     pthread_mutex_init(&m->mu, NULL);
+    m->mu_ref = &m->mu;
+    pthread_mutex_init(&m->swap_mu, NULL);
     pthread_cond_init(&m->ws_cv, NULL);
     atomic_init(&m->stopping, 0);
     /* Unless told, what the service's row of the table accepts (service.h). */
@@ -281,21 +312,35 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     m->password = strdup(opts->password ? opts->password
                                         : row && row->default_password ? row->default_password : "");
     m->opts.api_key = m->opts.username = m->opts.password = NULL;
+    if (opts->admin_token && !(m->admin_token = strdup(opts->admin_token))) {
+        mk_mock_free(m);
+        return MK_MOCK_ENOMEM;
+    }
+    m->opts.admin_token = NULL;
     m->clock = opts->clock;
     if (!m->clock) {
         m->own_clock = mk__clock_new_real();
         m->clock = m->own_clock;
     }
-    if (!m->api_key || !m->username || !m->password || !m->clock ||
+    m->faults = mk__faults_new(opts->seed);
+    if (!m->api_key || !m->username || !m->password || !m->clock || !m->faults ||
         mk__journal_init(&m->journal, opts->journal_size ? opts->journal_size : 256) != 0) {
         mk_mock_free(m);
         return MK_MOCK_ENOMEM;
     }
-    rc = mk__engine_load(m, paths, path_count, diag);
+    m->start_ms = mk_clock_now_ms(m->clock);
+    rc = keep_paths(m, paths, path_count);
+    if (rc == MK_MOCK_OK) {
+        rc = mk__engine_load(m, paths, path_count, diag);
+    }
     if (rc == MK_MOCK_OK) {
         rc = start_server(m, diag);
     }
     m->opts.tls_cert = m->opts.tls_key = NULL; /* only read while starting */
+    if (rc == MK_MOCK_OK && m->opts.group && mk__group_join(m->opts.group, m) != 0) {
+        m->opts.group = NULL;
+        rc = MK_MOCK_ENOMEM;
+    }
     if (rc != MK_MOCK_OK) {
         mk_mock_free(m);
         return rc;
@@ -353,6 +398,9 @@ void mk_mock_free(mk_mock *m)
     if (!m) {
         return;
     }
+    if (m->opts.group && m->ctx) {
+        mk__group_leave(m->opts.group, m); /* a group reset no longer reaches it */
+    }
     atomic_store(&m->stopping, 1);
     if (m->clock) {
         mk__clock_wake(m->clock); /* parked schedulers see `stopping` */
@@ -363,12 +411,19 @@ void mk_mock_free(mk_mock *m)
     }
     mk__engine_free(m);
     mk__journal_free(&m->journal);
+    mk__faults_free(m->faults);
     mk_clock_free(m->own_clock);
     free(m->rates);
     free(m->api_key);
     free(m->username);
     free(m->password);
+    free(m->admin_token);
+    for (size_t i = 0; i < m->path_count; i++) {
+        free(m->paths[i]);
+    }
+    free(m->paths);
     pthread_cond_destroy(&m->ws_cv);
+    pthread_mutex_destroy(&m->swap_mu);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }

@@ -122,9 +122,11 @@ const char *mk__bee_model_error(void);
 int mk__bee_rate_limited(struct mk_mock *m, const mk__req *req, const char *run_route,
                          int64_t now_ms, mk__reply *out);
 
-/* The service's envelope for an unmatched request. */
-int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const char *cassette,
-                          const char *interaction, const char *failed, mk__reply *out);
+/* The service's envelope for an unmatched request, with the near misses of
+ * pick (may be NULL) in the body where the envelope has room for them. */
+struct mk__pick;
+int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req,
+                          const struct mk__pick *pick, mk__reply *out);
 
 /* The service's envelope for a request the mock refuses on its own
  * (400 nested too deep, 413 too large, 503 over capacity). */
@@ -141,6 +143,11 @@ int mk__profile_refuse(const struct mk_mock *m, int status, const char *message,
  * first failing one with a pointer. */
 int mk__match(const mk_interaction *ix, mk__req *req, int *score, int *passed, char *fail,
               size_t fail_size);
+
+/* How alike req's body is to ix's recorded one, 0-1000: the share of
+ * recorded JSON leaves the request has equal at the same place, or of a
+ * byte body the common prefix. Ranks near misses that fail on the body. */
+int mk__body_similarity(const mk_interaction *ix, mk__req *req);
 
 /* Path template check: literal, or {name} segments matching one segment. */
 int mk__path_match(const char *pattern, const char *path);
@@ -168,56 +175,116 @@ typedef struct mk__ix {
     int is_trigger;           /* some `after` names it: its arrival wakes waiters */
 } mk__ix;
 
+/* One loaded cassette, shared by every set that serves it. */
+typedef struct mk__held {
+    atomic_int refs;
+    mk_cassette *c;
+} mk__held;
+
+/* An immutable snapshot of what a mock serves (cassettes and their index).
+ * A request or websocket takes a reference when it is matched and keeps
+ * the set it started with until it ends, so adding, replacing or removing
+ * cassettes (a new set swapped in under mu) never frees what is in use.
+ * Only `used` and `arrived` change, under mu / atomically. */
+typedef struct mk__set {
+    atomic_int refs;
+    mk__held **held;
+    size_t held_count;
+    mk__ix *ixs;
+    size_t ix_count;
+} mk__set;
+
+/* The current set with a reference taken (mu taken inside), and giving it
+ * back (the last reference frees it). NULL ok for put. */
+mk__set *mk__set_get(const struct mk_mock *m);
+void mk__set_put(mk__set *s);
+
+#define MK__NEAR 3
 typedef struct mk__pick {
+    mk__set *set;              /* referenced: the caller gives it back with mk__set_put */
     size_t index;              /* SIZE_MAX: unmatched */
     int via_get;               /* HEAD answered from GET */
-    /* near miss when unmatched */
+    /* Unmatched only (the matched path never fills them): the closest
+     * candidates, best first: most matchers passed in the order method,
+     * path, query, headers, body, then the most alike body. nearest and
+     * failed are near[0]. */
     size_t nearest;            /* SIZE_MAX: none */
     char failed[400];
+    size_t near_count;
+    size_t near[MK__NEAR];     /* indexes into set->ixs */
+    char near_failed[MK__NEAR][400];
 } mk__pick;
 
-/* Choose the interaction answering req (kind: MK_IX_HTTP or MK_IX_WEBSOCKET),
- * advance its sequence and record its arrival. Thread-safe. */
+/* Choose the interaction answering req (kind: MK_IX_HTTP or MK_IX_WEBSOCKET)
+ * in the current set, advance its sequence and record its arrival.
+ * out->set is always filled (one reference). Thread-safe. */
 void mk__engine_pick(struct mk_mock *m, mk__req *req, int kind, int64_t now_ms, mk__pick *out);
 
-/* Load and index every cassette. */
+/* Load and index every cassette (at start). */
 int mk__engine_load(struct mk_mock *m, const char *const *paths, size_t n, mk_diag *diag);
 void mk__engine_free(struct mk_mock *m);
 void mk__engine_reset(struct mk_mock *m);
 
-/* Index of interaction id in cassette cas, or SIZE_MAX (id NULL ok). */
-size_t mk__engine_find(const struct mk_mock *m, const mk_cassette *cas, const char *id);
+/* admin.c / engine.c: swap in a new set made of the current one with
+ * cassette c added (replacing any of the same meta.name; c is always
+ * taken), or with the cassettes named name removed, or loaded afresh
+ * from paths. Sequence state of cassettes kept is carried over. On error
+ * the current set keeps serving and diag says why. */
+int mk__engine_add(struct mk_mock *m, mk_cassette *c, int *replaced, mk_diag *diag);
+int mk__engine_remove(struct mk_mock *m, const char *name, mk_diag *diag);
+int mk__engine_reload(struct mk_mock *m, const char *const *paths, size_t n, mk_diag *diag);
+
+/* The interaction id of cassette cas in set s, or NULL (id NULL ok). */
+mk__ix *mk__engine_find(mk__set *s, const mk_cassette *cas, const char *id);
 
 /* Deadline on the clock for something recorded at at_ms, anchored at
  * anchor_at (recorded) which happened at anchor_now (clock). */
 int64_t mk__deadline(double speed, int64_t anchor_now, int64_t anchor_at, int64_t at_ms);
 
-/* Wait for an `after` trigger (if any) and then the recorded time.
- * anchor_* are updated when a trigger becomes the anchor. Returns 0 when
- * it is time to send, -1 when cancelled (stop or *cancel). */
-int mk__schedule(struct mk_mock *m, size_t trigger, double speed, int64_t *anchor_now,
+/* Wait for an `after` trigger (if any: NULL for none) and then the recorded
+ * time. anchor_* are updated when a trigger becomes the anchor. Returns 0
+ * when it is time to send, -1 when cancelled (stop or *cancel). */
+int mk__schedule(struct mk_mock *m, mk__ix *trigger, double speed, int64_t *anchor_now,
                  int64_t *anchor_at, int64_t at_ms, atomic_int *cancel);
 
 /* Same, for an HTTP stream: also ends (-1) within MK__PROBE_MS of real
  * time once peer's client has gone away (peer may be NULL). */
-int mk__schedule_conn(struct mk_mock *m, size_t trigger, double speed, int64_t *anchor_now,
+int mk__schedule_conn(struct mk_mock *m, mk__ix *trigger, double speed, int64_t *anchor_now,
                       int64_t *anchor_at, int64_t at_ms, atomic_int *cancel, struct mk__peer *peer);
 
 /* ---- journal.c --------------------------------------------------------- */
 
+/* What the journal keeps of a request besides its entry: its headers
+ * ("name\0value\0" pairs) and up to MK__JOURNAL_BODY bytes of its body, in
+ * one allocation. Raw: redacted when shown (requests.c). */
+#define MK__JOURNAL_BODY ((size_t)64 << 10)
+typedef struct mk__jdetail {
+    size_t hlen;              /* bytes of header pairs */
+    size_t blen;              /* body bytes kept */
+    size_t body_total;        /* body bytes received */
+    char data[];              /* hlen header bytes, then blen body bytes */
+} mk__jdetail;
+
 typedef struct mk__journal {
     mk_journal_entry *ring;
+    mk__jdetail **detail;     /* parallel to ring, owned (NULL: none) */
     size_t cap, head, count;
     uint64_t seq;
 } mk__journal;
 
 int mk__journal_init(mk__journal *j, size_t cap);
 void mk__journal_free(mk__journal *j);
-/* Appends (fills seq); caller holds m->mu. */
-void mk__journal_add(mk__journal *j, const mk_journal_entry *e);
+/* Appends (fills seq; takes d); caller holds m->mu. Returns the detail of
+ * the entry it dropped, for the caller to free after unlocking. */
+mk__jdetail *mk__journal_add(mk__journal *j, const mk_journal_entry *e, mk__jdetail *d);
 void mk__journal_clear(mk__journal *j);
+/* x: the matching or nearest interaction, or NULL. */
 void mk__journal_note(struct mk_mock *m, const mk__req *req, int64_t at, int status, int matched,
-                      size_t index, const char *near_miss);
+                      const mk__ix *x, const char *near_miss);
+/* Copies of up to max most recent entries and their details (owned by the
+ * caller: free each detail), oldest first. */
+size_t mk__journal_copy(const struct mk_mock *m, mk_journal_entry *out, mk__jdetail **details,
+                        size_t max);
 
 /* ---- http.c / ws.c ----------------------------------------------------- */
 
@@ -272,6 +339,30 @@ int mk__peer_fd(mk__peer *p);
 /* Tell every player to stop and wait for them to be joined. */
 void mk__ws_stop_all(struct mk_mock *m);
 
+/* ---- admin.c ----------------------------------------------------------- */
+
+/* 1 with a 401/403 in *out when req may not use /__mockkit/. */
+int mk__admin_denied(struct mk_mock *m, const mk__req *req, mk__reply *out);
+/* GET/POST /__mockkit/cassettes, DELETE /__mockkit/cassettes/{name}. */
+void mk__admin_cassettes(struct mk_mock *m, const mk__req *req, mk__reply *out);
+/* GET /__mockkit/requests[?path=P][&unmatched=1]. */
+void mk__admin_requests(struct mk_mock *m, const mk__req *req, mk__reply *out);
+/* POST /__mockkit/verify (verify.c). */
+void mk__admin_verify(struct mk_mock *m, const mk__req *req, mk__reply *out);
+/* requests.c: the journal as JSON, redacted; path: only this path (a
+ * trailing '*': prefix), NULL for all. */
+cJSON *mk__requests_json(const struct mk_mock *m, const char *path, int unmatched_only);
+
+/* POST /__mockkit/reset: this mock, or every mock of its group. */
+void mk__admin_reset(struct mk_mock *m, mk__reply *out);
+/* POST /__mockkit/reload. */
+void mk__admin_reload(struct mk_mock *m, const mk__req *req, mk__reply *out);
+
+/* ---- group.c ----------------------------------------------------------- */
+
+int mk__group_join(mk_mock_group *g, struct mk_mock *m);
+void mk__group_leave(mk_mock_group *g, struct mk_mock *m);
+
 /* ---- mock.c ------------------------------------------------------------ */
 
 struct mk_mock {
@@ -281,21 +372,25 @@ struct mk_mock {
     char url[96];
     int port;
     char *api_key, *username, *password;
+    char *admin_token;        /* NULL: loopback peers only */
 
     mk_clock *clock;          /* opts.clock or own_clock */
     mk_clock *own_clock;
     struct mg_context *ctx;
 
     pthread_mutex_t mu;       /* engine state, journal, speed, ws list, rate limit */
+    pthread_mutex_t *mu_ref;  /* &mu, so readers given a const mock lock it without a cast */
     double speed;
     atomic_int stopping;
 
-    mk_cassette **cassettes;
-    size_t cassette_count;
-    mk__ix *ixs;
-    size_t ix_count;
+    mk__set *set;             /* what is served now (swapped under mu) */
+    char **paths;             /* what mk_mock_new loaded: mk_mock_reload reads them again */
+    size_t path_count;
+    pthread_mutex_t swap_mu;  /* one add/remove/reload at a time (never under mu) */
 
     mk__journal journal;
+    int64_t start_ms;         /* clock time at start: journal times are relative to it */
+    struct mk__faults *faults; /* faults.c: own mutex */
 
     /* websocket players (ws.c) */
     struct mk__ws *ws_list;
@@ -322,5 +417,10 @@ void mk__slot_give(struct mk_mock *m);
 
 double mk__speed(struct mk_mock *m);
 void mk__log_unmatched(const struct mk_mock *m, const char *line);
+
+/* tls.c: CivetWeb's init_ssl callback for the tls_cert/tls_key options, and
+ * why it failed (on the thread that started the server). */
+int mk__tls_init_ssl(void *ssl_ctx, void *user);
+const char *mk__tls_error(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "faults.h"
 #include "mock_internal.h"
 
 struct mk__rate {
@@ -454,7 +455,7 @@ int mk__profile_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk_
 static int bee_unmatched(const char *line, const char *cassette, const char *interaction,
                          const char *failed, mk__reply *out)
 {
-    char msg[760], near[400];
+    char msg[760], near[1200];
     size_t n;
     snprintf(msg, sizeof(msg), "mockkit: no recorded interaction for %s", line);
     reply_json(out, 404, error_obj("not_found", msg));
@@ -474,30 +475,49 @@ static int bee_unmatched(const char *line, const char *cassette, const char *int
     return out->body ? 0 : -1;
 }
 
-static void add_mockkit(cJSON *root, const char *unmatched, const char *cassette,
-                        const char *interaction, const char *failed)
+/* The near misses, best first, each with the matcher that failed. */
+static void add_candidates(cJSON *mk, const mk__pick *pick)
 {
-    cJSON *mk = cJSON_AddObjectToObject(root, "mockkit");
-    cJSON_AddStringToObject(mk, "unmatched", unmatched);
-    if (cassette) {
-        cJSON *near = cJSON_AddObjectToObject(mk, "nearest");
-        cJSON_AddStringToObject(near, "cassette", cassette);
-        cJSON_AddStringToObject(near, "interaction", interaction ? interaction : "");
-        cJSON_AddStringToObject(near, "failed", failed ? failed : "");
+    cJSON *list = cJSON_AddArrayToObject(mk, "candidates");
+    for (size_t i = 0; list && i < pick->near_count; i++) {
+        const mk__ix *x = &pick->set->ixs[pick->near[i]];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "cassette", x->cas->path);
+        cJSON_AddStringToObject(o, "interaction", x->ix->id);
+        cJSON_AddStringToObject(o, "failed", pick->near_failed[i]);
+        cJSON_AddItemToArray(list, o);
     }
 }
 
-int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const char *cassette,
-                          const char *interaction, const char *failed, mk__reply *out)
+static void add_mockkit(cJSON *root, const char *unmatched, const mk__pick *pick)
+{
+    cJSON *mk = cJSON_AddObjectToObject(root, "mockkit");
+    cJSON_AddStringToObject(mk, "unmatched", unmatched);
+    if (pick && pick->near_count > 0) {
+        const mk__ix *x = &pick->set->ixs[pick->near[0]];
+        cJSON *near = cJSON_AddObjectToObject(mk, "nearest");
+        cJSON_AddStringToObject(near, "cassette", x->cas->path);
+        cJSON_AddStringToObject(near, "interaction", x->ix->id);
+        cJSON_AddStringToObject(near, "failed", pick->near_failed[0]);
+        add_candidates(mk, pick);
+    }
+}
+
+int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const mk__pick *pick,
+                          mk__reply *out)
 {
     char line[700], msg[700];
     cJSON *root;
     int has_q = req->query_string && req->query_string[0];
+    const mk__ix *near = pick && pick->near_count > 0 ? &pick->set->ixs[pick->near[0]] : NULL;
+    const char *cassette = near ? near->cas->path : NULL;
+    const char *interaction = near ? near->ix->id : NULL;
+    const char *failed = near ? pick->near_failed[0] : NULL;
     snprintf(line, sizeof(line), "%s %s%s%s", req->method, req->path, has_q ? "?" : "",
              has_q ? req->query_string : "");
     switch (m->service) {
     case MK__SVC_PIECES: {
-        size_t cap = 1600;
+        size_t cap = 1600 + MK__NEAR * 700, len;
         out->status = 404;
         out->content_type = "text/plain; charset=utf-8";
         out->body = malloc(cap);
@@ -505,9 +525,17 @@ int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const cha
             return -1;
         }
         if (cassette) {
-            snprintf(out->body, cap,
-                     "mockkit: no recorded interaction for %s (nearest: %s#%s, failed: %s)", line,
-                     cassette, interaction ? interaction : "", failed ? failed : "");
+            len = (size_t)snprintf(out->body, cap,
+                                   "mockkit: no recorded interaction for %s (nearest: %s#%s, "
+                                   "failed: %s)",
+                                   line, cassette, interaction ? interaction : "",
+                                   failed ? failed : "");
+            for (size_t i = 1; i < pick->near_count && len < cap; i++) {
+                const mk__ix *x = &pick->set->ixs[pick->near[i]];
+                len += (size_t)snprintf(out->body + len, cap - len, "\n  also near: %s#%s, "
+                                        "failed: %s", x->cas->path, x->ix->id,
+                                        pick->near_failed[i]);
+            }
         } else {
             snprintf(out->body, cap, "mockkit: no recorded interaction for %s", line);
         }
@@ -531,7 +559,7 @@ int mk__profile_unmatched(const struct mk_mock *m, const mk__req *req, const cha
         cJSON_AddStringToObject(root, "error", "no recorded interaction");
         break;
     }
-    add_mockkit(root, line, cassette, interaction, failed);
+    add_mockkit(root, line, pick);
     reply_json(out, 404, root);
     snprintf(out->extra, sizeof(out->extra), "X-Mockkit-Unmatched: 1\r\n");
     return out->body ? 0 : -1;
@@ -570,4 +598,49 @@ int mk__profile_refuse(const struct mk_mock *m, int status, const char *message,
     }
     reply_json(out, status, root);
     return out->body ? 0 : -1;
+}
+
+/* A status fault (faults.c) in the envelope and with the code the service
+ * itself uses for that status (docs/faults.md cites them). */
+int mk__profile_fault(const struct mk_mock *m, int status, const char *message, mk__reply *out)
+{
+    const char *code;
+    if (m->service == MK__SVC_BEE) {
+        code = status == 429   ? "too_many_requests"
+               : status == 503 ? "service_unavailable"
+               : status >= 500 ? "internal_server_error"
+                               : "invalid_input";
+        reply_json(out, status, error_obj(code, message));
+        out->content_type = MK__BEE_JSON;
+        return out->body ? 0 : -1;
+    }
+    if (m->service == MK__SVC_OPENAI) {
+        cJSON *root = openai_error(message, status == 429 ? "rate_limit_exceeded" : NULL);
+        cJSON *err = cJSON_GetObjectItem(root, "error");
+        cJSON_ReplaceItemInObject(err, "type",
+                                  cJSON_CreateString(status == 429   ? "requests"
+                                                     : status >= 500 ? "server_error"
+                                                                     : "invalid_request_error"));
+        reply_json(out, status, root);
+        return out->body ? 0 : -1;
+    }
+    return mk__profile_refuse(m, status, message, out);
+}
+
+int mk__profile_fault_svc(const char *service, int status, const char *message, mk__reply *out)
+{
+    /* only the service is read: a zeroed mock that names it */
+    static const struct mk_mock zero;
+    struct mk_mock *m = malloc(sizeof(*m));
+    int rc;
+    if (!m) {
+        return -1;
+    }
+    *m = zero;
+    if (mk__service_parse(service, &m->service) != 0) {
+        m->service = MK__SVC_GENERIC;
+    }
+    rc = mk__profile_fault(m, status, message, out);
+    free(m);
+    return rc;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "faults.h"
 #include "mock_internal.h"
 #include "mockkit/cassette.h"
 
@@ -32,6 +33,7 @@ typedef struct cand {
 
 typedef struct mk__ws {
     struct mk_mock *m;
+    mk__set *set;            /* referenced: the set this connection started with */
     struct mg_connection *conn;
     pthread_t thread;
     int started;
@@ -46,6 +48,9 @@ typedef struct mk__ws {
     size_t cand_count;
     char path[512];
     struct mk__ws *next;
+    mk__fault_act fault;     /* faults_ws.c; off over wss */
+    int fd;                  /* the socket (plain ws), -1 unknown */
+    size_t sent;             /* server data messages sent (player only) */
 } mk__ws;
 
 /* ---- frames ------------------------------------------------------------ */
@@ -166,19 +171,38 @@ static void push_run(mk__ws *ws, run r)
 
 static void play(mk__ws *ws, run *r)
 {
-    const mk__ix *x = &ws->m->ixs[r->ix];
+    const mk__ix *x = &ws->set->ixs[r->ix];
     for (size_t f = r->frame; f < x->ix->frame_count; f++) {
         const mk_frame *fr = &x->ix->frames[f];
-        size_t trigger;
+        mk__ix *trigger;
         if (fr->from == MK_FROM_CLIENT || atomic_load(&ws->closed)) {
             return; /* a wait point: the next run starts after a matching client frame */
         }
-        trigger = mk__engine_find(ws->m, x->cas, fr->after);
+        trigger = mk__engine_find(ws->set, x->cas, fr->after);
         if (mk__schedule(ws->m, trigger, ws->speed, &r->anchor_now, &r->anchor_at, fr->at_ms,
-                         &ws->cancel) != 0 ||
-            send_frame(ws->conn, fr) != 0) {
+                         &ws->cancel) != 0) {
             return;
         }
+        /* fault hook point: before each server frame (its own, then the
+         * connection's) */
+        mk__fault_act fa = {0};
+        if (fr->fault) {
+            mk__fault_act_cassette(ws->m, fr->fault, 1, &fa);
+            fa.f.at = fa.f.at == MK__AT_FIRST ? MK__AT_EVENT : fa.f.at;
+        }
+        int h = mk__fault_ws_frame(ws->m, ws->conn, &fa, 0, fr, ws->fd, &ws->cancel);
+        if (h == MK__FH_GO) {
+            h = mk__fault_ws_frame(ws->m, ws->conn, &ws->fault, ws->sent, fr, ws->fd,
+                                   &ws->cancel);
+        }
+        if (h == MK__FH_DONE || h == MK__FH_GONE) {
+            atomic_store(&ws->closed, 1);
+            return;
+        }
+        if (h == MK__FH_GO && send_frame(ws->conn, fr) != 0) {
+            return;
+        }
+        ws->sent += fr->type == MK_FRAME_TEXT || fr->type == MK_FRAME_BINARY;
         if (fr->type == MK_FRAME_CLOSE) {
             atomic_store(&ws->closed, 1);
             return;
@@ -216,6 +240,7 @@ static void ws_free(mk__ws *ws)
         free(ws->cands[i].played);
     }
     free(ws->cands);
+    mk__set_put(ws->set);
     pthread_cond_destroy(&ws->cv);
     pthread_mutex_destroy(&ws->mu);
     free(ws);
@@ -225,14 +250,14 @@ static void ws_free(mk__ws *ws)
  * recorded on a path that matches this one, in order. */
 static int build_cands(mk__ws *ws, size_t chosen, const char *path)
 {
-    struct mk_mock *m = ws->m;
-    ws->cands = calloc(m->ix_count, sizeof(*ws->cands));
+    mk__set *s = ws->set;
+    ws->cands = calloc(s->ix_count ? s->ix_count : 1, sizeof(*ws->cands));
     if (!ws->cands) {
         return -1;
     }
     for (size_t pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < m->ix_count; i++) {
-            const mk_interaction *ix = m->ixs[i].ix;
+        for (size_t i = 0; i < s->ix_count; i++) {
+            const mk_interaction *ix = s->ixs[i].ix;
             const char *pattern = ix->match.path ? ix->match.path : ix->request.path;
             if ((pass == 0) != (i == chosen) || ix->kind != MK_IX_WEBSOCKET ||
                 !mk__path_match(pattern, path)) {
@@ -262,7 +287,7 @@ static int refuse_upgrade(struct mk_mock *m, struct mg_connection *conn, const m
         mk__reply_clear(&r);
         return status;
     }
-    mk__journal_note(m, req, arrival, status, 0, SIZE_MAX, msg);
+    mk__journal_note(m, req, arrival, status, 0, NULL, msg);
     snprintf(head, sizeof(head),
              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%sContent-Length: %zu\r\n"
              "Connection: close\r\n\r\n",
@@ -305,12 +330,11 @@ static mk__ws *accept_upgrade(struct mk_mock *m, struct mg_connection *conn, int
     mk__engine_pick(m, &req, MK_IX_WEBSOCKET, arrival, &pick);
     if (pick.index == SIZE_MAX) {
         mk__slot_give(m);
-        const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
+        const mk__ix *near = pick.nearest != SIZE_MAX ? &pick.set->ixs[pick.nearest] : NULL;
         mk__reply r = {0};
         char line[1200], head[700];
-        mk__profile_unmatched(m, &req, near ? near->cas->path : NULL, near ? near->ix->id : NULL,
-                              pick.failed, &r);
-        mk__journal_note(m, &req, arrival, 404, 0, pick.nearest, pick.failed);
+        mk__profile_unmatched(m, &req, &pick, &r);
+        mk__journal_note(m, &req, arrival, 404, 0, near, pick.failed);
         snprintf(head, sizeof(head),
                  "HTTP/1.1 404 Not Found\r\nContent-Type: %s\r\n%sContent-Length: %zu\r\n"
                  "Connection: close\r\n\r\n",
@@ -326,18 +350,22 @@ static mk__ws *accept_upgrade(struct mk_mock *m, struct mg_connection *conn, int
                  pick.failed[0] ? pick.failed : "no websocket interactions");
         mk__log_unmatched(m, line);
         mk__reply_clear(&r);
+        mk__set_put(pick.set);
         mk__query_free(req.query, req.query_count);
         *status = 404;
         return NULL;
     }
     ws = calloc(1, sizeof(*ws));
     if (!ws) {
+        mk__set_put(pick.set);
         mk__slot_give(m);
         mk__query_free(req.query, req.query_count);
         return NULL;
     }
     ws->m = m;
+    ws->set = pick.set; /* ws_free gives it back */
     ws->conn = conn;
+    ws->fd = -1;
     ws->speed = mk__speed(m);
     pthread_mutex_init(&ws->mu, NULL);
     pthread_cond_init(&ws->cv, NULL);
@@ -351,8 +379,8 @@ static mk__ws *accept_upgrade(struct mk_mock *m, struct mg_connection *conn, int
         return NULL;
     }
     /* journal first: a client that has its 101 must find the entry */
-    mk__journal_note(m, &req, arrival, 101, 1, pick.index, NULL);
-    push_run(ws, (run){pick.index, 0, arrival, m->ixs[pick.index].ix->at_ms});
+    mk__journal_note(m, &req, arrival, 101, 1, &ws->set->ixs[pick.index], NULL);
+    push_run(ws, (run){pick.index, 0, arrival, ws->set->ixs[pick.index].ix->at_ms});
     *status = 101;
     return ws;
 }
@@ -377,10 +405,10 @@ static void note_unmatched_frame(mk__ws *ws, const char *what, const char *faile
     memset(&req, 0, sizeof(req));
     req.method = what;
     req.path = ws->path;
-    mk__journal_note(ws->m, &req, mk_clock_now_ms(ws->m->clock), 0, 0, near, failed);
+    const mk__ix *x = near != SIZE_MAX ? &ws->set->ixs[near] : NULL;
+    mk__journal_note(ws->m, &req, mk_clock_now_ms(ws->m->clock), 0, 0, x, failed);
     snprintf(line, sizeof(line), "websocket frame on %s: nearest %s#%s: %s", ws->path,
-             near != SIZE_MAX ? ws->m->ixs[near].cas->path : "(none)",
-             near != SIZE_MAX ? ws->m->ixs[near].ix->id : "", failed);
+             x ? x->cas->path : "(none)", x ? x->ix->id : "", failed);
     mk__log_unmatched(ws->m, line);
 }
 
@@ -426,7 +454,7 @@ static int on_frame(mk__ws *ws, int opcode, char *data, size_t len)
     }
     arrival = mk_clock_now_ms(ws->m->clock);
     for (size_t c = 0; c < ws->cand_count; c++) {
-        const mk__ix *x = &ws->m->ixs[ws->cands[c].ix];
+        const mk__ix *x = &ws->set->ixs[ws->cands[c].ix];
         for (size_t f = 0; f < x->ix->frame_count; f++) {
             const mk_frame *fr = &x->ix->frames[f];
             if (fr->from != MK_FROM_CLIENT || ws->cands[c].played[f]) {
@@ -442,8 +470,8 @@ static int on_frame(mk__ws *ws, int opcode, char *data, size_t len)
             ws->cands[c].played[f] = 1;
             if (!ws->cands[c].arrived) {
                 ws->cands[c].arrived = 1;
-                atomic_store(&ws->m->ixs[ws->cands[c].ix].arrived, arrival);
-                if (ws->m->ixs[ws->cands[c].ix].is_trigger) {
+                atomic_store(&ws->set->ixs[ws->cands[c].ix].arrived, arrival);
+                if (ws->set->ixs[ws->cands[c].ix].is_trigger) {
                     mk__clock_wake_triggers(ws->m->clock);
                 }
             }
@@ -464,9 +492,16 @@ static int on_frame(mk__ws *ws, int opcode, char *data, size_t len)
         }
     }
     if (type == MK_FRAME_CLOSE) {
-        /* not recorded: answer the close as a server would */
-        mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data, len > 125 ? 125 : len);
+        /* not recorded: answer the close as a server would (once: not
+         * after a close of ours, e.g. a fault's) */
+        if (!atomic_load(&ws->closed)) {
+            mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data,
+                               len > 125 ? 125 : len);
+        }
         return 0;
+    }
+    if (type == MK_FRAME_PING && mk__fault_ws_nopong(&ws->fault)) {
+        return 1; /* fault: the ping goes unanswered */
     }
     if (type == MK_FRAME_PING) {
         mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
@@ -554,10 +589,30 @@ static int serve_ws(struct mk_mock *m, struct mg_connection *conn)
         return refuse_upgrade(m, conn, &req, arrival, 500,
                               "mockkit: cannot find this connection's socket", "");
     }
+    /* fault hook point: before the 101 (a status fault refuses the upgrade) */
+    mk__fault_act fa;
+    mk__reply fr = {0};
+    mk__fault_decide(m, req.method, req.path, &fa);
+    switch (mk__fault_before_status(m, conn, &fa, &req, &peer, &fr)) {
+    case MK__FH_REPLY:
+        status = refuse_upgrade(m, conn, &req, arrival, fr.status, "mockkit fault", fr.extra);
+        mk__reply_clear(&fr);
+        return status;
+    case MK__FH_GO:
+        break;
+    default:
+        mk__journal_note(m, &req, arrival, 0, 0, NULL, "fault");
+        return 499;
+    }
     ws = accept_upgrade(m, conn, arrival, &status);
     if (!ws) {
         return status;
     }
+    if (!fa.on && ws->set->ixs[ws->cands[0].ix].ix->fault) {
+        mk__fault_act_cassette(m, ws->set->ixs[ws->cands[0].ix].ix->fault, 0, &fa);
+    }
+    ws->fault = fa;
+    ws->fd = rd.fd;
     snprintf(keyed, sizeof(keyed), "%s%s", key, guid);
     mk__sha1(keyed, strlen(keyed), digest);
     accept = mk_cassette_base64_encode(digest, sizeof(digest));

@@ -157,6 +157,104 @@ static void test_serve_bad_options_exit_2(void **state)
     const char *no_fixtures[] = {"mockkit", "serve", "--fixtures", "/nonexistent", "--only", "bee", NULL};
     assert_int_equal(run_capture(no_fixtures, text, sizeof text), 2);
     assert_non_null(strstr(text, "/nonexistent/bee"));
+
+    /* refused before it listens: nothing is exposed off loopback */
+    const char *open_admin[] = {"mockkit", "serve", "--only", "bee", "--bind", "0.0.0.0", NULL};
+    assert_int_equal(run_capture(open_admin, text, sizeof text), 2);
+    assert_non_null(strstr(text, "--admin-token"));
+}
+
+static void write_text(const char *path, const char *text)
+{
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(rename(tmp, path), 0);
+}
+
+/* A pieces cassette answering GET path with 200. */
+static void write_cassette(const char *path, const char *get)
+{
+    char doc[1200];
+    snprintf(doc, sizeof doc,
+             "{\"mockkit_cassette\":1,\"meta\":{\"service\":\"pieces\",\"name\":\"one\","
+             "\"description\":\"cli suite: one GET\",\"created\":\"2026-11-30T10:00:00Z\","
+             "\"source\":{\"kind\":\"synthesized\",\"refs\":[\"mockkit docs/cassette.md\"]}},"
+             "\"interactions\":[{\"id\":\"g\",\"at_ms\":0,\"request\":{\"method\":\"GET\","
+             "\"path\":\"%s\"},\"response\":{\"status\":200,\"text\":\"ok\"}}]}",
+             get);
+    write_text(path, doc);
+}
+
+/* Bounded poll until url answers want. */
+static int wait_status(const char *url, long want, int timeout_ms)
+{
+    struct timespec step = {0, 20 * 1000 * 1000};
+    for (int waited = 0; waited < timeout_ms; waited += 20) {
+        if (get_status(url) == want)
+            return 0;
+        nanosleep(&step, NULL);
+    }
+    return -1;
+}
+
+/* SIGHUP reloads the folder; a bad cassette is refused, named on stderr,
+ * and the cassettes before keep serving. --watch sees a change itself. */
+static void test_serve_sighup_and_watch_reload(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mockkit-serve-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char pieces[300], file[400], bad[400], ready[256], url[400] = "", line[512] = "";
+    char name[32], x[512], y[512], z[512];
+    snprintf(pieces, sizeof pieces, "%s/pieces", dir);
+    assert_int_equal(mkdir(pieces, 0755), 0);
+    snprintf(file, sizeof file, "%s/one.json", pieces);
+    snprintf(bad, sizeof bad, "%s/zz-bad.json", pieces);
+    snprintf(ready, sizeof ready, "%s/ready", dir);
+    write_cassette(file, "/x");
+    const char *argv[] = {"mockkit", "serve", "--fixtures", dir, "--only", "pieces", "--port",
+                          "pieces=0", "--speed", "0", "--ready-file", ready, "--watch", NULL};
+    suite_child c;
+    assert_int_equal(suite_child_start(&c, argv), 0);
+    assert_int_equal(wait_file(ready, 10000), 0);
+    FILE *f = fopen(ready, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_int_equal(sscanf(line, "%31s %399s", name, url), 2);
+    snprintf(x, sizeof x, "%s/x", url);
+    snprintf(y, sizeof y, "%s/y", url);
+    snprintf(z, sizeof z, "%s/z", url);
+    assert_int_equal(get_status(x), 200);
+
+    write_cassette(file, "/y");
+    assert_int_equal(kill(c.pid, SIGHUP), 0);
+    assert_int_equal(wait_status(y, 200, 10000), 0);
+    assert_int_equal(get_status(x), 404);
+
+    write_text(bad, "{\"mockkit_cassette\": 1, \"meta\": ");
+    assert_int_equal(kill(c.pid, SIGHUP), 0);
+    assert_int_equal(suite_child_wait_output(&c, "reload refused", 10000), 0);
+    char *err = suite_child_output(&c, 2, NULL);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "zz-bad.json"));
+    free(err);
+    assert_int_equal(get_status(y), 200);
+
+    /* --watch: no signal, the change alone (within its 1 s poll) */
+    remove(bad);
+    write_cassette(file, "/z");
+    assert_int_equal(wait_status(z, 200, 10000), 0);
+
+    assert_int_equal(suite_child_signal_wait(&c, SIGTERM, 10000), 0);
+    suite_child_cleanup(&c);
+    remove(file);
+    rmdir(pieces);
+    rmdir(dir);
 }
 
 /* A port already taken is a clear start-up error, not a hang. */
@@ -239,6 +337,59 @@ static void test_serve_env_file_points_suites_at_mocks(void **state)
     rmdir(dir);
 }
 
+/* Any folder of cassettes is a service of its own name, replayed as
+ * recorded (no key, no cookie): named with --service, or found in
+ * --fixtures; each gets a line in the ready file. A --fault naming no
+ * service reaches them too. */
+static void test_serve_generic_services(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mockkit-serve-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char found[300], named[300], f1[400], f2[400], ready[256], arg[400];
+    snprintf(found, sizeof found, "%s/myapi", dir);
+    snprintf(named, sizeof named, "%s/elsewhere", dir);
+    assert_int_equal(mkdir(found, 0755), 0);
+    assert_int_equal(mkdir(named, 0755), 0);
+    snprintf(f1, sizeof f1, "%s/one.json", found);
+    snprintf(f2, sizeof f2, "%s/one.json", named);
+    write_cassette(f1, "/v2/things");
+    write_cassette(f2, "/other");
+    snprintf(ready, sizeof ready, "%s/ready", dir);
+    snprintf(arg, sizeof arg, "other=%s:0", named);
+    const char *argv[] = {"mockkit", "serve", "--fixtures", dir, "--speed", "0", "--service", arg,
+                          "--fault", "GET /other:status=418", "--ready-file", ready, NULL};
+    suite_child c;
+    assert_int_equal(suite_child_start(&c, argv), 0);
+    assert_int_equal(wait_file(ready, 10000), 0);
+    FILE *f = fopen(ready, "r");
+    assert_non_null(f);
+    char line[512];
+    int saw = 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[64], url[400], probe[512];
+        assert_int_equal(sscanf(line, "%63s %399s", name, url), 2);
+        if (strcmp(name, "myapi") == 0) {
+            snprintf(probe, sizeof probe, "%s/v2/things", url);
+            assert_int_equal(get_status(probe), 200); /* no key asked for */
+            saw |= 1;
+        } else if (strcmp(name, "other") == 0) {
+            snprintf(probe, sizeof probe, "%s/other", url);
+            assert_int_equal(get_status(probe), 418); /* the fault, before the replay */
+            saw |= 2;
+        }
+    }
+    fclose(f);
+    assert_int_equal(saw, 3);
+    assert_int_equal(suite_child_signal_wait(&c, SIGTERM, 10000), 0);
+    suite_child_cleanup(&c);
+    remove(f1);
+    remove(f2);
+    rmdir(found);
+    rmdir(named);
+    rmdir(dir);
+}
+
 /* check with a live target and no variables set must not look green. */
 static void test_check_live_without_targets_exit_2(void **state)
 {
@@ -259,6 +410,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_serve_limits_reach_the_mock),
         cmocka_unit_test(test_serve_port_in_use_exit_2),
         cmocka_unit_test(test_serve_env_file_points_suites_at_mocks),
+        cmocka_unit_test(test_serve_sighup_and_watch_reload),
+        cmocka_unit_test(test_serve_generic_services),
         cmocka_unit_test(test_check_live_without_targets_exit_2),
     };
     int rc = SUITE_RUN(argc, argv, tests, NULL, NULL);

@@ -115,6 +115,8 @@ static long lint_one(const char *path, const char *service, const char *models, 
     long n = mk_cassette_lint(path, print_issue, out);
     char buf[128];
     const char *svc = service ? service : mk_lint_service_for(path, models, buf, sizeof buf);
+    if (n == 0)
+        n = mk_lint_faults(path, print_model_issue, out);
     if (n != 0 || !svc)
         return n;
     return mk_lint_models(path, svc, models, print_model_issue, out);

@@ -28,6 +28,10 @@ typedef void (*mk_lint_report)(void *ctx, const char *file, const char *pointer,
 long mk_lint_models(const char *file, const char *service, const char *models_dir,
                     mk_lint_report report, void *ctx);
 
+/* lint_faults.c: every "fault" of the cassette against the fault grammar
+ * (docs/faults.md); returns the number of problems. */
+long mk_lint_faults(const char *file, mk_lint_report report, void *ctx);
+
 /* Frees the model kept between files. */
 void mk_lint_models_done(void);
 

@@ -19,7 +19,8 @@ static void usage(FILE *out)
             "                      [--mode none|once|new|all] [--service NAME]\n"
             "                      [--redact-header NAME]... [--redact-field NAME]...\n"
             "                      [--redact-pattern REGEX]...\n"
-            "                      [--idle-timeout MS] [--cacert FILE] [--insecure]\n\n"
+            "                      [--idle-timeout MS] [--cacert FILE] [--insecure]\n"
+            "                      [--fault SPEC]... [--seed N]\n\n"
             "Forwards every request to URL, answers the client as the upstream does, and\n"
             "writes what passed (redacted) to CASSETTE on Ctrl-C / SIGTERM.\n"
             "  --listen   where to listen (default 127.0.0.1:0, the URL is printed)\n"
@@ -32,6 +33,10 @@ static void usage(FILE *out)
             "  --cacert   https/wss upstream: trust the CAs in FILE (PEM) instead of the\n"
             "             system store (default: $MOCKKIT_CACERT)\n"
             "  --insecure https/wss upstream: accept any certificate (or MOCKKIT_INSECURE=1)\n"
+            "  --fault    a fault on the answers to the client (status, latency, empty,\n"
+            "             garbage, cut, badchunk; docs/faults.md), e.g.\n"
+            "             'POST /v1/chat/completions:cut=event:2,rst'; a faulted exchange is\n"
+            "             not recorded. --seed N: the faults' PRNG (default 0)\n"
             "  --redact-header, --redact-field  redact more than the defaults\n"
             "             (Authorization, cookies, api-key, x-api-key, X-*-Token headers;\n"
             "             password, token, secret, api_key ... fields, which also name\n"
@@ -59,14 +64,16 @@ int mk_cmd_record(int argc, char **argv)
     const char **headers = calloc((size_t)argc, sizeof *headers);
     const char **fields = calloc((size_t)argc, sizeof *fields);
     const char **patterns = calloc((size_t)argc, sizeof *patterns);
+    const char **faults = calloc((size_t)argc, sizeof *faults);
     int status = 2;
-    if (!headers || !fields || !patterns)
+    if (!headers || !fields || !patterns || !faults)
         goto out;
     static const mk_opt table[] = {
         {"--upstream", NULL, 1}, {"--out", NULL, 1},           {"--listen", NULL, 1},
         {"--service", NULL, 1},  {"--mode", NULL, 1},          {"--idle-timeout", NULL, 1},
         {"--redact-header", NULL, 1}, {"--redact-field", NULL, 1}, {"--redact-pattern", NULL, 1},
         {"--cacert", NULL, 1},   {"--insecure", NULL, 0},
+        {"--fault", NULL, 1},    {"--seed", NULL, 1},
         {NULL, NULL, 0},
     };
     mk_opts p;
@@ -111,11 +118,21 @@ int mk_cmd_record(int argc, char **argv)
             fields[o.redact_field_count++] = v;
         } else if (strcmp(name, "--redact-pattern") == 0) {
             patterns[o.redact_pattern_count++] = v;
+        } else if (strcmp(name, "--fault") == 0) {
+            faults[o.fault_count++] = v;
+        } else if (strcmp(name, "--seed") == 0) {
+            long seed;
+            if (mk_opts_long(v, &seed) != 0) {
+                mk_opts_fail(&p, "--seed '%s' is not a whole number >= 0", v);
+                goto out;
+            }
+            o.seed = (unsigned long long)seed;
         }
     }
     o.redact_headers = headers;
     o.redact_fields = fields;
     o.redact_patterns = patterns;
+    o.faults = faults;
     if (!o.out || (!o.upstream && o.mode != MK_RECORD_MODE_NONE && o.mode != MK_RECORD_MODE_ONCE)) {
         mk_opts_fail(&p, "--out and --upstream are required");
         goto usage_error;
@@ -169,5 +186,6 @@ out:
     free(headers);
     free(fields);
     free(patterns);
+    free(faults);
     return status;
 }

@@ -158,12 +158,15 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
         o.api_key = p->api_key;
         o.rate_limit = (strcmp(mk_service_table[i].name, "bee") == 0) ? p->rate_limit : 0;
         o.disable_admin = p->disable_admin;
+        o.admin_token = p->admin_token;
+        o.group = p->group;
         o.quiet = p->quiet;
         o.tls_cert = p->tls_cert;
         o.tls_key = p->tls_key;
         o.max_connections = p->max_connections;
         o.max_body = p->max_body;
         o.max_frame = p->max_frame;
+        o.seed = p->seed;
         const char *paths[] = {dir};
         mk_diag d;
         memset(&d, 0, sizeof d);

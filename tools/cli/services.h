@@ -18,11 +18,14 @@ typedef struct mk_serve_plan {
     const char *api_key;           /* NULL = default */
     int rate_limit;
     int disable_admin;
+    const char *admin_token;       /* NULL: admin answers loopback peers only */
+    mk_mock_group *group;          /* reset together (serve); NULL: each alone */
     int quiet;
     const char *tls_cert;          /* listen with TLS (mk_mock_options); NULL = plain */
     const char *tls_key;
     int max_connections;           /* per service; 0 = the mock's default (1024) */
     size_t max_body, max_frame;    /* bytes; 0 = the mock's defaults */
+    unsigned long long seed;       /* each mock's fault PRNG (--seed) */
     int selected[MK_SERVICE_COUNT];  /* 1 = start it */
     int port[MK_SERVICE_COUNT];
 } mk_serve_plan;
@@ -50,5 +53,12 @@ int mk_count_cassettes(const char *dir);
  * it is 1. On error, everything started is stopped and 2 is returned. */
 int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVICE_COUNT]);
 void mk_serve_stop(mk_mock *mocks[MK_SERVICE_COUNT]);
+
+/* serve_faults.c: add each --fault SPEC to the mock of the service it
+ * names ("bee:POST /v1/...:status=429"), or to every running mock, the
+ * generic ones (--service) too, when it names none. Returns 0, or 2 with
+ * the spec and why on stderr. */
+int mk_serve_add_faults(mk_mock *mocks[MK_SERVICE_COUNT], mk_mock *const *generic,
+                        size_t generic_count, const char *const *specs, size_t n);
 
 #endif

@@ -161,30 +161,30 @@ static void one_request(const uint8_t *data, size_t size)
     int64_t now = mk_clock_now_ms(m->clock);
     mk__reply r = {0};
     if (kind == MK_IX_HTTP && mk__profile_check(m, &req, now, &r)) {
-        mk__journal_note(m, &req, now, r.status, 0, SIZE_MAX, NULL);
+        mk__journal_note(m, &req, now, r.status, 0, NULL, NULL);
     } else {
         mk__pick pick;
         mk__engine_pick(m, &req, kind, now, &pick);
         if (pick.index != SIZE_MAX) {
-            mk__journal_note(m, &req, now, m->ixs[pick.index].ix->response.status, 1,
-                             pick.index, NULL);
+            const mk__ix *x = &pick.set->ixs[pick.index];
+            mk__journal_note(m, &req, now, x->ix->response.status, 1, x, NULL);
         } else {
-            const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
-            mk__profile_unmatched(m, &req, near ? near->cas->path : NULL,
-                                  near ? near->ix->id : NULL, pick.failed, &r);
-            mk__journal_note(m, &req, now, r.status, 0, pick.nearest, pick.failed);
+            const mk__ix *near = pick.nearest != SIZE_MAX ? &pick.set->ixs[pick.nearest] : NULL;
+            mk__profile_unmatched(m, &req, &pick, &r);
+            mk__journal_note(m, &req, now, r.status, 0, near, pick.failed);
         }
+        mk__set_put(pick.set);
     }
     /* The choosing pass (no failure text) and the near-miss pass (with it)
      * must agree on every interaction: the former skips work, not rules. */
-    for (size_t i = 0; i < m->ix_count; i++) {
+    for (size_t i = 0; i < m->set->ix_count; i++) {
         int s1, s2, p1, p2;
         char fail[400];
-        int a = mk__match(m->ixs[i].ix, &req, &s1, &p1, NULL, 0);
-        int b = mk__match(m->ixs[i].ix, &req, &s2, &p2, fail, sizeof fail);
+        int a = mk__match(m->set->ixs[i].ix, &req, &s1, &p1, NULL, 0);
+        int b = mk__match(m->set->ixs[i].ix, &req, &s2, &p2, fail, sizeof fail);
         if (a != b || (a && s1 != s2) || p1 != p2) {
             fprintf(stderr, "fuzz_match: %s: matched %d/%d, score %d/%d, passed %d/%d (%s)\n",
-                    m->ixs[i].ix->id, a, b, s1, s2, p1, p2, fail);
+                    m->set->ixs[i].ix->id, a, b, s1, s2, p1, p2, fail);
             abort();
         }
     }

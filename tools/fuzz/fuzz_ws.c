@@ -47,8 +47,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     /* the recorded websocket paths, each once */
-    for (size_t i = 0; i < mock->ix_count && path_count < MAX_PATHS; i++) {
-        const mk_interaction *ix = mock->ixs[i].ix;
+    for (size_t i = 0; i < mock->set->ix_count && path_count < MAX_PATHS; i++) {
+        const mk_interaction *ix = mock->set->ixs[i].ix;
         int seen = 0;
         if (ix->kind != MK_IX_WEBSOCKET)
             continue;

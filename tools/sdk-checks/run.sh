@@ -42,6 +42,9 @@ while read -r svc url; do
   esac
 done <"$tmp/ready"
 
+# faults.mjs starts its own `serve --fault ...` from these
+export MOCKKIT_BIN="$mockkit" MOCKKIT_FIXTURES="$root/fixtures"
+
 pass=0; fail=0; failed=()
 for check in "$here"/*.mjs "$here"/*.py; do
   [ -f "$check" ] || continue

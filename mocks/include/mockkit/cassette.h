@@ -128,6 +128,7 @@ typedef struct mk_chunk {
     mk_body body;        /* TEXT or BASE64 (JSON allowed: printed unformatted) */
     char *after;         /* id of an interaction on another connection that must
                             have been received before this chunk is sent, or NULL */
+    char *fault;         /* a fault at this chunk (docs/faults.md), or NULL */
 } mk_chunk;
 
 typedef struct mk_response {
@@ -176,6 +177,7 @@ typedef struct mk_frame {
     char *close_reason;  /* may be NULL */
     mk_frame_match match;  /* client frames only */
     char *after;         /* server frames: trigger interaction id, or NULL */
+    char *fault;         /* server frames: a fault at this frame, or NULL */
 } mk_frame;
 
 typedef enum mk_interaction_kind {
@@ -194,6 +196,8 @@ typedef struct mk_interaction {
     mk_frame *frames;     /* MK_IX_WEBSOCKET, in timeline order */
     size_t frame_count;
     char *note;           /* free text, may be NULL */
+    char *fault;          /* a fault on every answer of this interaction
+                             (docs/faults.md), or NULL */
 } mk_interaction;
 
 typedef struct mk_source {

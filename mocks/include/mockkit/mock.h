@@ -52,6 +52,14 @@ typedef enum mk_mock_status {
 
 const char *mk_mock_strerror(int status);
 
+/* Mocks that reset together: give the same group to several mocks (one
+ * per service, as `mockkit serve` does) and POST /__mockkit/reset on any of
+ * their ports, or mk_mock_group_reset, resets every one. */
+typedef struct mk_mock_group mk_mock_group;
+mk_mock_group *mk_mock_group_new(void);          /* NULL on ENOMEM */
+/* Free once no mock of the group is running any more. NULL ok. */
+void mk_mock_group_free(mk_mock_group *g);
+
 typedef struct mk_mock_options {
     const char *service;    /* "pieces", "bee", "openai", "cairos": its error
                                envelope, auth rules and base path; NULL or
@@ -82,6 +90,13 @@ typedef struct mk_mock_options {
                                0 = 16 MiB */
     int request_timeout_ms; /* a request's headers must arrive within this;
                                0 = 10000 */
+    const char *admin_token; /* NULL: /__mockkit/ answers loopback peers only
+                               (403 to others), and a bind other than loopback
+                               is refused unless disable_admin; set: every admin
+                               request (loopback too) must send it in
+                               X-Mockkit-Admin-Token, else 401 */
+    mk_mock_group *group;   /* NULL: resets alone; borrowed, must outlive the mock */
+    uint64_t seed;          /* the faults' PRNG (docs/faults.md: order of draws) */
 } mk_mock_options;
 
 /* Fills defaults (everything 0/NULL, speed 1.0). */
@@ -112,9 +127,55 @@ const char *mk_mock_base_path(const mk_mock *m);
 
 /* Start every sequence over, forget triggers, and clear the journal. */
 void mk_mock_reset(mk_mock *m);
+/* mk_mock_reset every mock of the group; returns how many. */
+size_t mk_mock_group_reset(mk_mock_group *g);
 
 /* Change replay speed for connections that start afterwards. */
 void mk_mock_set_speed(mk_mock *m, double speed);
+
+/* ---- runtime control ------------------------------------------------- */
+/* Requests already being answered keep the cassettes they started with;
+ * requests that arrive after one of these returns see the new set. A
+ * cassette is named by its meta.name. Sequence state of the cassettes
+ * that stay is kept. On error nothing changes and diag says why (for a bad
+ * cassette: lint's message, with line/column or JSON pointer). */
+
+/* Add the cassette in json (len bytes; name is used in diagnostics, NULL =
+ * "<admin>"), replacing every served cassette with the same meta.name
+ * (*replaced, if not NULL: how many). Refused like `mockkit lint` refuses:
+ * syntax, schema, secrets, `after` naming no interaction, and a `fault`
+ * that does not parse. Returns MK_MOCK_OK, MK_MOCK_ECASSETTE, MK_MOCK_EINVAL
+ * or MK_MOCK_ENOMEM. */
+int mk_mock_add_cassette(mk_mock *m, const char *json, size_t len, const char *name,
+                         int *replaced, mk_diag *diag);
+
+/* Stop serving every cassette whose meta.name is name. MK_MOCK_ENOENT when
+ * there is none. */
+int mk_mock_remove_cassette(mk_mock *m, const char *name, mk_diag *diag);
+
+/* Read the files and folders given to mk_mock_new again and serve them
+ * (what `mockkit serve` does on SIGHUP). A bad cassette refuses the whole
+ * reload: the old set keeps serving. */
+int mk_mock_reload(mk_mock *m, mk_diag *diag);
+
+/* The served cassettes as a JSON array of {"name","file","service",
+ * "interactions"} (what GET /__mockkit/cassettes returns). Caller frees. */
+cJSON *mk_mock_cassettes_json(const mk_mock *m);
+/* ---- faults (docs/faults.md) ----------------------------------------- */
+
+/* Add a fault from its compact spec, e.g. "POST /v1/chat/completions:
+ * status=429,retry-after=2,times=1"; faults fire in the order added, one
+ * per request. Returns MK_MOCK_OK, or MK_MOCK_EINVAL with err (may be NULL)
+ * naming the byte offset and what was expected. */
+int mk_mock_fault_add(mk_mock *m, const char *spec, char *err, size_t err_size);
+/* Check a cassette's "fault" value (ACTION[,OPTION...], no METHOD PATH, no
+ * times=/every=/p=): MK_MOCK_OK, or MK_MOCK_EINVAL with err saying why. */
+int mk_mock_fault_check(const char *action, char *err, size_t err_size);
+/* Remove every fault (the PRNG goes on where it was). */
+void mk_mock_fault_clear(mk_mock *m);
+/* The faults as [{"spec","seen","times_left"}] (GET /__mockkit/faults).
+ * Caller frees with cJSON_Delete. */
+cJSON *mk_mock_faults_json(const mk_mock *m);
 
 /* ---- request journal ------------------------------------------------- */
 
@@ -134,8 +195,33 @@ typedef struct mk_journal_entry {
 size_t mk_mock_journal(const mk_mock *m, mk_journal_entry *out, size_t max);
 
 /* The journal as a JSON array (what GET /__mockkit/requests returns).
- * Caller frees with cJSON_Delete. */
+ * Besides the fields above each entry has "t_ms" (ms since the mock
+ * started), "request" ({"headers":{...}} and "json", "text" or "base64":
+ * the first 64 KiB of the body) with every secret the cassette secret scan
+ * finds replaced by <REDACTED:name>, "body_bytes" and, when cut,
+ * "body_truncated". Caller frees with cJSON_Delete. */
 cJSON *mk_mock_journal_json(const mk_mock *m);
+
+/* Same, only requests whose path (without query) is path (a trailing '*'
+ * makes it a prefix; NULL: any) and, with unmatched_only, only those no
+ * interaction answered (GET /__mockkit/requests?path=P&unmatched=1). */
+cJSON *mk_mock_requests_json(const mk_mock *m, const char *path, int unmatched_only);
+
+/* ---- verification ---------------------------------------------------- */
+
+/* Check the journal against an expectation (POST /__mockkit/verify):
+ *   {"request":{"method":M,"path":P,"body":B}, "count":N}
+ *     (or "at_least" and/or "at_most"; none: at least 1), or
+ *   {"order":[{"method":..,"path":..,"body":..}, ...]}
+ *     (each after the previous one's match; others may come between).
+ * method and path are optional (path: literal or {name} template, matched
+ * without the query); body: a JSON value matched partially (recorded-style,
+ * against the redacted body) or a string equal to a text body.
+ * Returns 1 when it holds, 0 when not, MK_MOCK_EINVAL for a malformed
+ * expectation; *report (caller frees) says "ok", the matching "seqs", and
+ * when it does not hold "differed" and up to three "nearest" entries with
+ * what differs in each. */
+int mk_mock_verify(const mk_mock *m, const cJSON *expect, cJSON **report);
 
 #ifdef __cplusplus
 }

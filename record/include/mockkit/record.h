@@ -78,6 +78,13 @@ typedef struct mk_record_options {
      * system store (mkc_tls in mockkit/client.h); these change that. */
     const char *cacert;      /* PEM file of CAs to trust instead */
     int insecure;            /* 1: accept any certificate */
+    /* Faults on the answers the proxy gives its client (docs/faults.md:
+     * status, latency at the status line, empty, garbage, cut, badchunk);
+     * the upstream is recorded as it answered, and a faulted exchange is
+     * not recorded at all. */
+    const char *const *faults;
+    size_t fault_count;
+    unsigned long long seed; /* the faults' PRNG */
 } mk_record_options;
 
 /* Zero everything; mode ONCE. */
