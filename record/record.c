@@ -543,7 +543,7 @@ static int write_cassette(mk_record *r, mk_diag *diag)
                 text[len] = '\0';
             fclose(f);
         }
-        root = text ? cJSON_Parse(text) : NULL;
+        root = text ? mk_json_parse_bounded(text, len, NULL) : NULL; /* a file on disk: bounded too */
         free(text);
         if (!root)
             return fail(diag, r->out, MK_RECORD_ECASSETTE,

@@ -106,11 +106,11 @@ static int check_options(const mk_mock_options *o, mk_diag *diag)
 {
     const char *bind = o->bind ? o->bind : "127.0.0.1";
     if (o->port < 0 || o->port > 65535) {
-        diag_msg(diag, "options", "port %s%d: must be 0-65535", "", o->port);
+        diag_msg(diag, "options", "port %d: must be 0-65535", o->port);
         return MK_MOCK_EINVAL;
     }
     if (!bind[0] || strlen(bind) >= 64 || strpbrk(bind, ":, ") != NULL) {
-        diag_msg(diag, "options", "bind \"%s\": must be an IPv4 address%.0d", bind, 0);
+        diag_msg(diag, "options", "bind \"%s\": must be an IPv4 address", bind);
         return MK_MOCK_EINVAL;
     }
     /* the admin API can swap what is served: off loopback it needs a token */
@@ -118,35 +118,33 @@ static int check_options(const mk_mock_options *o, mk_diag *diag)
         strcmp(bind, "127.0.0.1") != 0 && strncmp(bind, "127.", 4) != 0) {
         diag_msg(diag, "options",
                  "bind \"%s\": not loopback, so the admin API needs admin_token "
-                 "(--admin-token) or disable_admin (--no-admin)%.0d",
-                 bind, 0);
+                 "(--admin-token) or disable_admin (--no-admin)",
+                 bind);
         return MK_MOCK_EINVAL;
     }
     if (o->admin_token && !o->admin_token[0]) {
-        diag_msg(diag, "options", "admin_token: must not be empty%s%.0d", "", 0);
+        diag_msg(diag, "options", "admin_token: must not be empty");
         return MK_MOCK_EINVAL;
     }
     if (o->threads < 0 || o->threads > MK__MAX_CONNECTIONS) {
-        diag_msg(diag, "options", "threads %s%d: must be 0-" MK__STR(MK__MAX_CONNECTIONS), "",
-                 o->threads);
+        diag_msg(diag, "options", "threads %d: must be 0-" MK__STR(MK__MAX_CONNECTIONS), o->threads);
         return MK_MOCK_EINVAL;
     }
     if (o->max_connections < 0 || o->max_connections > MK__MAX_CONNECTIONS) {
-        diag_msg(diag, "options", "max_connections %s%d: must be 0-" MK__STR(MK__MAX_CONNECTIONS),
-                 "", o->max_connections);
+        diag_msg(diag, "options", "max_connections %d: must be 0-" MK__STR(MK__MAX_CONNECTIONS),
+                 o->max_connections);
         return MK_MOCK_EINVAL;
     }
     if (o->request_timeout_ms < 0) {
-        diag_msg(diag, "options", "request_timeout_ms %s%d: must be >= 0", "",
-                 o->request_timeout_ms);
+        diag_msg(diag, "options", "request_timeout_ms %d: must be >= 0", o->request_timeout_ms);
         return MK_MOCK_EINVAL;
     }
     if (o->rate_limit < 0) {
-        diag_msg(diag, "options", "rate_limit %s%d: must be >= 0", "", o->rate_limit);
+        diag_msg(diag, "options", "rate_limit %d: must be >= 0", o->rate_limit);
         return MK_MOCK_EINVAL;
     }
     if (isnan(o->speed) || isinf(o->speed)) {
-        diag_msg(diag, "options", "speed: must be a finite number%s%.0d", "", 0);
+        diag_msg(diag, "options", "speed: must be a finite number");
         return MK_MOCK_EINVAL;
     }
     return MK_MOCK_OK;
@@ -222,7 +220,7 @@ static int start_server(mk_mock *m, mk_diag *diag)
     }
     n = mg_get_server_ports(m->ctx, 4, sp);
     if (n < 1 || sp[0].port <= 0) {
-        diag_msg(diag, ports, "cannot listen on %s: no port after start%.0d", ports, 0);
+        diag_msg(diag, ports, "cannot listen on %s: no port after start", ports);
         return MK_MOCK_EBIND;
     }
     m->port = sp[0].port;
@@ -265,7 +263,7 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
         memset(diag, 0, sizeof(*diag));
     }
     if (!out || (path_count > 0 && !paths)) {
-        diag_msg(diag, "arguments", "out and paths must not be NULL%s%.0d", "", 0);
+        diag_msg(diag, "arguments", "out and paths must not be NULL");
         return MK_MOCK_EINVAL;
     }
     *out = NULL;
@@ -284,8 +282,8 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     }
     m->opts = *opts;
     if (mk__service_parse(opts->service, &m->service) != 0) {
-        diag_msg(diag, "options", "service \"%s\": not pieces, bee, openai, cairos or generic%.0d",
-                 opts->service, 0);
+        diag_msg(diag, "options", "service \"%s\": not pieces, bee, openai, cairos or generic",
+                 opts->service);
         free(m);
         return MK_MOCK_ENOENT;
     }
