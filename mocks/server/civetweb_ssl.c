@@ -58,11 +58,15 @@ static _Thread_local struct {
     int ret, err;
 } last_failure;
 
-/* OpenSSL calls this from SSL_free: the connection's lock goes with it. */
+/* OpenSSL calls this from SSL_free: the connection's lock goes with it,
+ * and so does this thread's kept SSL_get_error answer about it: a worker
+ * that frees a connection often allocates the next one at the same address,
+ * and that one's failed handshake step must not get the old answer. */
 static void free_lock(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
                       void *argp)
 {
-    (void)parent;
+    if (parent && last_failure.s == parent)
+        last_failure.s = NULL;
     (void)ad;
     (void)idx;
     (void)argl;
