@@ -97,7 +97,7 @@ int mk_generic_discover(mk_generics *g, const char *fixtures)
         }
         mk_generic *x = &g->items[g->count++];
         memset(x, 0, sizeof(*x));
-        snprintf(x->name, sizeof x->name, "%s", e->d_name);
+        memcpy(x->name, e->d_name, n + 1); /* valid_name: n < sizeof x->name */
         snprintf(x->dir, sizeof x->dir, "%s", path);
     }
     closedir(d);
