@@ -123,7 +123,8 @@ static int check_keyword(mk_model *m, const cJSON *k, mk_mdl_ptr *p, int depth,
                                    "required must hold property names (strings)");
         return MK_MODEL_OK;
     }
-    if (strcmp(kw, "additionalProperties") == 0 || strcmp(kw, "items") == 0)
+    if (strcmp(kw, "additionalProperties") == 0 || strcmp(kw, "items") == 0 ||
+        strcmp(kw, "propertyNames") == 0)
         return check_schema(m, k, p, depth + 1, err);
     if (strcmp(kw, "enum") == 0) {
         if (!cJSON_IsArray(k) || cJSON_GetArraySize(k) == 0)
@@ -147,8 +148,21 @@ static int check_keyword(mk_model *m, const cJSON *k, mk_mdl_ptr *p, int depth,
             return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, kw, "%s must be a number", kw);
         return MK_MODEL_OK;
     }
+    if (strcmp(kw, "multipleOf") == 0) {
+        /* JSON Schema: strictly greater than 0 (AJV divides by it) */
+        if (!cJSON_IsNumber(k) || !(k->valuedouble > 0))
+            return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, kw,
+                               "multipleOf must be a number greater than 0");
+        return MK_MODEL_OK;
+    }
+    if (strcmp(kw, "uniqueItems") == 0) {
+        if (!cJSON_IsBool(k))
+            return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, kw, "uniqueItems must be a boolean");
+        return MK_MODEL_OK;
+    }
     if (strcmp(kw, "minLength") == 0 || strcmp(kw, "maxLength") == 0 ||
-        strcmp(kw, "minItems") == 0 || strcmp(kw, "maxItems") == 0) {
+        strcmp(kw, "minItems") == 0 || strcmp(kw, "maxItems") == 0 ||
+        strcmp(kw, "minProperties") == 0 || strcmp(kw, "maxProperties") == 0) {
         if (!is_count(k))
             return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, kw,
                                "%s must be a non-negative integer", kw);
