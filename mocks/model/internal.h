@@ -53,9 +53,6 @@ const cJSON *mk_mdl__resolve(const mk_model *m, const char *ref, const char **na
 int mk_mdl__validate(const mk_model *m, const cJSON *schema, const char *type_name,
                      const cJSON *instance, mk_model_error *err);
 
-/* multipleOf as AJV 8 decides it (validate.c): 1 when x is a multiple of m. */
-int mk_mdl__multiple_of(double x, double m);
-
 /* Describe a JSON value's type for messages: "string", "integer", ... */
 const char *mk_mdl__json_type(const cJSON *v);
 

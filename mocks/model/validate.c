@@ -209,7 +209,7 @@ static int check_string(vctx *c, const cJSON *s, const cJSON *v)
  * or below 1e-6) read as their first digits, so they fail. No tolerance:
  * AJV refuses 0.57 for multipleOf 0.01 (0.57 / 0.01 = 56.99999999999999),
  * and so does python3-jsonschema (int(q) != q). */
-int mk_mdl__multiple_of(double x, double m)
+int mk_model_multiple_of(double x, double m)
 {
     if (!(m > 0))
         return 0;
@@ -235,7 +235,7 @@ static int check_number(vctx *c, const cJSON *s, const cJSON *v)
         return fail(c, "maximum", "%g is more than the maximum %g", v->valuedouble,
                     mx->valuedouble);
     const cJSON *mul = cJSON_GetObjectItemCaseSensitive(s, "multipleOf");
-    if (mul && !mk_mdl__multiple_of(v->valuedouble, mul->valuedouble))
+    if (mul && !mk_model_multiple_of(v->valuedouble, mul->valuedouble))
         return fail(c, "multipleOf", "%.17g is not a multiple of %g", v->valuedouble,
                     mul->valuedouble);
     return MK_MODEL_OK;
