@@ -183,6 +183,72 @@ static void ajv_wording(void **state)
     mk_mock_free(m);
 }
 
+/* The keywords bee-api's DTOs add on top of types and bounds, each refused
+ * in AJV 8's words: multipleOf 0.01 (AJV divides, with no tolerance, so
+ * 0.57 / 0.01 = 56.99999999999999 is refused too), metadata's maxProperties
+ * 16 and propertyNames ^.{1,64}$ (the pattern's error, then its own), and
+ * uniqueItems (AJV's scan order decides which pair it names). */
+static void strict_keywords(void **state)
+{
+    static const char k16[] = "\"k00\":\"v\",\"k01\":\"v\",\"k02\":\"v\",\"k03\":\"v\",\"k04\":\"v\",\"k05\":\"v\",\"k06\":\"v\",\"k07\":\"v\",\"k08\":\"v\",\"k09\":\"v\",\"k10\":\"v\",\"k11\":\"v\",\"k12\":\"v\",\"k13\":\"v\",\"k14\":\"v\",\"k15\":\"v\"";
+    char body[1024];
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"temperature\":0.555}", 400,
+           "invalid_input", "body/temperature must be multiple of 0.01");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"assistant_id\":\"a\",\"top_p\":0.57}", 400, "invalid_input",
+           "body/top_p must be multiple of 0.01");
+    /* whole hundredths that divide evenly pass, also coerced from text */
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY,
+           "{\"assistant_id\":\"a\",\"top_p\":0.5,\"temperature\":0.7}", 401, "auth_error",
+           "Invalid authorization");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY,
+           "{\"assistant_id\":\"a\",\"temperature\":\"1.25\"}", 401, "auth_error",
+           "Invalid authorization");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"assistant_id\":\"a\",\"temperature\":\"0.555\"}", 400, "invalid_input",
+           "body/temperature must be multiple of 0.01");
+
+    snprintf(body, sizeof(body), "{\"assistant_id\":\"a\",\"metadata\":{%s}}", k16);
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, body, 401, "auth_error",
+           "Invalid authorization");
+    snprintf(body, sizeof(body), "{\"assistant_id\":\"a\",\"metadata\":{%s,\"k16\":\"v\"}}", k16);
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY, body, 400, "invalid_input",
+           "body/metadata must NOT have more than 16 properties");
+
+    char key[80];
+    memset(key, 'k', 65);
+    key[65] = '\0';
+    snprintf(body, sizeof(body), "{\"metadata\":{\"%s\":\"v\"}}", key);
+    expect(m, "POST", "/v1/assistants", JSON_KEY, body, 400, "invalid_input",
+           "body/metadata must match pattern \"^.{1,64}$\", body/metadata property name must be valid");
+    expect(m, "POST", "/v1/threads", JSON_KEY, "{\"metadata\":{\"\":\"v\"}}", 400,
+           "invalid_input",
+           "body/metadata must match pattern \"^.{1,64}$\", body/metadata property name must be valid");
+    key[64] = '\0';
+    snprintf(body, sizeof(body), "{\"assistant_id\":\"a\",\"metadata\":{\"%s\":\"v\"}}", key);
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, body, 401, "auth_error",
+           "Invalid authorization");
+
+    /* string items: AJV keys them from the end, naming the later one first */
+    expect(m, "POST", "/v1/threads", JSON_KEY,
+           "{\"tool_resources\":{\"code_interpreter\":{\"file_ids\":[\"f\",\"g\",\"f\"]}}}", 400,
+           "invalid_input",
+           "body/tool_resources/code_interpreter/file_ids must NOT have duplicate items "
+           "(items ## 2 and 0 are identical)");
+    /* object items: compared pairwise, the earlier one first */
+    expect(m, "POST", "/v1/assistants", JSON_KEY,
+           "{\"tools\":[{\"type\":\"code_interpreter\"},{\"type\":\"code_interpreter\"}]}", 400,
+           "invalid_input", "body/tools must NOT have duplicate items (items ## 0 and 1 are identical)");
+    expect(m, "GET", "/v1/threads/thread_1/runs?ids[]=r1&ids[]=r1", NULL, NULL, 400,
+           "invalid_input",
+           "querystring/ids[] must NOT have duplicate items (items ## 1 and 0 are identical)");
+    expect(m, "GET", "/v1/threads/thread_1/runs?ids[]=r1&ids[]=r2", NULL, NULL, 401,
+           "auth_error", "Invalid authorization");
+    mk_mock_free(m);
+}
+
 /* Fastify validates the querystring too, after the body and before auth;
  * AJV's coerceTypes:"array" turns "20" into 20, "true" into true and a lone
  * value into a one-item array where the schema declares one. */
@@ -409,6 +475,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(unknown_route_is_404_whatever_the_key),
         cmocka_unit_test(validation_before_auth),
         cmocka_unit_test(ajv_wording),
+        cmocka_unit_test(strict_keywords),
         cmocka_unit_test(querystring_validation),
         cmocka_unit_test(body_parsing_by_media_type),
         cmocka_unit_test(coerced_bodies_pass),
