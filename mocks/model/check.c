@@ -1,6 +1,7 @@
 /* check.c: a model file is checked once, when loaded, so validation can
  * trust it: only the supported keywords, well-formed values, resolvable
  * local $refs, compilable patterns and well-formed bindings. */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,7 +287,7 @@ static int check_binding(const mk_model *m, const cJSON *b, mk_mdl_ptr *p, mk_mo
     return MK_MODEL_OK;
 }
 
-int mk_mdl__check_model(mk_model *m, mk_model_error *err)
+static int check_model(mk_model *m, mk_model_error *err)
 {
     const cJSON *doc = m->doc;
     if (!cJSON_IsObject(doc))
@@ -336,4 +337,20 @@ int mk_mdl__check_model(mk_model *m, mk_model_error *err)
             return rc;
     }
     return MK_MODEL_OK;
+}
+
+/* Patterns are compiled for UTF-8 (C.UTF-8, this thread only), so "." and
+ * "{1,64}" count characters as JavaScript and Python do, not bytes; the
+ * compiled form keeps that whatever the process locale. Without C.UTF-8,
+ * the process locale (bytes under "C"). */
+int mk_mdl__check_model(mk_model *m, mk_model_error *err)
+{
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
+    int rc = check_model(m, err);
+    if (utf8) {
+        uselocale(old);
+        freelocale(utf8);
+    }
+    return rc;
 }

@@ -13,6 +13,7 @@
  * the validator's own error). Validity is the validator's decision, not
  * this file's. */
 #include <ctype.h>
+#include <locale.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,12 +97,20 @@ static int duplicate(const walk *w, const cJSON *items, const cJSON *v, char *bu
     return 0;
 }
 
-/* A POSIX ERE match, compiled for this one call. -1: not compilable. */
+/* A POSIX ERE match, compiled for this one call for UTF-8 as the model's
+ * patterns are (mocks/model/check.c). -1: not compilable. */
 static int matches(const char *pattern, const char *text)
 {
     regex_t re;
     int rc;
-    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
+    rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+    if (utf8) {
+        uselocale(old);
+        freelocale(utf8);
+    }
+    if (rc != 0)
         return -1;
     rc = regexec(&re, text, 0, NULL, 0) == 0;
     regfree(&re);

@@ -230,6 +230,13 @@ static void strict_keywords(void **state)
     snprintf(body, sizeof(body), "{\"assistant_id\":\"a\",\"metadata\":{\"%s\":\"v\"}}", key);
     expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, body, 401, "auth_error",
            "Invalid authorization");
+    /* characters, not bytes: 64 two-byte characters are a valid name */
+    char wide[160] = "";
+    for (int i = 0; i < 64; i++)
+        strcat(wide, "\xc3\xa9");
+    snprintf(body, sizeof(body), "{\"assistant_id\":\"a\",\"metadata\":{\"%s\":\"v\"}}", wide);
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, body, 401, "auth_error",
+           "Invalid authorization");
 
     /* string items: AJV keys them from the end, naming the later one first */
     expect(m, "POST", "/v1/threads", JSON_KEY,
