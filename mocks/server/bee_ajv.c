@@ -358,6 +358,16 @@ int mk__bee_ajv_text(const cJSON *defs, const char *type_name, const char *var, 
     return 0;
 }
 
+int mk__bee_ajv_passes(const cJSON *defs, const cJSON *schema, const cJSON *v)
+{
+    walk w;
+    char path[400] = "";
+    memset(&w, 0, sizeof(w));
+    w.defs = defs;
+    int rc = check(&w, "", schema, v, path, sizeof(path), 0);
+    return w.unknown ? -1 : rc == 0;
+}
+
 /* ---- when the walk cannot tell: the validator's first error in AJV's
  * words ------------------------------------------------------------------ */
 

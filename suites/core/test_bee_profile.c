@@ -336,6 +336,34 @@ static void coerced_bodies_pass(void **state)
     mk_mock_free(m);
 }
 
+/* AJV coerces inside the oneOf/anyOf branches it tries: a file_search
+ * tool's max_num_results "5" is 5 in tools-usage.ts' fourth branch, and
+ * expires_after's days "30" passes the ExpiresAfter branch of a
+ * [null, ExpiresAfter] oneOf. What no branch can coerce is still refused. */
+static void coerced_inside_branches(void **state)
+{
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY,
+           "{\"assistant_id\":\"a\",\"tools\":[{\"type\":\"file_search\","
+           "\"file_search\":{\"max_num_results\":\"5\"}}]}",
+           401, "auth_error", "Invalid authorization");
+    expect(m, "POST", "/v1/vector_stores/vs_1", JSON_NO_KEY,
+           "{\"expires_after\":{\"anchor\":\"last_active_at\",\"days\":\"30\"}}", 401,
+           "auth_error", "Invalid authorization");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"assistant_id\":\"a\",\"tools\":[{\"type\":\"file_search\","
+           "\"file_search\":{\"max_num_results\":\"many\"}}]}",
+           400, "invalid_input",
+           "body/tools/0 must have required property 'user', "
+           "body/tools/0 must have required property 'function', "
+           "body/tools/0/type must be equal to constant, "
+           "body/tools/0/file_search/max_num_results must be integer, "
+           "body/tools/0 must have required property 'system', "
+           "body/tools/0 must match exactly one schema in oneOf");
+    mk_mock_free(m);
+}
+
 static void auth_kinds(void **state)
 {
     const char *const wrong[] = {"Authorization: Bearer sk-proj-other", NULL};
@@ -486,6 +514,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(querystring_validation),
         cmocka_unit_test(body_parsing_by_media_type),
         cmocka_unit_test(coerced_bodies_pass),
+        cmocka_unit_test(coerced_inside_branches),
         cmocka_unit_test(auth_kinds),
         cmocka_unit_test(healthcheck_is_terminus),
         cmocka_unit_test(run_stream_is_written_like_sse_send),
