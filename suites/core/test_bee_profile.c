@@ -216,6 +216,14 @@ static void strict_keywords(void **state)
     snprintf(body, sizeof(body), "{\"assistant_id\":\"a\",\"metadata\":{%s,\"k16\":\"v\"}}", k16);
     expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY, body, 400, "invalid_input",
            "body/metadata must NOT have more than 16 properties");
+    /* JSON.parse keeps one member per name, with its last value */
+    snprintf(body, sizeof(body), "{\"assistant_id\":{},\"metadata\":{%s,\"k00\":\"w\"},"
+             "\"assistant_id\":\"a\"}", k16);
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, body, 401, "auth_error",
+           "Invalid authorization");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"assistant_id\":\"a\",\"top_p\":0.5,\"top_p\":0.555,\"top_p\":0.57}", 400,
+           "invalid_input", "body/top_p must be multiple of 0.01");
 
     char key[80];
     memset(key, 'k', 65);
