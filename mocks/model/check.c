@@ -1,6 +1,7 @@
 /* check.c: a model file is checked once, when loaded, so validation can
  * trust it: only the supported keywords, well-formed values, resolvable
  * local $refs, compilable patterns and well-formed bindings. */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,7 +124,8 @@ static int check_keyword(mk_model *m, const cJSON *k, mk_mdl_ptr *p, int depth,
                                    "required must hold property names (strings)");
         return MK_MODEL_OK;
     }
-    if (strcmp(kw, "additionalProperties") == 0 || strcmp(kw, "items") == 0)
+    if (strcmp(kw, "additionalProperties") == 0 || strcmp(kw, "items") == 0 ||
+        strcmp(kw, "propertyNames") == 0)
         return check_schema(m, k, p, depth + 1, err);
     if (strcmp(kw, "enum") == 0) {
         if (!cJSON_IsArray(k) || cJSON_GetArraySize(k) == 0)
@@ -147,8 +149,21 @@ static int check_keyword(mk_model *m, const cJSON *k, mk_mdl_ptr *p, int depth,
             return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, kw, "%s must be a number", kw);
         return MK_MODEL_OK;
     }
+    if (strcmp(kw, "multipleOf") == 0) {
+        /* JSON Schema: strictly greater than 0 (AJV divides by it) */
+        if (!cJSON_IsNumber(k) || !(k->valuedouble > 0))
+            return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, kw,
+                               "multipleOf must be a number greater than 0");
+        return MK_MODEL_OK;
+    }
+    if (strcmp(kw, "uniqueItems") == 0) {
+        if (!cJSON_IsBool(k))
+            return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, kw, "uniqueItems must be a boolean");
+        return MK_MODEL_OK;
+    }
     if (strcmp(kw, "minLength") == 0 || strcmp(kw, "maxLength") == 0 ||
-        strcmp(kw, "minItems") == 0 || strcmp(kw, "maxItems") == 0) {
+        strcmp(kw, "minItems") == 0 || strcmp(kw, "maxItems") == 0 ||
+        strcmp(kw, "minProperties") == 0 || strcmp(kw, "maxProperties") == 0) {
         if (!is_count(k))
             return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, kw,
                                "%s must be a non-negative integer", kw);
@@ -272,7 +287,7 @@ static int check_binding(const mk_model *m, const cJSON *b, mk_mdl_ptr *p, mk_mo
     return MK_MODEL_OK;
 }
 
-int mk_mdl__check_model(mk_model *m, mk_model_error *err)
+static int check_model(mk_model *m, mk_model_error *err)
 {
     const cJSON *doc = m->doc;
     if (!cJSON_IsObject(doc))
@@ -322,4 +337,20 @@ int mk_mdl__check_model(mk_model *m, mk_model_error *err)
             return rc;
     }
     return MK_MODEL_OK;
+}
+
+/* Patterns are compiled for UTF-8 (C.UTF-8, this thread only), so "." and
+ * "{1,64}" count characters as JavaScript and Python do, not bytes; the
+ * compiled form keeps that whatever the process locale. Without C.UTF-8,
+ * the process locale (bytes under "C"). */
+int mk_mdl__check_model(mk_model *m, mk_model_error *err)
+{
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
+    int rc = check_model(m, err);
+    if (utf8) {
+        uselocale(old);
+        freelocale(utf8);
+    }
+    return rc;
 }

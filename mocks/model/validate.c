@@ -1,6 +1,7 @@
 /* validate.c: an instance against a (checked) schema. The first failure
  * is reported with the instance pointer, the keyword, and the nearest
  * $defs type with its x-source; anyOf/oneOf report their closest branch. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,9 +91,34 @@ static int check_object(vctx *c, const cJSON *s, const cJSON *v, int depth)
     const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(s, "required");
     const cJSON *addl = cJSON_GetObjectItemCaseSensitive(s, "additionalProperties");
+    const cJSON *mnp = cJSON_GetObjectItemCaseSensitive(s, "minProperties");
+    const cJSON *mxp = cJSON_GetObjectItemCaseSensitive(s, "maxProperties");
+    const cJSON *names = cJSON_GetObjectItemCaseSensitive(s, "propertyNames");
+    double count = (double)cJSON_GetArraySize(v);
+    if (mxp && count > mxp->valuedouble)
+        return fail(c, "maxProperties", "%.0f properties, at most %.0f allowed", count,
+                    mxp->valuedouble);
+    if (mnp && count < mnp->valuedouble)
+        return fail(c, "minProperties", "%.0f properties, at least %.0f required", count,
+                    mnp->valuedouble);
     for (const cJSON *r = req ? req->child : NULL; r; r = r->next)
         if (!cJSON_GetObjectItemCaseSensitive(v, r->valuestring))
             return fail(c, "required", "missing required property \"%s\"", r->valuestring);
+    for (const cJSON *k = names ? v->child : NULL; k; k = k->next) {
+        /* the key as a string value, on the stack: nothing to allocate */
+        cJSON key;
+        memset(&key, 0, sizeof(key));
+        key.type = cJSON_String;
+        key.valuestring = k->string;
+        mk_model_error inner;
+        mk_model_error *outer = c->err;
+        c->err = &inner;
+        int rc = validate(c, names, &key, depth + 1);
+        c->err = outer;
+        if (rc != MK_MODEL_OK)
+            return fail(c, "propertyNames", "property name \"%.64s\" is not allowed: %.200s",
+                        k->string, inner.message);
+    }
     for (const cJSON *k = v->child; k; k = k->next) {
         const cJSON *ps = props ? cJSON_GetObjectItemCaseSensitive(props, k->string) : NULL;
         if (!ps && cJSON_IsFalse(addl)) {
@@ -132,6 +158,17 @@ static int check_array(vctx *c, const cJSON *s, const cJSON *v, int depth)
         return fail(c, "minItems", "%.0f items, at least %.0f required", n, mn->valuedouble);
     if (mx && n > mx->valuedouble)
         return fail(c, "maxItems", "%.0f items, at most %.0f allowed", n, mx->valuedouble);
+    const cJSON *uniq = cJSON_GetObjectItemCaseSensitive(s, "uniqueItems");
+    if (cJSON_IsTrue(uniq)) {
+        /* JSON equality: 1 and 1.0 alike, object members in any order */
+        size_t i = 0;
+        for (const cJSON *a = v->child; a; a = a->next, i++) {
+            size_t j = i + 1;
+            for (const cJSON *b = a->next; b; b = b->next, j++)
+                if (cJSON_Compare(a, b, 1))
+                    return fail(c, "uniqueItems", "items %zu and %zu are identical", i, j);
+        }
+    }
     if (!items)
         return MK_MODEL_OK;
     size_t i = 0;
@@ -166,6 +203,27 @@ static int check_string(vctx *c, const cJSON *s, const cJSON *v)
     return MK_MODEL_OK;
 }
 
+/* AJV 8's test without multipleOfPrecision (bee-api sets none): the
+ * quotient x / m in double precision must equal parseInt(quotient), where
+ * parseInt reads the quotient's JavaScript text: exponent forms (|q| >= 1e21
+ * or below 1e-6) read as their first digits, so they fail. No tolerance:
+ * AJV refuses 0.57 for multipleOf 0.01 (0.57 / 0.01 = 56.99999999999999),
+ * and so does python3-jsonschema (int(q) != q). */
+int mk_model_multiple_of(double x, double m)
+{
+    if (!(m > 0))
+        return 0;
+    double q = x / m;
+    if (!isfinite(q))
+        return 0;
+    if (q == 0)
+        return 1;
+    double a = fabs(q);
+    if (a >= 1e21 || a < 1e-6)
+        return 0;
+    return trunc(q) == q;
+}
+
 static int check_number(vctx *c, const cJSON *s, const cJSON *v)
 {
     const cJSON *mn = cJSON_GetObjectItemCaseSensitive(s, "minimum");
@@ -176,6 +234,10 @@ static int check_number(vctx *c, const cJSON *s, const cJSON *v)
     if (mx && v->valuedouble > mx->valuedouble)
         return fail(c, "maximum", "%g is more than the maximum %g", v->valuedouble,
                     mx->valuedouble);
+    const cJSON *mul = cJSON_GetObjectItemCaseSensitive(s, "multipleOf");
+    if (mul && !mk_model_multiple_of(v->valuedouble, mul->valuedouble))
+        return fail(c, "multipleOf", "%.17g is not a multiple of %g", v->valuedouble,
+                    mul->valuedouble);
     return MK_MODEL_OK;
 }
 

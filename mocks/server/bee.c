@@ -152,6 +152,59 @@ static int poisoned(const cJSON *v, int depth)
     return 0;
 }
 
+typedef struct member {
+    cJSON *item;
+    size_t index;
+} member;
+
+static int by_name(const void *a, const void *b)
+{
+    const member *x = a, *y = b;
+    int c = strcmp(x->item->string, y->item->string);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* JSON.parse keeps one member per name: where the name came first, with the
+ * value it had last ({"a":1,"a":2} is {"a":2}), so maxProperties counts
+ * names and a repeated field is judged by its last value. Sorted, not
+ * pairwise, so a body of many keys stays cheap. 0, or -1 out of memory. */
+static int json_parse_members(cJSON *v, int depth)
+{
+    cJSON *k;
+    size_t n = 0, i = 0;
+    if (depth > MK_MODEL_MAX_DEPTH)
+        return 0;
+    cJSON_ArrayForEach(k, v) {
+        n++;
+        if ((cJSON_IsObject(k) || cJSON_IsArray(k)) && json_parse_members(k, depth + 1) != 0)
+            return -1;
+    }
+    if (!cJSON_IsObject(v) || n < 2)
+        return 0;
+    member *all = malloc(n * sizeof(*all));
+    if (!all)
+        return -1;
+    cJSON_ArrayForEach(k, v) {
+        all[i].item = k;
+        all[i].index = i;
+        i++;
+    }
+    qsort(all, n, sizeof(*all), by_name);
+    for (i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && strcmp(all[j].item->string, all[i].item->string) == 0)
+            j++;
+        if (j - i > 1) {
+            for (size_t d = i + 1; d + 1 < j; d++)
+                cJSON_Delete(cJSON_DetachItemViaPointer(v, all[d].item));
+            cJSON_ReplaceItemViaPointer(v, all[i].item, cJSON_DetachItemViaPointer(v, all[j - 1].item));
+        }
+        i = j;
+    }
+    free(all);
+    return 0;
+}
+
 static int has_type(const char *ct, const char *want)
 {
     size_t n = strlen(want);
@@ -179,6 +232,12 @@ static int json_body(const mk__req *req, mk__reply *out, cJSON **body)
     if (!*body) {
         /* JSON.parse's SyntaxError text is V8's; ours names the fact only. */
         reply_error(out, 400, "invalid_input", "mockkit: the request body is not valid JSON");
+        return 1;
+    }
+    if (json_parse_members(*body, 0) != 0) {
+        cJSON_Delete(*body);
+        *body = NULL;
+        reply_error(out, 500, "internal_server_error", "mockkit: out of memory");
         return 1;
     }
     if (poisoned(*body, 0)) {

@@ -5,15 +5,19 @@
  * joined by ", " (Fastify prints all of validate.errors).
  *
  * AJV's order at one value: type; then const, enum, anyOf, oneOf, allOf;
- * maximum, minimum; maxLength, minLength; maxItems, minItems, items (in
- * order); required (in order), additionalProperties (instance order),
+ * maximum, minimum, multipleOf; maxLength, minLength, pattern; maxItems,
+ * minItems, uniqueItems, items (in order); maxProperties, minProperties,
+ * required (in order), propertyNames, additionalProperties (instance order),
  * properties (schema order). Only the keywords models/bee.json uses are
  * known here; anything else makes the walk give up (the caller then words
  * the validator's own error). Validity is the validator's decision, not
  * this file's. */
 #include <ctype.h>
+#include <locale.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bee_internal.h"
@@ -52,10 +56,70 @@ static size_t utf8_len(const char *s)
     return n;
 }
 
+/* The schema's number as JavaScript prints it (shortest text that reads
+ * back the same: 0.01, not 0.01000000000000000021). */
 static int number_arg(const cJSON *k, char *buf, size_t size)
 {
-    snprintf(buf, size, "%g", k->valuedouble);
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, k->valuedouble);
+        if (strtod(buf, NULL) == k->valuedouble)
+            break;
+    }
     return 1;
+}
+
+/* uniqueItems as AJV 8 words it: "items ## j and i are identical". AJV scans
+ * i from the end; when the items schema declares only scalar types it keys
+ * the items it has seen (skipping items of other types), so j > i is the
+ * nearest later duplicate; otherwise it compares each item with the earlier
+ * ones, so j < i is the nearest earlier one. 0 when all items differ. */
+static int duplicate(const walk *w, const cJSON *items, const cJSON *v, char *buf, size_t size)
+{
+    const cJSON *is = items ? deref(w, items) : NULL;
+    const cJSON *ty = cJSON_GetObjectItemCaseSensitive(is, "type"), *t;
+    int n = cJSON_GetArraySize(v), scalar = ty != NULL;
+    for (t = cJSON_IsString(ty) ? ty : ty ? ty->child : NULL; t;
+         t = cJSON_IsString(ty) ? NULL : t->next)
+        scalar &= cJSON_IsString(t) && strcmp(t->valuestring, "object") != 0 &&
+                  strcmp(t->valuestring, "array") != 0;
+    for (int i = n - 1; i > 0 || (scalar && i >= 0); i--) {
+        const cJSON *a = cJSON_GetArrayItem(v, i);
+        if (scalar) {
+            int typed = 0;
+            for (t = cJSON_IsString(ty) ? ty : ty->child; t; t = cJSON_IsString(ty) ? NULL : t->next)
+                typed |= mk__bee_is_type(t->valuestring, a);
+            if (!typed)
+                continue;
+        }
+        for (int j = scalar ? i + 1 : i - 1; scalar ? j < n : j >= 0; j += scalar ? 1 : -1) {
+            if (cJSON_Compare(a, cJSON_GetArrayItem(v, j), 1)) {
+                snprintf(buf, size, "must NOT have duplicate items (items ## %d and %d are identical)",
+                         j, i);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* A POSIX ERE match, compiled for this one call for UTF-8 as the model's
+ * patterns are (mocks/model/check.c). -1: not compilable. */
+static int matches(const char *pattern, const char *text)
+{
+    regex_t re;
+    int rc;
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
+    rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
+    if (utf8) {
+        uselocale(old);
+        freelocale(utf8);
+    }
+    if (rc != 0)
+        return -1;
+    rc = regexec(&re, text, 0, NULL, 0) == 0;
+    regfree(&re);
+    return rc;
 }
 
 static int check(walk *w, const char *var, const cJSON *schema, const cJSON *v, char *path,
@@ -102,7 +166,8 @@ static int check(walk *w, const char *var, const cJSON *schema, const cJSON *v, 
             "type",      "const",     "enum",      "anyOf",     "oneOf",
             "maximum",   "minimum",   "maxLength", "minLength", "maxItems",
             "minItems",  "items",     "required",  "properties", "additionalProperties",
-            "$ref",      "x-source",  "description", "title"};
+            "$ref",      "x-source",  "description", "title",     "multipleOf",
+            "uniqueItems", "maxProperties", "minProperties", "propertyNames", "pattern"};
         int ok = 0;
         for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
             ok |= strcmp(k->string, known[i]) == 0;
@@ -156,6 +221,12 @@ static int check(walk *w, const char *var, const cJSON *schema, const cJSON *v, 
             add(w, var, path, "must be >= %s", num);
             return 1;
         }
+        if ((k = cJSON_GetObjectItemCaseSensitive(s, "multipleOf")) &&
+            !mk_model_multiple_of(v->valuedouble, k->valuedouble) &&
+            number_arg(k, num, sizeof(num))) {
+            add(w, var, path, "must be multiple of %s", num);
+            return 1;
+        }
     }
     if (cJSON_IsString(v)) {
         double n = (double)utf8_len(v->valuestring);
@@ -168,6 +239,17 @@ static int check(walk *w, const char *var, const cJSON *schema, const cJSON *v, 
             number_arg(k, num, sizeof(num))) {
             add(w, var, path, "must NOT have fewer than %s characters", num);
             return 1;
+        }
+        if ((k = cJSON_GetObjectItemCaseSensitive(s, "pattern"))) {
+            int rc = cJSON_IsString(k) ? matches(k->valuestring, v->valuestring) : -1;
+            if (rc < 0) {
+                w->unknown = 1;
+                return 1;
+            }
+            if (rc == 0) {
+                add(w, var, path, "must match pattern \"%s\"", k->valuestring);
+                return 1;
+            }
         }
     }
     if (cJSON_IsArray(v)) {
@@ -183,6 +265,12 @@ static int check(walk *w, const char *var, const cJSON *schema, const cJSON *v, 
             add(w, var, path, "must NOT have fewer than %s items", num);
             return 1;
         }
+        char dup[128];
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "uniqueItems")) &&
+            duplicate(w, cJSON_GetObjectItemCaseSensitive(s, "items"), v, dup, sizeof(dup))) {
+            add(w, var, path, "%s", dup);
+            return 1;
+        }
         if ((k = cJSON_GetObjectItemCaseSensitive(s, "items"))) {
             cJSON_ArrayForEach(t, v) {
                 snprintf(path + plen, cap - plen, "/%zu", i++);
@@ -196,9 +284,34 @@ static int check(walk *w, const char *var, const cJSON *schema, const cJSON *v, 
     if (cJSON_IsObject(v)) {
         const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
         const cJSON *addl = cJSON_GetObjectItemCaseSensitive(s, "additionalProperties");
+        const cJSON *names = cJSON_GetObjectItemCaseSensitive(s, "propertyNames");
+        double count = (double)cJSON_GetArraySize(v);
+        if ((k = cJSON_GetObjectItemCaseSensitive(s, "maxProperties")) && count > k->valuedouble &&
+            number_arg(k, num, sizeof(num))) {
+            add(w, var, path, "must NOT have more than %s properties", num);
+            return 1;
+        }
+        if ((k = cJSON_GetObjectItemCaseSensitive(s, "minProperties")) && count < k->valuedouble &&
+            number_arg(k, num, sizeof(num))) {
+            add(w, var, path, "must NOT have fewer than %s properties", num);
+            return 1;
+        }
         cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(s, "required")) {
             if (cJSON_IsString(k) && !cJSON_GetObjectItemCaseSensitive(v, k->valuestring)) {
                 add(w, var, path, "must have required property '%s'", k->valuestring);
+                return 1;
+            }
+        }
+        /* AJV checks each name as a string at the object's own path: the
+         * name's error, then its own */
+        for (t = names ? v->child : NULL; t; t = t->next) {
+            cJSON key;
+            memset(&key, 0, sizeof(key));
+            key.type = cJSON_String;
+            key.valuestring = t->string;
+            if (check(w, var, names, &key, path, cap, depth + 1)) {
+                if (!w->unknown)
+                    add(w, var, path, "property name must be valid%s", "");
                 return 1;
             }
         }
@@ -247,6 +360,16 @@ int mk__bee_ajv_text(const cJSON *defs, const char *type_name, const char *var, 
         return -1;
     snprintf(out, size, "%s", w.text);
     return 0;
+}
+
+int mk__bee_ajv_passes(const cJSON *defs, const cJSON *schema, const cJSON *v)
+{
+    walk w;
+    char path[400] = "";
+    memset(&w, 0, sizeof(w));
+    w.defs = defs;
+    int rc = check(&w, "", schema, v, path, sizeof(path), 0);
+    return w.unknown ? -1 : rc == 0;
 }
 
 /* ---- when the walk cannot tell: the validator's first error in AJV's
@@ -321,6 +444,22 @@ static void ajv_message(const char *var, const mk_model_error *e, char *out, siz
         snprintf(msg, sizeof(msg), "must NOT have %s than %s %s",
                  e->keyword[1] == 'i' ? "fewer" : "more", last_number(e->message, arg, sizeof(arg)),
                  strstr(e->keyword, "Items") ? "items" : "characters");
+    } else if (strcmp(e->keyword, "multipleOf") == 0) {
+        snprintf(msg, sizeof(msg), "must be multiple of %s", last_number(e->message, arg, sizeof(arg)));
+    } else if (strcmp(e->keyword, "minProperties") == 0 ||
+               strcmp(e->keyword, "maxProperties") == 0) {
+        snprintf(msg, sizeof(msg), "must NOT have %s than %s properties",
+                 e->keyword[1] == 'i' ? "fewer" : "more", last_number(e->message, arg, sizeof(arg)));
+    } else if (strcmp(e->keyword, "propertyNames") == 0) {
+        snprintf(msg, sizeof(msg), "property name must be valid");
+    } else if (strcmp(e->keyword, "uniqueItems") == 0) {
+        /* "items 0 and 2 are identical": AJV names the later item first */
+        unsigned a = 0, b = 0;
+        if (sscanf(e->message, "items %u and %u", &a, &b) == 2)
+            snprintf(msg, sizeof(msg),
+                     "must NOT have duplicate items (items ## %u and %u are identical)", b, a);
+        else
+            snprintf(msg, sizeof(msg), "must NOT have duplicate items");
     } else if (strcmp(e->keyword, "oneOf") == 0) {
         snprintf(msg, sizeof(msg), "must match exactly one schema in oneOf");
     } else if (strcmp(e->keyword, "anyOf") == 0) {

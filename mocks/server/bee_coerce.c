@@ -5,9 +5,13 @@
  * null); to number/integer from a boolean, null or a numeric string; to
  * boolean from "true"/"false", 1/0 or null; to null from "", 0 or false; to
  * an array by wrapping a scalar, and (array mode) a one-item array to its
- * item. Objects are never coerced. The walk follows $ref, properties,
- * additionalProperties and items, as AJV's generated code does; inside
- * oneOf/anyOf branches nothing is coerced here (kept strict). */
+ * item. Objects are never coerced. The walk follows $ref, anyOf/oneOf,
+ * properties, additionalProperties and items, as AJV's generated code does.
+ * AJV coerces in place inside each oneOf/anyOf branch it tries, in order, and
+ * keeps what a failed branch coerced (docs/coercion.md: "Ajv will not
+ * backtrack"); anyOf stops at the first branch that passes, oneOf at the
+ * second. One difference: a branch is coerced all through here, where AJV
+ * stops coercing it at its first failing keyword. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +92,22 @@ static int fits(const cJSON *ty, const cJSON *v)
     return 0;
 }
 
+static cJSON *coerce(const cJSON *defs, const cJSON *schema, cJSON *v, int depth);
+
+/* anyOf (one = 0) / oneOf (one = 1): each branch in turn coerces v in place;
+ * whether it passes is the AJV walk's reading (a branch it cannot read counts
+ * as failed, so the next one is tried too). */
+static cJSON *branches(const cJSON *defs, const cJSON *arr, int one, cJSON *v, int depth)
+{
+    int passing = 0;
+    for (const cJSON *b = arr ? arr->child : NULL; b; b = b->next) {
+        v = coerce(defs, b, v, depth + 1);
+        if (mk__bee_ajv_passes(defs, b, v) == 1 && ++passing > one)
+            break;
+    }
+    return v;
+}
+
 /* Takes v, returns the value AJV would validate (maybe v itself). */
 static cJSON *coerce(const cJSON *defs, const cJSON *schema, cJSON *v, int depth)
 {
@@ -133,6 +153,9 @@ static cJSON *coerce(const cJSON *defs, const cJSON *schema, cJSON *v, int depth
         }
         return v;  /* the type check will refuse it */
     }
+    /* after type, const and enum, AJV runs anyOf then oneOf */
+    v = branches(defs, cJSON_GetObjectItemCaseSensitive(s, "anyOf"), 0, v, depth);
+    v = branches(defs, cJSON_GetObjectItemCaseSensitive(s, "oneOf"), 1, v, depth);
     if (cJSON_IsObject(v)) {
         const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
         const cJSON *addl = cJSON_GetObjectItemCaseSensitive(s, "additionalProperties");

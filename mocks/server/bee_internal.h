@@ -22,6 +22,9 @@ cJSON *mk__bee_coerce(const cJSON *defs, const char *type_name, cJSON *v);
  * refused as $defs/type_name: 0, or -1 when this walk cannot tell. */
 int mk__bee_ajv_text(const cJSON *defs, const char *type_name, const char *var, const cJSON *v,
                      char *out, size_t size);
+/* Does v pass schema as far as this walk knows AJV's keywords: 1, 0, or -1
+ * when the schema holds a keyword it does not know. */
+int mk__bee_ajv_passes(const cJSON *defs, const cJSON *schema, const cJSON *v);
 /* The validator's own first error in AJV's words (the fallback). */
 void mk__bee_ajv_from_error(const char *var, mk_model_error *e, char *out, size_t size);
 

@@ -9,8 +9,8 @@ with the result; the conformance gate checks fixtures/bee with it.
 
 Translation rules: AJV's `nullable: true` becomes a "null" in `type`;
 `patternProperties` that match every key become `additionalProperties`;
-keywords the model format lacks (uniqueItems, multipleOf, maxProperties,
-propertyNames) are named in the type's description as not checked; response
+uniqueItems, multipleOf, maxProperties and propertyNames come through as
+bee-api writes them (the validator decides them as AJV 8 does); response
 types are the DTO schemas, relaxed only where the service's own toDto emits
 less (JSON.stringify serializer: Fastify does not enforce them).
 """
@@ -32,9 +32,10 @@ def obj(props, req=None, addl=None):
     if addl is not None: o["additionalProperties"] = addl
     return o
 
-d("Metadata", "schema.ts metadataSchema", {"type": ["object", "null"],
+d("Metadata", "schema.ts metadataSchema", {"type": ["object", "null"], "maxProperties": 16,
+  "propertyNames": {"pattern": "^.{1,64}$"},
   "additionalProperties": {"type": "string", "maxLength": 512}},
-  "maxProperties 16 and propertyNames ^.{1,64}$ are not expressible in this subset (not checked)")
+  "patternProperties '.*' is written as additionalProperties")
 d("ToolUsage", "tools/dtos/tools-usage.ts toolUsageSchema", {"oneOf": [
   obj({"type": {"const": "user"}, "user": obj({"tool": obj({"id": S}, ["id"])}, ["tool"])}, ["type", "user"]),
   obj({"type": {"const": "function"}, "function": obj({"name": S, "description": S,
@@ -45,11 +46,11 @@ d("ToolUsage", "tools/dtos/tools-usage.ts toolUsageSchema", {"oneOf": [
   obj({"type": {"const": "system"}, "system": obj({"id": {"type": "string", "enum":
       ["web_search", "wikipedia", "weather", "arxiv", "read_file", "llm", "calculator"]}}, ["id"])},
       ["type", "system"])]},
-  "uniqueItems on the arrays that hold it is not expressible (not checked)")
-fid = obj({"file_ids": {"type": "array", "items": S}}, addl=False)
+  "the arrays that hold it are uniqueItems (deep equality)")
+fid = obj({"file_ids": {"type": "array", "items": S, "uniqueItems": True}}, addl=False)
 d("ToolResources", "tools/dtos/tool-resources.ts toolResourcesSchema", {"type": ["object", "null"],
   "properties": {"code_interpreter": fid, "file_search": obj({"vector_store_ids":
-      {"type": "array", "maxItems": 1, "items": S}}, addl=False)},
+      {"type": "array", "maxItems": 1, "items": S, "uniqueItems": True}}, addl=False)},
   "additionalProperties": fid},
   "patternProperties for user tool ids is written as additionalProperties (same effect for keys other than the two named)")
 d("Error", "errors/dtos/error.ts errorSchema", obj({"message": S, "code": {"type": "string", "enum":
@@ -62,17 +63,16 @@ d("ErrorResponse", "errors/dtos/error-response.ts errorResponseSchema",
 d("NullableError", "runs/dtos/run.ts last_error ({...errorSchema, nullable:true})",
   {"oneOf": [{"type": "null"}, ref("Error")]})
 # ---- request bodies ----
-top_p = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
-temp = {"type": ["number", "null"], "minimum": 0, "maximum": 2}
-MOF = " multipleOf 0.01 on top_p/temperature is not expressible (not checked)."
-asst_props = {"tools": {"type": "array", "items": ref("ToolUsage")}, "tool_resources": ref("ToolResources"),
+top_p = {"type": ["number", "null"], "minimum": 0, "maximum": 1, "multipleOf": 0.01}
+temp = {"type": ["number", "null"], "minimum": 0, "maximum": 2, "multipleOf": 0.01}
+asst_props = {"tools": {"type": "array", "items": ref("ToolUsage"), "uniqueItems": True}, "tool_resources": ref("ToolResources"),
   "name": {"type": ["string", "null"], "maxLength": 256}, "description": {"type": ["string", "null"], "maxLength": 512},
   "instructions": STRN, "system_prompt_overwrite": STRN, "metadata": ref("Metadata"), "model": S,
   "agent": {"type": "string", "enum": ["bee", "streamlit"]}, "top_p": top_p, "temperature": temp}
 d("AssistantCreateBody", "assistants/dtos/assistant-create.ts assistantCreateBodySchema",
-  obj(asst_props, addl=False), "AJV removeAdditional:false: an unknown field is 400." + MOF)
+  obj(asst_props, addl=False), "AJV removeAdditional:false: an unknown field is 400.")
 d("AssistantUpdateBody", "assistants/dtos/assistant-update.ts assistantUpdateBodySchema",
-  obj({k: v for k, v in asst_props.items() if k != "agent"}, addl=False), MOF.strip())
+  obj({k: v for k, v in asst_props.items() if k != "agent"}, addl=False))
 att_tools = {"type": "array", "minItems": 1, "items": {"type": "object", "oneOf": [
   obj({"type": {"const": "code_interpreter"}}, ["type"], False),
   obj({"type": {"const": "file_search"}}, ["type"], False),
@@ -92,15 +92,15 @@ d("ThreadUpdateBody", "threads/dtos/thread-update.ts threadUpdateBodySchema",
 approvals = {"type": ["object", "null"], "additionalProperties": obj({"require": {"type": "string",
   "enum": ["always", "never"]}}, ["require"], False)}
 run_props = {"assistant_id": S, "stream": {"type": ["boolean", "null"]},
-  "tools": {"type": ["array", "null"], "items": ref("ToolUsage")}, "tool_approvals": approvals,
+  "tools": {"type": ["array", "null"], "items": ref("ToolUsage"), "uniqueItems": True}, "tool_approvals": approvals,
   "instructions": STRN, "additional_instructions": STRN, "model": STRN, "top_p": top_p,
   "temperature": temp, "metadata": ref("Metadata")}
 d("RunCreateBody", "runs/dtos/run-create.ts runCreateBodySchema", obj(run_props, ["assistant_id"], False),
-  "patternProperties '.*' of tool_approvals is written as additionalProperties." + MOF)
+  "patternProperties '.*' of tool_approvals is written as additionalProperties.")
 trp = {k: v for k, v in run_props.items() if k not in ("instructions", "additional_instructions", "metadata")}
 trp = dict(list(trp.items())[:1] + [("thread", ref("ThreadCreateBody"))] + list(trp.items())[1:])
 d("ThreadRunCreateBody", "runs/dtos/thread-run-create.ts threadRunCreateBodySchema",
-  obj(trp, ["assistant_id"], False), MOF.strip())
+  obj(trp, ["assistant_id"], False))
 d("RunUpdateBody", "runs/dtos/run-update.ts runUpdateBodySchema", obj({"metadata": ref("Metadata")}, addl=False))
 sb = {"type": ["boolean", "null"]}
 d("RunSubmitToolOutputsBody", "runs/dtos/run-submit-tool-outputs.ts runSubmitToolOutputsBodySchema",
@@ -122,7 +122,7 @@ d("ChunkingStrategyParam", "vector-store-files/dtos/chunking-strategy.ts chunkin
    title="Auto Chunking Strategy")]})
 dep = obj({"thread": obj({"id": S}, ["id"])}, ["thread"])
 d("VectorStoreCreateBody", "vector-stores/dtos/vector-store-create.ts vectorStoreCreateBodySchema",
-  obj({"file_ids": {"type": "array", "maxItems": 500, "items": S}, "name": S, "expires_after": ref("ExpiresAfter"),
+  obj({"file_ids": {"type": "array", "maxItems": 500, "items": S, "uniqueItems": True}, "name": S, "expires_after": ref("ExpiresAfter"),
        "chunking_strategy": ref("ChunkingStrategyParam"), "depends_on": dep, "metadata": ref("Metadata")}, addl=False))
 d("VectorStoreUpdateBody", "vector-stores/dtos/vector-store-update.ts vectorStoreUpdateBodySchema",
   obj({"name": STRN, "expires_after": {"oneOf": [{"type": "null"}, ref("ExpiresAfter")]},
@@ -154,16 +154,14 @@ d("PaginationQuery", "schema.ts createPaginationQuerySchema()", obj(pag(), addl=
 d("AssistantsListQuery", "assistants/dtos/assistants-list.ts assistantsListQuerySchema",
   obj(dict(pag(["name"]), public={"type": "boolean"}, agent={"type": "string", "enum": ["bee", "streamlit"]},
       search=STRN), addl=False))
-ids = {"type": "array", "maxItems": 50, "items": S}
-d("RunsListQuery", "runs/dtos/runs-list.ts runsListQuerySchema", obj(dict(pag(), **{"ids[]": ids}), addl=False),
-  "uniqueItems on ids[] is not expressible (not checked)")
+ids = {"type": "array", "uniqueItems": True, "maxItems": 50, "items": S}
+d("RunsListQuery", "runs/dtos/runs-list.ts runsListQuerySchema", obj(dict(pag(), **{"ids[]": ids}), addl=False))
 d("FilesListQuery", "files/dtos/files-list.ts filesListQuerySchema",
-  obj(dict(pag(["filename"]), **{"ids[]": ids, "show_dependent": {"type": "boolean"}}), addl=False),
-  "uniqueItems on ids[] is not expressible (not checked)")
+  obj(dict(pag(["filename"]), **{"ids[]": ids, "show_dependent": {"type": "boolean"}}), addl=False))
 d("VectorStoresListQuery", "vector-stores/dtos/vector-store-list.ts vectorStoresListQuerySchema",
   obj(dict(pag(["name"]), search=STRN, show_dependent={"type": "boolean"}), addl=False))
 d("ToolsListQuery", "tools/dtos/tools-list.ts toolsListQuerySchema",
-  obj(dict(pag(["type", "name"]), type={"type": "array", "items": {"type": "string", "enum":
+  obj(dict(pag(["type", "name"]), type={"type": "array", "uniqueItems": True, "items": {"type": "string", "enum":
       ["code_interpreter", "file_search", "function", "user", "system"]}},
       search={"type": ["string", "null"], "minLength": 1}), addl=False))
 d("TraceReadQuery", "observe/dtos/trace-read.ts traceReadQuerySchema",

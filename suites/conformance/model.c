@@ -108,6 +108,43 @@ static void test_error_names_type_and_source(void **state)
 
 #define HEAD "{\"service\":\"t\",\"sources\":{\"s\":\"x\"},"
 
+/* The keywords Bee's metadata and sampling fields need: each error names the
+ * value's pointer, the keyword, the type and its x-source, and what broke. */
+static void test_bee_keywords_errors(void **state)
+{
+    (void)state;
+    mk_model *m = model_from(HEAD "\"$defs\":{\"Meta\":{\"x-source\":\"bee-api src/schema.ts\","
+                             "\"type\":\"object\",\"maxProperties\":2,"
+                             "\"propertyNames\":{\"pattern\":\"^.{1,3}$\"}},"
+                             "\"Body\":{\"x-source\":\"bee-api run-create.ts\",\"type\":\"object\","
+                             "\"properties\":{\"t\":{\"type\":\"number\",\"multipleOf\":0.01},"
+                             "\"ids\":{\"type\":\"array\",\"uniqueItems\":true},"
+                             "\"metadata\":{\"$ref\":\"#/$defs/Meta\"}}}},\"bindings\":[]}");
+    static const struct {
+        const char *json, *pointer, *keyword, *type, *message;
+    } cases[] = {
+        {"{\"t\":0.555}", "/t", "multipleOf", "Body", "0.55500000000000005 is not a multiple of 0.01"},
+        {"{\"ids\":[\"a\",\"b\",\"a\"]}", "/ids", "uniqueItems", "Body", "items 0 and 2 are identical"},
+        {"{\"metadata\":{\"a\":1,\"b\":2,\"c\":3}}", "/metadata", "maxProperties", "Meta",
+         "3 properties, at most 2 allowed"},
+        {"{\"metadata\":{\"abcd\":1}}", "/metadata", "propertyNames", "Meta",
+         "property name \"abcd\" is not allowed"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cJSON *v = cJSON_Parse(cases[i].json);
+        mk_model_error e;
+        assert_int_equal(mk_model_validate_type(m, "Body", v, &e), MK_MODEL_INVALID);
+        assert_string_equal(e.pointer, cases[i].pointer);
+        assert_string_equal(e.keyword, cases[i].keyword);
+        assert_string_equal(e.type, cases[i].type);
+        assert_non_null(strstr(e.source, "bee-api"));
+        if (!strstr(e.message, cases[i].message))
+            fail_msg("case %zu: message \"%s\"", i, e.message);
+        cJSON_Delete(v);
+    }
+    mk_model_free(m);
+}
+
 typedef struct refused {
     const char *json;
     const char *pointer;
@@ -127,6 +164,22 @@ static const refused refused_models[] = {
      "POSIX extended"},
     {HEAD "\"$defs\":{\"A\":{\"minLength\":-1}},\"bindings\":[]}", "/$defs/A/minLength",
      "non-negative"},
+    {HEAD "\"$defs\":{\"A\":{\"multipleOf\":0}},\"bindings\":[]}", "/$defs/A/multipleOf",
+     "greater than 0"},
+    {HEAD "\"$defs\":{\"A\":{\"multipleOf\":-0.01}},\"bindings\":[]}", "/$defs/A/multipleOf",
+     "greater than 0"},
+    {HEAD "\"$defs\":{\"A\":{\"multipleOf\":\"0.01\"}},\"bindings\":[]}",
+     "/$defs/A/multipleOf", "greater than 0"},
+    {HEAD "\"$defs\":{\"A\":{\"uniqueItems\":1}},\"bindings\":[]}", "/$defs/A/uniqueItems",
+     "boolean"},
+    {HEAD "\"$defs\":{\"A\":{\"maxProperties\":1.5}},\"bindings\":[]}",
+     "/$defs/A/maxProperties", "non-negative"},
+    {HEAD "\"$defs\":{\"A\":{\"minProperties\":-1}},\"bindings\":[]}",
+     "/$defs/A/minProperties", "non-negative"},
+    {HEAD "\"$defs\":{\"A\":{\"propertyNames\":{\"pattern\":\"(\"}}},\"bindings\":[]}",
+     "/$defs/A/propertyNames/pattern", "POSIX extended"},
+    {HEAD "\"$defs\":{\"A\":{\"propertyNames\":7}},\"bindings\":[]}", "/$defs/A/propertyNames",
+     "object or a boolean"},
     {HEAD "\"$defs\":{\"A\":{\"properties\":{\"x\":{\"nullable\":true}}}},\"bindings\":[]}",
      "/$defs/A/properties/x/nullable", "unknown keyword"},
     {HEAD "\"$defs\":{\"A\":{\"anyOf\":[]}},\"bindings\":[]}", "/$defs/A/anyOf", "non-empty"},
@@ -332,6 +385,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keyword_table),
+        cmocka_unit_test(test_bee_keywords_errors),
         cmocka_unit_test(test_error_names_type_and_source),
         cmocka_unit_test(test_refused_models),
         cmocka_unit_test(test_file_errors),

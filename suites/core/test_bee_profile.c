@@ -183,6 +183,87 @@ static void ajv_wording(void **state)
     mk_mock_free(m);
 }
 
+/* The keywords bee-api's DTOs add on top of types and bounds, each refused
+ * in AJV 8's words: multipleOf 0.01 (AJV divides, with no tolerance, so
+ * 0.57 / 0.01 = 56.99999999999999 is refused too), metadata's maxProperties
+ * 16 and propertyNames ^.{1,64}$ (the pattern's error, then its own), and
+ * uniqueItems (AJV's scan order decides which pair it names). */
+static void strict_keywords(void **state)
+{
+    static const char k16[] = "\"k00\":\"v\",\"k01\":\"v\",\"k02\":\"v\",\"k03\":\"v\",\"k04\":\"v\",\"k05\":\"v\",\"k06\":\"v\",\"k07\":\"v\",\"k08\":\"v\",\"k09\":\"v\",\"k10\":\"v\",\"k11\":\"v\",\"k12\":\"v\",\"k13\":\"v\",\"k14\":\"v\",\"k15\":\"v\"";
+    char body[1024];
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "POST", "/v1/assistants", JSON_KEY, "{\"temperature\":0.555}", 400,
+           "invalid_input", "body/temperature must be multiple of 0.01");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"assistant_id\":\"a\",\"top_p\":0.57}", 400, "invalid_input",
+           "body/top_p must be multiple of 0.01");
+    /* whole hundredths that divide evenly pass, also coerced from text */
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY,
+           "{\"assistant_id\":\"a\",\"top_p\":0.5,\"temperature\":0.7}", 401, "auth_error",
+           "Invalid authorization");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY,
+           "{\"assistant_id\":\"a\",\"temperature\":\"1.25\"}", 401, "auth_error",
+           "Invalid authorization");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"assistant_id\":\"a\",\"temperature\":\"0.555\"}", 400, "invalid_input",
+           "body/temperature must be multiple of 0.01");
+
+    snprintf(body, sizeof(body), "{\"assistant_id\":\"a\",\"metadata\":{%s}}", k16);
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, body, 401, "auth_error",
+           "Invalid authorization");
+    snprintf(body, sizeof(body), "{\"assistant_id\":\"a\",\"metadata\":{%s,\"k16\":\"v\"}}", k16);
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY, body, 400, "invalid_input",
+           "body/metadata must NOT have more than 16 properties");
+    /* JSON.parse keeps one member per name, with its last value */
+    snprintf(body, sizeof(body), "{\"assistant_id\":{},\"metadata\":{%s,\"k00\":\"w\"},"
+             "\"assistant_id\":\"a\"}", k16);
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, body, 401, "auth_error",
+           "Invalid authorization");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"assistant_id\":\"a\",\"top_p\":0.5,\"top_p\":0.555,\"top_p\":0.57}", 400,
+           "invalid_input", "body/top_p must be multiple of 0.01");
+
+    char key[80];
+    memset(key, 'k', 65);
+    key[65] = '\0';
+    snprintf(body, sizeof(body), "{\"metadata\":{\"%s\":\"v\"}}", key);
+    expect(m, "POST", "/v1/assistants", JSON_KEY, body, 400, "invalid_input",
+           "body/metadata must match pattern \"^.{1,64}$\", body/metadata property name must be valid");
+    expect(m, "POST", "/v1/threads", JSON_KEY, "{\"metadata\":{\"\":\"v\"}}", 400,
+           "invalid_input",
+           "body/metadata must match pattern \"^.{1,64}$\", body/metadata property name must be valid");
+    key[64] = '\0';
+    snprintf(body, sizeof(body), "{\"assistant_id\":\"a\",\"metadata\":{\"%s\":\"v\"}}", key);
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, body, 401, "auth_error",
+           "Invalid authorization");
+    /* characters, not bytes: 64 two-byte characters are a valid name */
+    char wide[160] = "";
+    for (int i = 0; i < 64; i++)
+        strcat(wide, "\xc3\xa9");
+    snprintf(body, sizeof(body), "{\"assistant_id\":\"a\",\"metadata\":{\"%s\":\"v\"}}", wide);
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, body, 401, "auth_error",
+           "Invalid authorization");
+
+    /* string items: AJV keys them from the end, naming the later one first */
+    expect(m, "POST", "/v1/threads", JSON_KEY,
+           "{\"tool_resources\":{\"code_interpreter\":{\"file_ids\":[\"f\",\"g\",\"f\"]}}}", 400,
+           "invalid_input",
+           "body/tool_resources/code_interpreter/file_ids must NOT have duplicate items "
+           "(items ## 2 and 0 are identical)");
+    /* object items: compared pairwise, the earlier one first */
+    expect(m, "POST", "/v1/assistants", JSON_KEY,
+           "{\"tools\":[{\"type\":\"code_interpreter\"},{\"type\":\"code_interpreter\"}]}", 400,
+           "invalid_input", "body/tools must NOT have duplicate items (items ## 0 and 1 are identical)");
+    expect(m, "GET", "/v1/threads/thread_1/runs?ids[]=r1&ids[]=r1", NULL, NULL, 400,
+           "invalid_input",
+           "querystring/ids[] must NOT have duplicate items (items ## 1 and 0 are identical)");
+    expect(m, "GET", "/v1/threads/thread_1/runs?ids[]=r1&ids[]=r2", NULL, NULL, 401,
+           "auth_error", "Invalid authorization");
+    mk_mock_free(m);
+}
+
 /* Fastify validates the querystring too, after the body and before auth;
  * AJV's coerceTypes:"array" turns "20" into 20, "true" into true and a lone
  * value into a one-item array where the schema declares one. */
@@ -260,6 +341,34 @@ static void coerced_bodies_pass(void **state)
     for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
         expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY, bodies[i], 401, "auth_error",
                "Invalid authorization");
+    mk_mock_free(m);
+}
+
+/* AJV coerces inside the oneOf/anyOf branches it tries: a file_search
+ * tool's max_num_results "5" is 5 in tools-usage.ts' fourth branch, and
+ * expires_after's days "30" passes the ExpiresAfter branch of a
+ * [null, ExpiresAfter] oneOf. What no branch can coerce is still refused. */
+static void coerced_inside_branches(void **state)
+{
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_NO_KEY,
+           "{\"assistant_id\":\"a\",\"tools\":[{\"type\":\"file_search\","
+           "\"file_search\":{\"max_num_results\":\"5\"}}]}",
+           401, "auth_error", "Invalid authorization");
+    expect(m, "POST", "/v1/vector_stores/vs_1", JSON_NO_KEY,
+           "{\"expires_after\":{\"anchor\":\"last_active_at\",\"days\":\"30\"}}", 401,
+           "auth_error", "Invalid authorization");
+    expect(m, "POST", "/v1/threads/thread_1/runs", JSON_KEY,
+           "{\"assistant_id\":\"a\",\"tools\":[{\"type\":\"file_search\","
+           "\"file_search\":{\"max_num_results\":\"many\"}}]}",
+           400, "invalid_input",
+           "body/tools/0 must have required property 'user', "
+           "body/tools/0 must have required property 'function', "
+           "body/tools/0/type must be equal to constant, "
+           "body/tools/0/file_search/max_num_results must be integer, "
+           "body/tools/0 must have required property 'system', "
+           "body/tools/0 must match exactly one schema in oneOf");
     mk_mock_free(m);
 }
 
@@ -409,9 +518,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(unknown_route_is_404_whatever_the_key),
         cmocka_unit_test(validation_before_auth),
         cmocka_unit_test(ajv_wording),
+        cmocka_unit_test(strict_keywords),
         cmocka_unit_test(querystring_validation),
         cmocka_unit_test(body_parsing_by_media_type),
         cmocka_unit_test(coerced_bodies_pass),
+        cmocka_unit_test(coerced_inside_branches),
         cmocka_unit_test(auth_kinds),
         cmocka_unit_test(healthcheck_is_terminus),
         cmocka_unit_test(run_stream_is_written_like_sse_send),

@@ -69,6 +69,10 @@ const char *mk_model_service(const mk_model *m);
 int mk_model_validate_type(const mk_model *m, const char *type, const cJSON *instance,
                            mk_model_error *err);
 
+/* The validator's multipleOf: 1 when x / m is whole in double precision, as
+ * AJV 8 tests it (no tolerance: 0.57 is not a multiple of 0.01), else 0. */
+int mk_model_multiple_of(double x, double m);
+
 /* Which payload of a session. */
 typedef enum mk_model_part {
     MK_MODEL_REQUEST = 0,    /* request body of method+path */
