@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "faults.h"
+#include "mockkit/client.h"
 
 struct mk__fault_node {
     mk__fault f;
@@ -195,7 +196,6 @@ void mk__faults_decide(struct mk__faults *fl, const char *method, const char *pa
                        mk__fault_act *out)
 {
     memset(out, 0, sizeof(*out));
-    out->line_empty = 1;
     if (!fl || atomic_load(&fl->count) == 0) {
         return; /* the common case: no fault set, no lock taken */
     }
@@ -228,7 +228,6 @@ void mk__fault_act_cassette(struct mk_mock *m, const char *action, int at_part,
 {
     char err[8];
     memset(out, 0, sizeof(*out));
-    out->line_empty = 1;
     if (mk__fault_parse_action(action, &out->f, err, sizeof(err)) != 0) {
         return; /* refused at load: cannot happen */
     }
@@ -390,32 +389,51 @@ int mk__fault_before_status(struct mk_mock *m, struct mg_connection *conn, mk__f
     }
 }
 
-/* Feed sent body bytes to the SSE event counter (an event ends at a blank
- * line: LF, CR or CRLF). Stops right after the terminator of event `stop`
- * (when >= 0) and returns its offset; else returns len. */
+/* Event counting goes through the kit's own SSE parser, so "event N" is
+ * what a WHATWG client dispatches: a `: ping` comment block or a block
+ * without data is no event. */
+static int on_sse_event(void *user, const mkc_sse_event *ev)
+{
+    mk__fault_act *a = user;
+    (void)ev;
+    a->events++;
+    return a->sse_stop >= 0 && a->events >= a->sse_stop; /* nonzero: stop right here */
+}
+
+void mk__fault_act_end(mk__fault_act *a)
+{
+    if (a) {
+        mkc_sse_parser_free(a->sse);
+        a->sse = NULL;
+    }
+}
+
+/* Feed sent body bytes to the event counter. Stops right after the line end
+ * that dispatches event `stop` (when >= 0; a CRLF ends after its LF) and
+ * returns its offset; else returns len. Without memory for the parser no
+ * event is counted (the stream goes on unfaulted rather than cut wrongly).
+ * The parser's user pointer is the act: an act is not moved once a hook
+ * has fed it. */
 static size_t scan(mk__fault_act *a, const unsigned char *p, size_t len, int stop)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = p[i];
-        if (c == '\n' && a->after_cr) {
-            a->after_cr = 0;
-            continue;
+    if (!a->sse) {
+        a->sse = mkc_sse_parser_new(on_sse_event, NULL, a);
+        if (!a->sse) {
+            return len;
         }
-        a->after_cr = c == '\r';
-        if (c == '\r' || c == '\n') {
-            if (a->line_empty) {
-                a->events++;
-                if (stop >= 0 && a->events >= stop) {
-                    /* a CRLF terminator ends after its LF */
-                    return i + 1 + (c == '\r' && i + 1 < len && p[i + 1] == '\n');
-                }
-            }
-            a->line_empty = 1;
-        } else {
-            a->line_empty = 0;
-        }
+        mkc_sse_parser_set_limit(a->sse, SIZE_MAX);
     }
-    return len;
+    a->sse_stop = stop;
+    uint64_t before = mkc_sse_parser_offset(a->sse);
+    if (mkc_sse_parser_feed(a->sse, p, len) != MKC_EABORTED) {
+        return len;
+    }
+    size_t i = (size_t)(mkc_sse_parser_offset(a->sse) - before);
+    /* the dispatching line end was consumed; a CR's LF belongs to it */
+    if (i > 0 && i < len && p[i - 1] == '\r' && p[i] == '\n') {
+        i++;
+    }
+    return i;
 }
 
 static int write_framed(struct mg_connection *conn, const void *data, size_t len, int chunked)

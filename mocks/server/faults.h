@@ -70,10 +70,17 @@ typedef struct mk__fault_act {
     uint64_t rng;            /* this request's own stream (garbage bytes, between-chunk draws) */
     /* send state kept by the hooks */
     unsigned long long body_sent;
-    int events;              /* SSE events completed so far */
-    int line_empty;          /* scanner: no byte on the current line yet */
-    int after_cr;
+    int events;              /* SSE events dispatched so far (WHATWG: a blank line
+                                after a data field; comments and empty blocks are not) */
+    struct mkc_sse_parser *sse; /* counts them (client/core's parser); made on first
+                                   use, freed by mk__fault_act_end */
+    int sse_stop;            /* the parser's callback stops at this event (-1: never) */
 } mk__fault_act;
+
+/* Free what the hooks allocated for this act (its SSE parser). Every
+ * sender calls it once the answer is over, however it ended; safe on an
+ * act that never fired. */
+void mk__fault_act_end(mk__fault_act *a);
 
 /* Another latency draw from the request's own stream (between parts). */
 int64_t mk__fault_draw(mk__fault_act *a);

@@ -241,12 +241,15 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, size_t index, i
         if (c->fault) {
             mk__fault_act_cassette(m, c->fault, 1, &ca); /* this chunk's own fault */
         }
-        if (mk__schedule_conn(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms, &never,
-                              &peer) != 0 ||
-            (h = mk__fault_chunk(m, conn, &ca, 0, &c->body.bytes, 1, &peer)) == MK__FH_GONE ||
-            (h == MK__FH_GO &&
-             (h = mk__fault_chunk(m, conn, fa, i, &c->body.bytes, 1, &peer)) == MK__FH_GONE) ||
-            (h == MK__FH_GO && send_chunk(conn, &c->body.bytes) != 0)) {
+        int gone = mk__schedule_conn(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms,
+                                     &never, &peer) != 0 ||
+                   (h = mk__fault_chunk(m, conn, &ca, 0, &c->body.bytes, 1, &peer)) ==
+                       MK__FH_GONE ||
+                   (h == MK__FH_GO && (h = mk__fault_chunk(m, conn, fa, i, &c->body.bytes, 1,
+                                                           &peer)) == MK__FH_GONE) ||
+                   (h == MK__FH_GO && send_chunk(conn, &c->body.bytes) != 0);
+        mk__fault_act_end(&ca);
+        if (gone) {
             /* stopping, or the client went away: no clean end */
             mg_disable_connection_keep_alive(conn);
             return resp->status;
@@ -437,7 +440,9 @@ static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, in
     if (pick.index != SIZE_MAX) {
         mk__journal_note(m, req, arrival, m->ixs[pick.index].ix->response.status, 1, pick.index,
                          NULL);
-        return replay(m, conn, pick.index, arrival, head, &fa, &peer);
+        status = replay(m, conn, pick.index, arrival, head, &fa, &peer);
+        mk__fault_act_end(&fa);
+        return status;
     }
     const mk__ix *near = pick.nearest != SIZE_MAX ? &m->ixs[pick.nearest] : NULL;
     char line[1200];

@@ -15,6 +15,7 @@
 
 #define CASSETTE MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/stream.json"
 #define DECLARED MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/declared.json"
+#define PINGS MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/pings.json"
 #define BAD MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/bad/bad-fault.json"
 #define KEY "Authorization: Bearer sk-proj-testkey"
 #define STREAM_BODY "{\"model\":\"gpt-4\",\"stream\":true}"
@@ -243,6 +244,29 @@ static void cut_after_event_two_with_fin(void **state)
     assert_non_null(strstr(r.err.message, "Transferred a partial file"));
     mkc_error_clear(&r.err);
     stop(f);
+}
+
+/* Only blocks a WHATWG client dispatches are events: the `: ping` comment
+ * blocks and the block with only an event field before and between them do
+ * not count (pings.json), in one chunk or across chunks, LF or CRLF. */
+static void cut_counts_dispatched_events_only(void **state)
+{
+    (void)state;
+    cassette = PINGS;
+    for (int n = 1; n <= 2; n++) {
+        char spec[80];
+        fx *f = start(0, 0);
+        sse_run r;
+        snprintf(spec, sizeof(spec), "POST /v1/chat/completions:cut=event:%d", n);
+        add(f, spec);
+        /* a block count would cut after the first ping: 0 events, then 1 */
+        assert_int_equal(stream(f, 0, &r), MKC_ECLOSED);
+        assert_int_equal(atomic_load(&r.events), n);
+        assert_non_null(strstr(r.err.message, "between events"));
+        mkc_error_clear(&r.err);
+        stop(f);
+    }
+    cassette = CASSETTE;
 }
 
 static void cut_mid_event_at_byte(void **state)
@@ -600,6 +624,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(status_500_every_second_time_in_openai_envelope),
         cmocka_unit_test(status_with_probability_is_seeded),
         cmocka_unit_test(cut_after_event_two_with_fin),
+        cmocka_unit_test(cut_counts_dispatched_events_only),
         cmocka_unit_test(cut_mid_event_at_byte),
         cmocka_unit_test(cut_with_rst),
         cmocka_unit_test(cut_plain_body_at_byte),

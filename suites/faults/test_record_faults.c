@@ -14,6 +14,7 @@
 #include "suite.h"
 
 #define CASSETTE MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/stream.json"
+#define PINGS MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/pings.json"
 #define KEY "Authorization: Bearer sk-proj-testkey"
 #define STREAM_BODY "{\"model\":\"gpt-4\",\"stream\":true}"
 
@@ -95,6 +96,61 @@ static void proxied_answers_get_the_faults(void **state)
     remove(out);
 }
 
+/* The proxy counts events as the mock does: `: ping` blocks and a block
+ * with only an event field are not events (pings.json). */
+static void proxied_cut_counts_dispatched_events_only(void **state)
+{
+    (void)state;
+    mk_mock_options mo;
+    mk_record_options ro;
+    mk_mock *up = NULL;
+    mk_record *rec = NULL;
+    mk_diag d;
+    const char *paths[] = {PINGS};
+    const char *faults[] = {"POST /v1/chat/completions:cut=event:2"};
+    char out[256], base[256];
+    mk_mock_options_init(&mo);
+    mo.service = "openai";
+    mo.speed = 0;
+    mo.quiet = 1;
+    memset(&d, 0, sizeof(d));
+    assert_int_equal(mk_mock_new(&mo, paths, 1, &up, &d), MK_MOCK_OK);
+    snprintf(out, sizeof(out), "%s/faults-record-pings-%d.json", MOCKKIT_BINARY_DIR,
+             (int)getpid());
+    mk_record_options_init(&ro);
+    ro.upstream = mk_mock_url(up);
+    ro.out = out;
+    ro.mode = MK_RECORD_MODE_ALL;
+    ro.service = "openai";
+    ro.quiet = 1;
+    ro.faults = faults;
+    ro.fault_count = 1;
+    assert_int_equal(mk_record_new(&ro, &rec, &d), 0);
+    snprintf(base, sizeof(base), "%s/v1", mk_record_url(rec));
+
+    mkc_http *h = mkc_http_new(base);
+    mkc_error err = {0};
+    mkc_sse_options so;
+    int events = 0;
+    assert_int_equal(mkc_http_add_header(h, KEY), MKC_OK);
+    memset(&so, 0, sizeof(so));
+    so.method = "POST";
+    so.content_type = "application/json";
+    so.body = STREAM_BODY;
+    so.body_len = strlen(STREAM_BODY);
+    assert_int_equal(mkc_sse_stream(h, "/chat/completions", &so, on_event, &events, NULL, &err),
+                     MKC_ECLOSED);
+    assert_int_equal(events, 2); /* a block count would have cut after 1 */
+    assert_non_null(strstr(err.message, "between events"));
+    mkc_error_clear(&err);
+    mkc_http_free(h);
+    assert_int_equal(mk_record_count(rec), 0); /* faulted: not recorded */
+    assert_int_equal(mk_record_stop(rec, &d), 0);
+    mk_record_free(rec);
+    mk_mock_free(up);
+    remove(out);
+}
+
 static void bad_fault_refused(void **state)
 {
     (void)state;
@@ -121,6 +177,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(proxied_answers_get_the_faults),
+        cmocka_unit_test(proxied_cut_counts_dispatched_events_only),
         cmocka_unit_test(bad_fault_refused),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);

@@ -579,6 +579,7 @@ int mk_rec__http_handler(struct mg_connection *conn, void *cbdata)
         cJSON_AddItemToObject(ix->json, "request", req);
     int faulted = 0;
     forward(r, conn, ri, body, body_len, r->up.url, 0, ix, &status, &fa, &peer, &faulted);
+    mk__fault_act_end(&fa);
     if (faulted)
         mk_rec__report(r, "mockkit record: %s %s: a fault cut the answer (not recorded)\n",
                        ri->request_method, ri->local_uri);
