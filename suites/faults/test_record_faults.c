@@ -65,6 +65,7 @@ static void proxied_answers_get_the_faults(void **state)
                      MKC_EHTTP);
     assert_int_equal(err.http_status, 429);
     assert_non_null(strstr(err.body, "rate_limit_exceeded"));
+    assert_non_null(strstr(err.body, "\"message\":\"Rate limit reached for requests\""));
     assert_string_equal(mkc_response_header(resp, "retry-after"), "3");
     mkc_response_free(resp);
     mkc_error_clear(&err);
