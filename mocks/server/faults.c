@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "faults.h"
@@ -297,24 +298,63 @@ int mk__faults_check_loaded(struct mk_mock *m, mk_diag *diag)
 
 /* Wait until `from` + ms on the mock's clock, watching the client like a
  * parked stream. */
-static int wait_from(struct mk_mock *m, mk__peer *peer, int64_t from, int64_t ms)
+/* Now on the mock's clock, or without a mock (the recorder's proxy) on
+ * the real monotonic one. */
+static int64_t now_ms(const struct mk_mock *m)
+{
+    struct timespec ts;
+    if (m) {
+        return mk_clock_now_ms(m->clock);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Without a mock: real time in slices of at most MK__PROBE_MS, ending early
+ * (GONE) when the client leaves or the act's stop flag is set. */
+static int wait_real(const mk__fault_act *a, mk__peer *peer, int64_t deadline)
+{
+    for (;;) {
+        if (a->stop && __atomic_load_n(a->stop, __ATOMIC_RELAXED)) {
+            return MK__FH_GONE;
+        }
+        if (peer && mk__peer_gone(peer)) {
+            return MK__FH_GONE;
+        }
+        int64_t left = deadline - now_ms(NULL);
+        if (left <= 0) {
+            return MK__FH_GO;
+        }
+        if (left > MK__PROBE_MS) {
+            left = MK__PROBE_MS;
+        }
+        struct timespec ts = {(time_t)(left / 1000), (long)(left % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int wait_from(struct mk_mock *m, const mk__fault_act *a, mk__peer *peer, int64_t from,
+                     int64_t ms)
 {
     atomic_int never = 0;
     int64_t at = 0;
+    if (!m) {
+        return wait_real(a, peer, from + ms);
+    }
     return mk__schedule_conn(m, SIZE_MAX, 1.0, &from, &at, ms, &never, peer) == 0 ? MK__FH_GO
                                                                                   : MK__FH_GONE;
 }
 
-static int wait_ms(struct mk_mock *m, mk__peer *peer, int64_t ms)
+static int wait_ms(struct mk_mock *m, const mk__fault_act *a, mk__peer *peer, int64_t ms)
 {
-    return wait_from(m, peer, mk_clock_now_ms(m->clock), ms);
+    return wait_from(m, a, peer, now_ms(m), ms);
 }
 
-/* Until the client leaves or the mock stops: hour-long waits, each of which
- * probes the socket every MK__PROBE_MS. */
-static int stall(struct mk_mock *m, mk__peer *peer)
+/* Until the client leaves or the mock (or recorder) stops: hour-long
+ * waits, each of which probes the socket every MK__PROBE_MS. */
+static int stall(struct mk_mock *m, const mk__fault_act *a, mk__peer *peer)
 {
-    while (wait_ms(m, peer, 3600000) == MK__FH_GO) {
+    while (wait_ms(m, a, peer, 3600000) == MK__FH_GO) {
     }
     return MK__FH_GONE;
 }
@@ -351,9 +391,9 @@ int mk__fault_before_status(struct mk_mock *m, struct mg_connection *conn, mk__f
     }
     switch (f->kind) {
     case MK__F_LATENCY:
-        return f->at == MK__AT_STATUS ? wait_ms(m, peer, a->delay_ms) : MK__FH_GO;
+        return f->at == MK__AT_STATUS ? wait_ms(m, a, peer, a->delay_ms) : MK__FH_GO;
     case MK__F_STALL:
-        return f->at == MK__AT_STATUS ? stall(m, peer) : MK__FH_GO;
+        return f->at == MK__AT_STATUS ? stall(m, a, peer) : MK__FH_GO;
     case MK__F_STATUS:
         snprintf(msg, sizeof(msg), "mockkit fault: status %d", f->status);
         if (mk__profile_fault(m, f->status, msg, out) != 0) {
@@ -460,7 +500,7 @@ static int drip(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a,
     char head[24];
     size_t hlen = chunked ? (size_t)snprintf(head, sizeof(head), "%zx\r\n", data->len) : 0;
     size_t total = hlen + data->len + (chunked ? 2 : 0);
-    int64_t start = mk_clock_now_ms(m->clock);
+    int64_t start = now_ms(m);
     int64_t piece_no = 0;
     /* pieces on a grid from the first (start + k*T), so a late wake-up
      * does not stretch the rest */
@@ -480,7 +520,7 @@ static int drip(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a,
             return MK__FH_GONE;
         }
         off += n;
-        if (off < total && wait_from(m, peer, start, ++piece_no * a->f.drip_ms) != MK__FH_GO) {
+        if (off < total && wait_from(m, a, peer, start, ++piece_no * a->f.drip_ms) != MK__FH_GO) {
             return MK__FH_GONE;
         }
     }
@@ -497,17 +537,17 @@ int mk__fault_chunk(struct mk_mock *m, struct mg_connection *conn, mk__fault_act
     switch (f->kind) {
     case MK__F_LATENCY:
         if (f->at == MK__AT_FIRST && i == 0) {
-            return wait_ms(m, peer, a->delay_ms);
+            return wait_ms(m, a, peer, a->delay_ms);
         }
         if (f->at == MK__AT_BETWEEN && i > 0) {
             /* each gap its own draw, from the request's stream */
-            return wait_ms(m, peer, mk__fault_draw(a));
+            return wait_ms(m, a, peer, mk__fault_draw(a));
         }
         return MK__FH_GO;
     case MK__F_STALL:
         if ((f->at == MK__AT_FIRST && i == 0) ||
             (f->at == MK__AT_EVENT && a->events >= f->at_event)) {
-            return stall(m, peer);
+            return stall(m, a, peer);
         }
         scan(a, data->data, data->len, -1);
         return MK__FH_GO;

@@ -75,6 +75,8 @@ typedef struct mk__fault_act {
     struct mkc_sse_parser *sse; /* counts them (client/core's parser); made on first
                                    use, freed by mk__fault_act_end */
     int sse_stop;            /* the parser's callback stops at this event (-1: never) */
+    const int *stop;         /* without a mock (the recorder): waits end when this
+                                is set (read atomically); NULL: only the client */
 } mk__fault_act;
 
 /* Free what the hooks allocated for this act (its SSE parser). Every
@@ -123,6 +125,9 @@ int mk__fault_before_status(struct mk_mock *m, struct mg_connection *conn, mk__f
  * ended the connection; GONE: the client left or the mock stops. */
 int mk__fault_chunk(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a, size_t i,
                     const mk_bytes *data, int chunked, mk__peer *peer);
+/* m may be NULL (the recorder's proxy): latency, drip and stall then wait on
+ * the real clock, probing the client every MK__PROBE_MS and ending at
+ * a->stop. */
 /* End the connection as the fault says (FIN or RST) without a clean end. */
 void mk__fault_close(struct mg_connection *conn, const mk__fault_act *a, mk__peer *peer);
 
