@@ -57,23 +57,48 @@ typedef struct fwd {
     mk__fault_act *fa;       /* a fault on this answer, or NULL */
     mk__peer *peer;
     size_t chunk_i;
-    int faulted;             /* the fault cut the answer: not recorded */
+    int faulted;             /* a fault changed the answer (or its timing): not recorded */
 } fwd;
 
-/* A cut or a broken chunk on a proxied answer (the mock's hook, which for
- * these kinds needs no mock). Returns 1 when it ended the connection. */
+/* A fault on a part of a proxied answer (the mock's hook, which runs
+ * without a mock on the real clock): latency before the first or every
+ * part, drip, stall, cut, a broken chunk. A part is what curl hands over,
+ * not the upstream's own chunking. Returns 0: send the part as it is; 1:
+ * the hook sent it (drip); -1: the answer ended here (a cut, or the client
+ * left or the recorder stopped during a wait). Any fault that fired on the
+ * body changes what the client got or when, so the exchange is not
+ * recorded. */
 static int fault_part(fwd *f, const char *data, size_t n, int chunked)
 {
     mk_bytes b;
-    if (!f->fa || !f->fa->on ||
-        (f->fa->f.kind != MK__F_CUT && f->fa->f.kind != MK__F_BADCHUNK))
+    if (!f->fa || !f->fa->on)
         return 0;
+    switch (f->fa->f.kind) {
+    case MK__F_CUT:
+    case MK__F_BADCHUNK:
+    case MK__F_DRIP:
+    case MK__F_STALL:
+        break;
+    case MK__F_LATENCY:
+        if (f->fa->f.at == MK__AT_STATUS)
+            return 0; /* fault_head waited */
+        break;
+    default:
+        return 0;
+    }
     b.data = (unsigned char *)(uintptr_t)data;
     b.len = n;
-    if (mk__fault_chunk(NULL, f->conn, f->fa, f->chunk_i++, &b, chunked, f->peer) != MK__FH_DONE)
-        return 0;
-    f->faulted = 1;
-    return 1;
+    int h = mk__fault_chunk(NULL, f->conn, f->fa, f->chunk_i++, &b, chunked, f->peer);
+    if (h != MK__FH_GO || f->fa->f.kind != MK__F_CUT)
+        f->faulted = 1; /* a cut that has not fired yet leaves the answer whole */
+    if (h == MK__FH_WROTE)
+        return 1;
+    if (h == MK__FH_DONE || h == MK__FH_GONE) {
+        if (h == MK__FH_GONE)
+            f->client_gone = 1;
+        return -1;
+    }
+    return 0;
 }
 
 static void clear_headers(fwd *f)
@@ -191,9 +216,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
         return 0; /* abort: the upstream answers instead, or we are stopping */
     if (f->streaming) {
         int64_t at = mk_rec__now_us(&f->r->tape);
-        if (fault_part(f, data, n, 1))
+        int fp = fault_part(f, data, n, 1);
+        if (fp < 0)
             return 0; /* abort the upstream transfer: the client's answer is cut */
-        if (mg_send_chunk(f->conn, data, (unsigned)n) < 0) {
+        if (fp == 0 && mg_send_chunk(f->conn, data, (unsigned)n) < 0) {
             f->client_gone = 1;
             return 0;
         }
@@ -385,7 +411,7 @@ static fwd_result forward(mk_record *r, struct mg_connection *conn,
         /* HEAD: the length the upstream announced, and no body. */
         const char *cl = f.no_body ? header(&f, "Content-Length") : NULL;
         send_head(&f, cl ? strtol(cl, NULL, 10) : (long)f.len);
-        if (f.len && !fault_part(&f, f.buf, f.len, 0))
+        if (f.len && fault_part(&f, f.buf, f.len, 0) == 0)
             mg_write(conn, f.buf, f.len);
         record_head(&f);
         if (f.resp)
@@ -557,6 +583,7 @@ int mk_rec__http_handler(struct mg_connection *conn, void *cbdata)
     mk__peer peer;
     mk__peer_init(&peer, r->port, ri);
     mk__faults_decide(r->faults, ri->request_method, ri->local_uri, &fa);
+    fa.stop = &r->stopping; /* a stalled or slow answer ends when the recorder stops */
     if (fa.on && fault_head(r, conn, &fa, &peer, &status)) {
         mk_rec__ix_free(ix);
         free(body);
@@ -579,8 +606,9 @@ int mk_rec__http_handler(struct mg_connection *conn, void *cbdata)
         cJSON_AddItemToObject(ix->json, "request", req);
     int faulted = 0;
     forward(r, conn, ri, body, body_len, r->up.url, 0, ix, &status, &fa, &peer, &faulted);
+    mk__fault_act_end(&fa);
     if (faulted)
-        mk_rec__report(r, "mockkit record: %s %s: a fault cut the answer (not recorded)\n",
+        mk_rec__report(r, "mockkit record: %s %s: a fault changed the answer (not recorded)\n",
                        ri->request_method, ri->local_uri);
     if (!faulted && cJSON_GetObjectItemCaseSensitive(ix->json, "response"))
         mk_rec__tape_add(&r->tape, ix);

@@ -4,6 +4,7 @@
  * upstream becomes a 502 instead of a socket that opens and dies. Frames
  * are forwarded both ways and recorded with their arrival times. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include <civetweb.h>
 
+#include "faults.h"
 #include "mockkit/client.h"
 #include "record_internal.h"
 #include "kit.h"
@@ -28,6 +30,11 @@ typedef struct mk_rec_ws {
     int close_sent;                 /* a close frame already went to the client */
     mk_rec_ix *ix;
     cJSON *frames;
+    /* a fault on this session toward the client (the mock's hooks) */
+    mk__fault_act fa;
+    mk__peer peer;                  /* finds the client's socket, for 1006 */
+    size_t sent;                    /* data messages forwarded to the client */
+    int faulted;                    /* a fault fired: the session is not recorded */
 } mk_rec_ws;
 
 static const char *type_name(int op)
@@ -86,6 +93,43 @@ static int wait_ready(mk_rec_ws *s)
     return ok;
 }
 
+/* A message fault before forwarding an upstream frame to the client
+ * (under s->mu): the mock's own hook, as if the frame were recorded.
+ * Returns MK__FH_GO to forward it as it came, WROTE (fragmented), DONE
+ * (closed or dropped: forward nothing more), or -2 for "drop this frame"
+ * (a pong kept from the client by nopong). Latency and stall between
+ * messages need the mock's clock and are not applied here. */
+static int ws_fault(mk_rec_ws *s, int op, char *data, size_t len)
+{
+    if (!s->fa.on)
+        return MK__FH_GO;
+    if (op == MG_WEBSOCKET_OPCODE_PONG && mk__fault_ws_nopong(&s->fa)) {
+        s->faulted = 1;
+        return -2;
+    }
+    if (op != MG_WEBSOCKET_OPCODE_TEXT && op != MG_WEBSOCKET_OPCODE_BINARY)
+        return MK__FH_GO;
+    switch (s->fa.f.kind) {
+    case MK__F_WSCLOSE:
+    case MK__F_CUT:
+    case MK__F_FRAGMENT:
+        break;
+    default:
+        return MK__FH_GO;
+    }
+    mk_frame fr;
+    memset(&fr, 0, sizeof fr);
+    fr.from = MK_FROM_SERVER;
+    fr.type = op == MG_WEBSOCKET_OPCODE_BINARY ? MK_FRAME_BINARY : MK_FRAME_TEXT;
+    fr.payload.bytes.data = (unsigned char *)data;
+    fr.payload.bytes.len = len;
+    int h = mk__fault_ws_frame(NULL, s->client, &s->fa, s->sent, &fr, mk__peer_fd(&s->peer),
+                               NULL);
+    if (h != MK__FH_GO)
+        s->faulted = 1;
+    return h;
+}
+
 /* Upstream -> client. */
 static int up_data(struct mg_connection *conn, int bits, char *data, size_t len, void *user)
 {
@@ -96,10 +140,14 @@ static int up_data(struct mg_connection *conn, int bits, char *data, size_t len,
         return 0;
     record_frame(s, 0, op, data, len);
     pthread_mutex_lock(&s->mu);
-    if (!s->client_closed) {
-        mg_websocket_write(s->client, op, data, len);
-        if (op == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE)
-            s->close_sent = 1;
+    if (!s->client_closed && !s->close_sent) {
+        int h = ws_fault(s, op, data, len);
+        if (h == MK__FH_GO)
+            mg_websocket_write(s->client, op, data, len);
+        if (h == MK__FH_DONE || op == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE)
+            s->close_sent = 1; /* after a fault's close or drop, nothing more */
+        else if (h == MK__FH_GO || h == MK__FH_WROTE)
+            s->sent += op == MG_WEBSOCKET_OPCODE_TEXT || op == MG_WEBSOCKET_OPCODE_BINARY;
     }
     pthread_mutex_unlock(&s->mu);
     return op == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE ? 0 : 1;
@@ -154,6 +202,36 @@ static void session_free(mk_rec_ws *s)
     free(s);
 }
 
+/* Faults at the upgrade, before the upstream is asked: a status refuses
+ * it in the service's envelope (the handshake's answer instead of 101),
+ * empty and garbage end the connection, latency waits. Returns 1 when the
+ * fault answered. */
+static int upgrade_fault(mk_record *r, struct mg_connection *c, mk_rec_ws *s)
+{
+    mk__reply rep = {0};
+    char msg[64];
+    if (s->fa.f.kind == MK__F_STATUS) {
+        snprintf(msg, sizeof msg, "mockkit fault: status %d", s->fa.f.status);
+        if (mk__profile_fault_svc(r->service, s->fa.f.status, msg, &rep) != 0)
+            return 0;
+        mg_printf(c, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s", rep.status,
+                  mg_get_response_code_text(c, rep.status), rep.content_type, rep.extra);
+        if (s->fa.f.retry_after >= 0)
+            mg_printf(c, "Retry-After: %d\r\n", s->fa.f.retry_after);
+        mg_printf(c, "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(rep.body),
+                  rep.body);
+        mk__reply_clear(&rep);
+        return 1;
+    }
+    if (s->fa.f.kind != MK__F_EMPTY && s->fa.f.kind != MK__F_GARBAGE &&
+        !(s->fa.f.kind == MK__F_LATENCY && s->fa.f.at == MK__AT_STATUS))
+        return 0;
+    /* these kinds of the mock's hook run without a mock */
+    int h = mk__fault_before_status(NULL, c, &s->fa, NULL, &s->peer, &rep);
+    mk__reply_clear(&rep);
+    return h != MK__FH_GO;
+}
+
 static int on_connect(const struct mg_connection *conn, void *cbdata)
 {
     mk_record *r = cbdata;
@@ -172,6 +250,15 @@ static int on_connect(const struct mg_connection *conn, void *cbdata)
     }
     cJSON_AddItemToObject(s->ix->json, "request", req);
     s->frames = cJSON_AddArrayToObject(cJSON_AddObjectToObject(s->ix->json, "websocket"), "frames");
+
+    mk__peer_init(&s->peer, r->port, ri);
+    mk__faults_decide(r->faults, ri->request_method, ri->local_uri, &s->fa);
+    s->fa.stop = &r->stopping;
+    if (s->fa.on && upgrade_fault(r, (struct mg_connection *)(uintptr_t)conn, s)) {
+        session_free(s);
+        mg_set_user_connection_data(conn, NULL);
+        return 1;
+    }
 
     char path[4096], err[512] = "";
     snprintf(path, sizeof path, "%s%s%s%s", r->up.prefix,
@@ -260,8 +347,10 @@ static void on_close(const struct mg_connection *conn, void *cbdata)
     /* Joins the upstream reader; no lock held, it may be in up_data. */
     mg_close_connection(s->upstream);
     track(r, s, 0);
-    mk_rec__tape_add(&r->tape, s->ix);
-    s->ix = NULL;
+    if (!s->faulted) {
+        mk_rec__tape_add(&r->tape, s->ix);
+        s->ix = NULL; /* else session_free drops it: a faulted session is not recorded */
+    }
     session_free(s);
 }
 

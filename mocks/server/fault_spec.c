@@ -111,7 +111,7 @@ static int item(const char *s, size_t len, int first, mk__fault *f, size_t at, c
     char key[24];
     snprintf(key, sizeof(key), "%.*s", (int)(klen < 23 ? klen : 23), s);
 #define IS(k) (strcmp(key, (k)) == 0)
-#define BAD(what) fail(err, n, at, "%s", what)
+#define BAD(what) fail(err, n, at, what)
     if (first) {
         if (IS("status")) {
             if (!v || whole(v, vlen, 100, 599, &w) != 0) {
@@ -217,21 +217,21 @@ static int item(const char *s, size_t len, int first, mk__fault *f, size_t at, c
 static int coherent(const mk__fault *f, char *err, size_t n, size_t len)
 {
     if (f->retry_after >= 0 && f->kind != MK__F_STATUS) {
-        return fail(err, n, len, "%s", "retry-after goes with status=");
+        return fail(err, n, len, "retry-after goes with status=");
     }
     if (f->at != MK__AT_STATUS && f->kind != MK__F_LATENCY && f->kind != MK__F_STALL &&
         f->kind != MK__F_WSCLOSE) {
-        return fail(err, n, len, "%s", "at= goes with latency=, stall or wsclose=");
+        return fail(err, n, len, "at= goes with latency=, stall or wsclose=");
     }
     if (f->kind == MK__F_WSCLOSE && f->at != MK__AT_STATUS && f->at != MK__AT_EVENT) {
-        return fail(err, n, len, "%s", "wsclose takes at=event:N (after N server messages)");
+        return fail(err, n, len, "wsclose takes at=event:N (after N server messages)");
     }
     if (f->kind == MK__F_LATENCY && f->at == MK__AT_EVENT) {
-        return fail(err, n, len, "%s", "latency takes at=status, first or between");
+        return fail(err, n, len, "latency takes at=status, first or between");
     }
     if (f->rst && f->kind != MK__F_CUT && f->kind != MK__F_GARBAGE && f->kind != MK__F_EMPTY &&
         !(f->kind == MK__F_WSCLOSE && f->ws_code == 1006)) {
-        return fail(err, n, len, "%s", "rst goes with cut=, garbage=, empty or wsclose=1006");
+        return fail(err, n, len, "rst goes with cut=, garbage=, empty or wsclose=1006");
     }
     return 0;
 }
@@ -253,7 +253,7 @@ static int items(const char *spec, const char *s, mk__fault *f, char *err, size_
     for (int first = 1; *s || first; first = 0) {
         size_t len = strcspn(s, ",");
         if (len == 0) {
-            return fail(err, err_size, (size_t)(s - spec), "%s", "empty item");
+            return fail(err, err_size, (size_t)(s - spec), "empty item");
         }
         if (item(s, len, first, f, (size_t)(s - spec), err, err_size) != 0) {
             return -1;
@@ -262,7 +262,7 @@ static int items(const char *spec, const char *s, mk__fault *f, char *err, size_
         if (*s == ',') {
             s++;
             if (!*s) {
-                return fail(err, err_size, (size_t)(s - spec), "%s", "empty item");
+                return fail(err, err_size, (size_t)(s - spec), "empty item");
             }
         }
     }
@@ -274,12 +274,11 @@ int mk__fault_parse_action(const char *action, mk__fault *f, char *err, size_t e
     defaults(f);
     snprintf(f->path, sizeof(f->path), "*");
     if (!action || items(action, action, f, err, err_size) != 0) {
-        return action ? -1 : fail(err, err_size, 0, "%s", "no fault");
+        return action ? -1 : fail(err, err_size, 0, "no fault");
     }
     if (f->times >= 0 || f->every != 1 || f->p < 1.0) {
         /* sequences already say "the first answer is a 429, then 200" */
-        return fail(err, err_size, 0, "%s",
-                    "times=, every= and p= are for faults set by --fault, the admin API or "
+        return fail(err, err_size, 0, "times=, every= and p= are for faults set by --fault, the admin API or "
                     "the C API; a cassette fault fires each time its part is sent");
     }
     return 0;
@@ -290,7 +289,7 @@ int mk__fault_parse(const char *spec, mk__fault *f, char *err, size_t err_size)
     const char *s = spec, *colon, *sp;
     defaults(f);
     if (!spec) {
-        return fail(err, err_size, 0, "%s", "no spec");
+        return fail(err, err_size, 0, "no spec");
     }
     /* SERVICE: a word before the first ':' that is not a method or path */
     colon = strchr(s, ':');
@@ -298,7 +297,7 @@ int mk__fault_parse(const char *spec, mk__fault *f, char *err, size_t err_size)
     if (colon && s[0] != '/' && s[0] != '*' && (!sp || colon < sp)) {
         size_t n = (size_t)(colon - s);
         if (n == 0 || n >= sizeof(f->service)) {
-            return fail(err, err_size, 0, "%s", "expected SERVICE:, METHOD PATH or PATH");
+            return fail(err, err_size, 0, "expected SERVICE:, METHOD PATH or PATH");
         }
         memcpy(f->service, s, n);
         s = colon + 1;
@@ -307,26 +306,22 @@ int mk__fault_parse(const char *spec, mk__fault *f, char *err, size_t err_size)
     if (s[0] != '/' && s[0] != '*') {
         size_t n = sp ? (size_t)(sp - s) : 0;
         if (n == 0 || n >= sizeof(f->method)) {
-            return fail(err, err_size, (size_t)(s - spec), "%s",
-                        "expected a METHOD and a space, or a PATH starting with '/' or '*'");
+            return fail(err, err_size, (size_t)(s - spec), "expected a METHOD and a space, or a PATH starting with '/' or '*'");
         }
         for (size_t i = 0; i < n; i++) {
             if (!isupper((unsigned char)s[i])) {
-                return fail(err, err_size, (size_t)(s - spec) + i, "%s",
-                            "a METHOD is upper-case letters (GET, POST, ...)");
+                return fail(err, err_size, (size_t)(s - spec) + i, "a METHOD is upper-case letters (GET, POST, ...)");
             }
         }
         memcpy(f->method, s, n);
         s = sp + 1;
         if (s[0] != '/' && s[0] != '*') {
-            return fail(err, err_size, (size_t)(s - spec), "%s",
-                        "expected a PATH starting with '/' or '*'");
+            return fail(err, err_size, (size_t)(s - spec), "expected a PATH starting with '/' or '*'");
         }
     }
     colon = strchr(s, ':');
     if (!colon || (size_t)(colon - s) >= sizeof(f->path)) {
-        return fail(err, err_size, (size_t)(s - spec), "%s",
-                    colon ? "PATH longer than 255 bytes" : "expected ':' and a fault after PATH");
+        return fail(err, err_size, (size_t)(s - spec), colon ? "PATH longer than 255 bytes" : "expected ':' and a fault after PATH");
     }
     memcpy(f->path, s, (size_t)(colon - s));
     return items(spec, colon + 1, f, err, err_size);

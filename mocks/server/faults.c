@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "faults.h"
+#include "mockkit/client.h"
 
 struct mk__fault_node {
     mk__fault f;
@@ -195,7 +197,6 @@ void mk__faults_decide(struct mk__faults *fl, const char *method, const char *pa
                        mk__fault_act *out)
 {
     memset(out, 0, sizeof(*out));
-    out->line_empty = 1;
     if (!fl || atomic_load(&fl->count) == 0) {
         return; /* the common case: no fault set, no lock taken */
     }
@@ -228,7 +229,6 @@ void mk__fault_act_cassette(struct mk_mock *m, const char *action, int at_part,
 {
     char err[8];
     memset(out, 0, sizeof(*out));
-    out->line_empty = 1;
     if (mk__fault_parse_action(action, &out->f, err, sizeof(err)) != 0) {
         return; /* refused at load: cannot happen */
     }
@@ -298,24 +298,63 @@ int mk__faults_check_set(const mk__set *s, mk_diag *diag)
 
 /* Wait until `from` + ms on the mock's clock, watching the client like a
  * parked stream. */
-static int wait_from(struct mk_mock *m, mk__peer *peer, int64_t from, int64_t ms)
+/* Now on the mock's clock, or without a mock (the recorder's proxy) on
+ * the real monotonic one. */
+static int64_t now_ms(const struct mk_mock *m)
+{
+    struct timespec ts;
+    if (m) {
+        return mk_clock_now_ms(m->clock);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Without a mock: real time in slices of at most MK__PROBE_MS, ending early
+ * (GONE) when the client leaves or the act's stop flag is set. */
+static int wait_real(const mk__fault_act *a, mk__peer *peer, int64_t deadline)
+{
+    for (;;) {
+        if (a->stop && __atomic_load_n(a->stop, __ATOMIC_RELAXED)) {
+            return MK__FH_GONE;
+        }
+        if (peer && mk__peer_gone(peer)) {
+            return MK__FH_GONE;
+        }
+        int64_t left = deadline - now_ms(NULL);
+        if (left <= 0) {
+            return MK__FH_GO;
+        }
+        if (left > MK__PROBE_MS) {
+            left = MK__PROBE_MS;
+        }
+        struct timespec ts = {(time_t)(left / 1000), (long)(left % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int wait_from(struct mk_mock *m, const mk__fault_act *a, mk__peer *peer, int64_t from,
+                     int64_t ms)
 {
     atomic_int never = 0;
     int64_t at = 0;
+    if (!m) {
+        return wait_real(a, peer, from + ms);
+    }
     return mk__schedule_conn(m, NULL, 1.0, &from, &at, ms, &never, peer) == 0 ? MK__FH_GO
                                                                                   : MK__FH_GONE;
 }
 
-static int wait_ms(struct mk_mock *m, mk__peer *peer, int64_t ms)
+static int wait_ms(struct mk_mock *m, const mk__fault_act *a, mk__peer *peer, int64_t ms)
 {
-    return wait_from(m, peer, mk_clock_now_ms(m->clock), ms);
+    return wait_from(m, a, peer, now_ms(m), ms);
 }
 
-/* Until the client leaves or the mock stops: hour-long waits, each of which
- * probes the socket every MK__PROBE_MS. */
-static int stall(struct mk_mock *m, mk__peer *peer)
+/* Until the client leaves or the mock (or recorder) stops: hour-long
+ * waits, each of which probes the socket every MK__PROBE_MS. */
+static int stall(struct mk_mock *m, const mk__fault_act *a, mk__peer *peer)
 {
-    while (wait_ms(m, peer, 3600000) == MK__FH_GO) {
+    while (wait_ms(m, a, peer, 3600000) == MK__FH_GO) {
     }
     return MK__FH_GONE;
 }
@@ -352,9 +391,9 @@ int mk__fault_before_status(struct mk_mock *m, struct mg_connection *conn, mk__f
     }
     switch (f->kind) {
     case MK__F_LATENCY:
-        return f->at == MK__AT_STATUS ? wait_ms(m, peer, a->delay_ms) : MK__FH_GO;
+        return f->at == MK__AT_STATUS ? wait_ms(m, a, peer, a->delay_ms) : MK__FH_GO;
     case MK__F_STALL:
-        return f->at == MK__AT_STATUS ? stall(m, peer) : MK__FH_GO;
+        return f->at == MK__AT_STATUS ? stall(m, a, peer) : MK__FH_GO;
     case MK__F_STATUS:
         snprintf(msg, sizeof(msg), "mockkit fault: status %d", f->status);
         if (mk__profile_fault(m, f->status, msg, out) != 0) {
@@ -390,32 +429,51 @@ int mk__fault_before_status(struct mk_mock *m, struct mg_connection *conn, mk__f
     }
 }
 
-/* Feed sent body bytes to the SSE event counter (an event ends at a blank
- * line: LF, CR or CRLF). Stops right after the terminator of event `stop`
- * (when >= 0) and returns its offset; else returns len. */
+/* Event counting goes through the kit's own SSE parser, so "event N" is
+ * what a WHATWG client dispatches: a `: ping` comment block or a block
+ * without data is no event. */
+static int on_sse_event(void *user, const mkc_sse_event *ev)
+{
+    mk__fault_act *a = user;
+    (void)ev;
+    a->events++;
+    return a->sse_stop >= 0 && a->events >= a->sse_stop; /* nonzero: stop right here */
+}
+
+void mk__fault_act_end(mk__fault_act *a)
+{
+    if (a) {
+        mkc_sse_parser_free(a->sse);
+        a->sse = NULL;
+    }
+}
+
+/* Feed sent body bytes to the event counter. Stops right after the line end
+ * that dispatches event `stop` (when >= 0; a CRLF ends after its LF) and
+ * returns its offset; else returns len. Without memory for the parser no
+ * event is counted (the stream goes on unfaulted rather than cut wrongly).
+ * The parser's user pointer is the act: an act is not moved once a hook
+ * has fed it. */
 static size_t scan(mk__fault_act *a, const unsigned char *p, size_t len, int stop)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = p[i];
-        if (c == '\n' && a->after_cr) {
-            a->after_cr = 0;
-            continue;
+    if (!a->sse) {
+        a->sse = mkc_sse_parser_new(on_sse_event, NULL, a);
+        if (!a->sse) {
+            return len;
         }
-        a->after_cr = c == '\r';
-        if (c == '\r' || c == '\n') {
-            if (a->line_empty) {
-                a->events++;
-                if (stop >= 0 && a->events >= stop) {
-                    /* a CRLF terminator ends after its LF */
-                    return i + 1 + (c == '\r' && i + 1 < len && p[i + 1] == '\n');
-                }
-            }
-            a->line_empty = 1;
-        } else {
-            a->line_empty = 0;
-        }
+        mkc_sse_parser_set_limit(a->sse, SIZE_MAX);
     }
-    return len;
+    a->sse_stop = stop;
+    uint64_t before = mkc_sse_parser_offset(a->sse);
+    if (mkc_sse_parser_feed(a->sse, p, len) != MKC_EABORTED) {
+        return len;
+    }
+    size_t i = (size_t)(mkc_sse_parser_offset(a->sse) - before);
+    /* the dispatching line end was consumed; a CR's LF belongs to it */
+    if (i > 0 && i < len && p[i - 1] == '\r' && p[i] == '\n') {
+        i++;
+    }
+    return i;
 }
 
 static int write_framed(struct mg_connection *conn, const void *data, size_t len, int chunked)
@@ -442,7 +500,7 @@ static int drip(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a,
     char head[24];
     size_t hlen = chunked ? (size_t)snprintf(head, sizeof(head), "%zx\r\n", data->len) : 0;
     size_t total = hlen + data->len + (chunked ? 2 : 0);
-    int64_t start = mk_clock_now_ms(m->clock);
+    int64_t start = now_ms(m);
     int64_t piece_no = 0;
     /* pieces on a grid from the first (start + k*T), so a late wake-up
      * does not stretch the rest */
@@ -462,7 +520,7 @@ static int drip(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a,
             return MK__FH_GONE;
         }
         off += n;
-        if (off < total && wait_from(m, peer, start, ++piece_no * a->f.drip_ms) != MK__FH_GO) {
+        if (off < total && wait_from(m, a, peer, start, ++piece_no * a->f.drip_ms) != MK__FH_GO) {
             return MK__FH_GONE;
         }
     }
@@ -479,17 +537,17 @@ int mk__fault_chunk(struct mk_mock *m, struct mg_connection *conn, mk__fault_act
     switch (f->kind) {
     case MK__F_LATENCY:
         if (f->at == MK__AT_FIRST && i == 0) {
-            return wait_ms(m, peer, a->delay_ms);
+            return wait_ms(m, a, peer, a->delay_ms);
         }
         if (f->at == MK__AT_BETWEEN && i > 0) {
             /* each gap its own draw, from the request's stream */
-            return wait_ms(m, peer, mk__fault_draw(a));
+            return wait_ms(m, a, peer, mk__fault_draw(a));
         }
         return MK__FH_GO;
     case MK__F_STALL:
         if ((f->at == MK__AT_FIRST && i == 0) ||
             (f->at == MK__AT_EVENT && a->events >= f->at_event)) {
-            return stall(m, peer);
+            return stall(m, a, peer);
         }
         scan(a, data->data, data->len, -1);
         return MK__FH_GO;

@@ -70,10 +70,19 @@ typedef struct mk__fault_act {
     uint64_t rng;            /* this request's own stream (garbage bytes, between-chunk draws) */
     /* send state kept by the hooks */
     unsigned long long body_sent;
-    int events;              /* SSE events completed so far */
-    int line_empty;          /* scanner: no byte on the current line yet */
-    int after_cr;
+    int events;              /* SSE events dispatched so far (WHATWG: a blank line
+                                after a data field; comments and empty blocks are not) */
+    struct mkc_sse_parser *sse; /* counts them (client/core's parser); made on first
+                                   use, freed by mk__fault_act_end */
+    int sse_stop;            /* the parser's callback stops at this event (-1: never) */
+    const int *stop;         /* without a mock (the recorder): waits end when this
+                                is set (read atomically); NULL: only the client */
 } mk__fault_act;
+
+/* Free what the hooks allocated for this act (its SSE parser). Every
+ * sender calls it once the answer is over, however it ended; safe on an
+ * act that never fired. */
+void mk__fault_act_end(mk__fault_act *a);
 
 /* Another latency draw from the request's own stream (between parts). */
 int64_t mk__fault_draw(mk__fault_act *a);
@@ -117,6 +126,9 @@ int mk__fault_before_status(struct mk_mock *m, struct mg_connection *conn, mk__f
  * ended the connection; GONE: the client left or the mock stops. */
 int mk__fault_chunk(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a, size_t i,
                     const mk_bytes *data, int chunked, mk__peer *peer);
+/* m may be NULL (the recorder's proxy): latency, drip and stall then wait on
+ * the real clock, probing the client every MK__PROBE_MS and ending at
+ * a->stop. */
 /* End the connection as the fault says (FIN or RST) without a clean end. */
 void mk__fault_close(struct mg_connection *conn, const mk__fault_act *a, mk__peer *peer);
 

@@ -240,12 +240,15 @@ static int replay(struct mk_mock *m, struct mg_connection *conn, mk__set *s, con
         if (c->fault) {
             mk__fault_act_cassette(m, c->fault, 1, &ca); /* this chunk's own fault */
         }
-        if (mk__schedule_conn(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms, &never,
-                              &peer) != 0 ||
-            (h = mk__fault_chunk(m, conn, &ca, 0, &c->body.bytes, 1, &peer)) == MK__FH_GONE ||
-            (h == MK__FH_GO &&
-             (h = mk__fault_chunk(m, conn, fa, i, &c->body.bytes, 1, &peer)) == MK__FH_GONE) ||
-            (h == MK__FH_GO && send_chunk(conn, &c->body.bytes) != 0)) {
+        int gone = mk__schedule_conn(m, trigger, speed, &anchor_now, &anchor_at, c->at_ms,
+                                     &never, &peer) != 0 ||
+                   (h = mk__fault_chunk(m, conn, &ca, 0, &c->body.bytes, 1, &peer)) ==
+                       MK__FH_GONE ||
+                   (h == MK__FH_GO && (h = mk__fault_chunk(m, conn, fa, i, &c->body.bytes, 1,
+                                                           &peer)) == MK__FH_GONE) ||
+                   (h == MK__FH_GO && send_chunk(conn, &c->body.bytes) != 0);
+        mk__fault_act_end(&ca);
+        if (gone) {
             /* stopping, or the client went away: no clean end */
             mg_disable_connection_keep_alive(conn);
             return resp->status;
@@ -444,6 +447,7 @@ static int serve(struct mk_mock *m, struct mg_connection *conn, mk__req *req, in
         const mk__ix *x = &pick.set->ixs[pick.index];
         mk__journal_note(m, req, arrival, x->ix->response.status, 1, x, NULL);
         status = replay(m, conn, pick.set, x, arrival, head, &fa, &peer);
+        mk__fault_act_end(&fa);
         mk__set_put(pick.set); /* the set this request started with lived until now */
         return status;
     }

@@ -600,11 +600,40 @@ int mk__profile_refuse(const struct mk_mock *m, int status, const char *message,
     return out->body ? 0 : -1;
 }
 
+/* The words the service itself answers a status with, where it has fixed
+ * ones (docs/faults.md cites them); NULL: the caller's message stands.
+ * Bee (i-am-bee/bee-api 7f04eca): 429 from src/rate-limit.ts's
+ * errorResponseBuilder at the default limit (25 per 1000 ms), 500 from
+ * src/runs/jobs/runs.queue.ts, 503 from src/observe/utils.ts (its only
+ * service_unavailable). OpenAI: 500 as observed (shared notes 4.x), 429 and
+ * 503 as the error-codes guide names them. */
+static const char *fault_wording(int service, int status)
+{
+    if (service == MK__SVC_BEE) {
+        return status == 429   ? "Exceeded 25 requests per 1 second"
+               : status == 500 ? "Internal server error"
+               : status == 503 ? "Bee observe API client is not defined"
+                               : NULL;
+    }
+    if (service == MK__SVC_OPENAI) {
+        return status == 429   ? "Rate limit reached for requests"
+               : status == 500 ? "The server had an error while processing your request. "
+                                 "Sorry about that!"
+               : status == 503 ? "The engine is currently overloaded, please try again later"
+                               : NULL;
+    }
+    return NULL;
+}
+
 /* A status fault (faults.c) in the envelope and with the code the service
  * itself uses for that status (docs/faults.md cites them). */
 int mk__profile_fault(const struct mk_mock *m, int status, const char *message, mk__reply *out)
 {
     const char *code;
+    const char *own = fault_wording(m->service, status);
+    if (own) {
+        message = own;
+    }
     if (m->service == MK__SVC_BEE) {
         code = status == 429   ? "too_many_requests"
                : status == 503 ? "service_unavailable"

@@ -15,7 +15,9 @@
 
 #define CASSETTE MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/stream.json"
 #define DECLARED MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/declared.json"
+#define PINGS MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/pings.json"
 #define BAD MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/bad/bad-fault.json"
+#define BEE_FIXTURE MOCKKIT_SOURCE_DIR "/fixtures/bee/basic-usage.json"
 #define KEY "Authorization: Bearer sk-proj-testkey"
 #define STREAM_BODY "{\"model\":\"gpt-4\",\"stream\":true}"
 
@@ -190,6 +192,67 @@ static void status_500_every_second_time_in_openai_envelope(void **state)
 }
 
 /* p=0.5 with a seed: the same seed gives the same statuses, and they mix. */
+/* A status fault says what the service itself says for that status
+ * (docs/faults.md cites each); mkc surfaces it in the error body. */
+static void status_in_the_services_own_words(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *service, *fixture;
+        int status;
+        const char *code, *message;
+    } rows[] = {
+        {"openai", CASSETTE, 429, "\"code\":\"rate_limit_exceeded\"",
+         "\"message\":\"Rate limit reached for requests\""},
+        {"openai", CASSETTE, 500, "\"type\":\"server_error\"",
+         "\"message\":\"The server had an error while processing your request. Sorry about "
+         "that!\""},
+        {"openai", CASSETTE, 503, "\"type\":\"server_error\"",
+         "\"message\":\"The engine is currently overloaded, please try again later\""},
+        {"bee", BEE_FIXTURE, 429, "\"code\":\"too_many_requests\"",
+         "\"message\":\"Exceeded 25 requests per 1 second\""},
+        {"bee", BEE_FIXTURE, 500, "\"code\":\"internal_server_error\"",
+         "\"message\":\"Internal server error\""},
+        {"bee", BEE_FIXTURE, 503, "\"code\":\"service_unavailable\"",
+         "\"message\":\"Bee observe API client is not defined\""},
+        /* no fixed wording: the fault says what it is */
+        {"openai", CASSETTE, 502, "\"type\":\"server_error\"",
+         "\"message\":\"mockkit fault: status 502\""},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        mk_mock_options o;
+        mk_mock *m = NULL;
+        mk_diag d;
+        const char *paths[] = {rows[i].fixture};
+        char spec[64], err_text[300] = "", base[200];
+        mk_mock_options_init(&o);
+        o.service = rows[i].service;
+        o.speed = 0;
+        o.quiet = 1;
+        memset(&d, 0, sizeof(d));
+        assert_int_equal(mk_mock_new(&o, paths, 1, &m, &d), MK_MOCK_OK);
+        snprintf(spec, sizeof(spec), "GET /v1/models:status=%d", rows[i].status);
+        if (mk_mock_fault_add(m, spec, err_text, sizeof(err_text)) != MK_MOCK_OK) {
+            fail_msg("%s: %s", spec, err_text);
+        }
+        snprintf(base, sizeof(base), "%s/v1", mk_mock_url(m));
+        mkc_http *h = mkc_http_new(base);
+        mkc_response *resp = NULL;
+        mkc_error err = {0};
+        assert_non_null(h);
+        assert_int_equal(mkc_http_request_ok(h, "GET", "/models", NULL, NULL, NULL, 0, &resp, &err),
+                         MKC_EHTTP);
+        assert_int_equal(err.http_status, rows[i].status);
+        if (!strstr(err.body, rows[i].code) || !strstr(err.body, rows[i].message)) {
+            fail_msg("%s %d: %s", rows[i].service, rows[i].status, err.body);
+        }
+        mkc_response_free(resp);
+        mkc_error_clear(&err);
+        mkc_http_free(h);
+        mk_mock_free(m);
+    }
+}
+
 static void status_with_probability_is_seeded(void **state)
 {
     (void)state;
@@ -243,6 +306,29 @@ static void cut_after_event_two_with_fin(void **state)
     assert_non_null(strstr(r.err.message, "Transferred a partial file"));
     mkc_error_clear(&r.err);
     stop(f);
+}
+
+/* Only blocks a WHATWG client dispatches are events: the `: ping` comment
+ * blocks and the block with only an event field before and between them do
+ * not count (pings.json), in one chunk or across chunks, LF or CRLF. */
+static void cut_counts_dispatched_events_only(void **state)
+{
+    (void)state;
+    cassette = PINGS;
+    for (int n = 1; n <= 2; n++) {
+        char spec[80];
+        fx *f = start(0, 0);
+        sse_run r;
+        snprintf(spec, sizeof(spec), "POST /v1/chat/completions:cut=event:%d", n);
+        add(f, spec);
+        /* a block count would cut after the first ping: 0 events, then 1 */
+        assert_int_equal(stream(f, 0, &r), MKC_ECLOSED);
+        assert_int_equal(atomic_load(&r.events), n);
+        assert_non_null(strstr(r.err.message, "between events"));
+        mkc_error_clear(&r.err);
+        stop(f);
+    }
+    cassette = CASSETTE;
 }
 
 static void cut_mid_event_at_byte(void **state)
@@ -598,8 +684,10 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(status_429_once_with_retry_after),
         cmocka_unit_test(status_500_every_second_time_in_openai_envelope),
+        cmocka_unit_test(status_in_the_services_own_words),
         cmocka_unit_test(status_with_probability_is_seeded),
         cmocka_unit_test(cut_after_event_two_with_fin),
+        cmocka_unit_test(cut_counts_dispatched_events_only),
         cmocka_unit_test(cut_mid_event_at_byte),
         cmocka_unit_test(cut_with_rst),
         cmocka_unit_test(cut_plain_body_at_byte),

@@ -150,19 +150,19 @@ static void fragmented_message_is_joined(void **state)
 
 /* CivetWeb's frame callback sees each frame: the first text without FIN,
  * then continuations, the last with FIN. */
-static int frame_cb(struct mg_connection *conn, int flags, char *data, size_t len, void *user)
+static int frame_cb(struct mg_connection *mc, int flags, char *data, size_t len, void *user)
 {
     char head[8];
-    (void)conn;
+    (void)mc;
     (void)data;
     snprintf(head, sizeof(head), "%02x", flags & 0xff);
     mkc_queue_push(user, (int)len, head, strlen(head));
     return 1;
 }
 
-static void frame_close(const struct mg_connection *conn, void *user)
+static void frame_close(const struct mg_connection *mc, void *user)
 {
-    (void)conn;
+    (void)mc;
     (void)user;
 }
 
@@ -171,12 +171,12 @@ static void fragments_on_the_wire(void **state)
     (void)state;
     mk_mock *m = start("/ws:fragment=64");
     mkc_queue *q = mkc_queue_new();
-    struct mg_connection *conn = NULL;
+    struct mg_connection *mc = NULL;
     mkc_error err = {0};
     char url[96];
     const char *want[] = {"01", "00", "00", "00", "80"}; /* 64+64+64+64+47 bytes */
     url_of(m, url, sizeof(url));
-    assert_int_equal(mkc_ws_civetweb_connect(url, NULL, NULL, frame_cb, frame_close, q, &conn,
+    assert_int_equal(mkc_ws_civetweb_connect(url, NULL, NULL, frame_cb, frame_close, q, &mc,
                                              &err),
                      MKC_OK);
     for (int i = 0; i < 5; i++) {
@@ -188,7 +188,7 @@ static void fragments_on_the_wire(void **state)
         assert_int_equal(len, i < 4 ? 64 : 47);
         free(flags);
     }
-    mg_close_connection(conn);
+    mg_close_connection(mc);
     mkc_queue_free(q);
     mk_mock_free(m);
 }
