@@ -607,7 +607,7 @@ int mk__profile_refuse(const struct mk_mock *m, int status, const char *message,
  * src/runs/jobs/runs.queue.ts, 503 from src/observe/utils.ts (its only
  * service_unavailable). OpenAI: 500 as observed (shared notes 4.x), 429 and
  * 503 as the error-codes guide names them. */
-static const char *fault_wording(int service, int status)
+static const char *fault_wording(mk__service service, int status)
 {
     if (service == MK__SVC_BEE) {
         return status == 429   ? "Exceeded 25 requests per 1 second"
