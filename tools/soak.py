@@ -181,6 +181,11 @@ def request(port, raw, timeout=IO_TIMEOUT):
     return status_of(data), data
 
 
+# The Cairos mock answers FastAPI's 422 without the cookies the generated
+# client sends (the token and the session), so the probes send both.
+CAIROS_COOKIE = "Cookie: Outseta.nocode.accessToken=soak; cairos_session=soak"
+
+
 def http(method, path, headers=(), body=b""):
     lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}", "Connection: close"]
     lines += list(headers)
@@ -351,14 +356,14 @@ def deep_json_ws(sv, a):
 def gated_abandoned(sv, a):
     port = sv.ports["cairos"]
     raw = http("GET", "/api/event_log", ["Accept: text/event-stream", "X-Mockkit-Scenario: errors",
-                                         "Authorization: Bearer soak"])
+                                         CAIROS_COOKIE])
     raw = raw.replace(b"Connection: close\r\n", b"")
     socks, sts = open_many(port, [raw] * a.gated, 5)
     close_all(socks)
     t0 = time.monotonic()
     ok = answers(port)
     took = time.monotonic() - t0
-    st, _ = request(port, http("GET", "/api/session_id", ["Authorization: Bearer soak"]))
+    st, _ = request(port, http("GET", "/api/session_id", [CAIROS_COOKIE]))
     return (f"{a.gated} gated streams ({tally(sts)}) closed; then admin "
             f"{'answered in %.2f s' % took if ok else 'NO ANSWER'}, GET /api/session_id {st}"), ok and st == 200
 
@@ -409,7 +414,7 @@ def many_sse(sv, a):
     # the first 3 s is a stream being served at the same time as the others.
     port = sv.ports["cairos"]
     raw = http("GET", "/api/event_log", ["Accept: text/event-stream", "X-Mockkit-Scenario: cut",
-                                         "Authorization: Bearer soak"])
+                                         CAIROS_COOKIE])
     socks, sts = open_many(port, [raw] * a.streams, 3)
     close_all(socks)
     return (f"{a.streams} SSE streams at once (Cairos event_log, 16 s long), heads within 3 s: "
@@ -554,7 +559,7 @@ def malformed_http(sv, a):
 def cuts_mid_sse(sv, a):
     port = sv.ports["cairos"]
     raw = http("GET", "/api/event_log", ["Accept: text/event-stream", "X-Mockkit-Scenario: cut",
-                                         "Authorization: Bearer soak"])
+                                         CAIROS_COOKIE])
     cut = 0
     for i in range(a.cuts):
         try:

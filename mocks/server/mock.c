@@ -412,6 +412,7 @@ void mk_mock_free(mk_mock *m)
     mk__faults_free(m->faults);
     mk_clock_free(m->own_clock);
     free(m->rates);
+    free(m->rate_hashes);
     free(m->api_key);
     free(m->username);
     free(m->password);

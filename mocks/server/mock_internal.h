@@ -399,7 +399,9 @@ struct mk_mock {
     /* rate limit (profiles.c): one fixed window per key, at most
      * MK__RATE_KEYS keys (windows over a second old are reused first) */
     struct mk__rate *rates;
+    uint32_t *rate_hashes; /* rates[i].hash, packed: the lookup scans 16 KiB, not the table */
     size_t rate_count;
+    size_t rate_next; /* when full, the slot a new key replaces (round robin) */
 
     /* limits (mock.c fills the defaults) */
     int max_conn;             /* requests and websockets served at once */

@@ -123,35 +123,29 @@ static uint32_t hash_key(const char *key)
 }
 
 /* A slot for a new key. The table holds at most MK__RATE_KEYS keys: when
- * it is full, windows that ended (over a second old) are dropped, and if
- * every key is live the oldest window is reused, so a client sending a new
- * key per request cannot grow memory or slow the lookups. */
-static struct mk__rate *rate_slot(struct mk_mock *m, int64_t now)
+ * it is full, new keys replace slots in insertion order (round robin, O(1)),
+ * so a client sending a new key per request can neither grow memory nor
+ * slow the mock down. A replaced key starts a fresh window if it comes back:
+ * only more than MK__RATE_KEYS distinct keys within one second can see it. */
+static struct mk__rate *rate_slot(struct mk_mock *m)
 {
-    if (m->rate_count == MK__RATE_KEYS) {
-        size_t keep = 0, oldest = 0;
-        for (size_t i = 0; i < m->rate_count; i++) {
-            if (now - m->rates[i].window_start < 1000) {
-                m->rates[keep++] = m->rates[i];
-            }
-        }
-        m->rate_count = keep;
-        if (keep == MK__RATE_KEYS) {
-            for (size_t i = 1; i < keep; i++) {
-                if (m->rates[i].window_start < m->rates[oldest].window_start) {
-                    oldest = i;
-                }
-            }
-            return &m->rates[oldest];
-        }
-    }
     if (!m->rates) {
         m->rates = calloc(MK__RATE_KEYS, sizeof(*m->rates));
-        if (!m->rates) {
+        m->rate_hashes = calloc(MK__RATE_KEYS, sizeof(*m->rate_hashes));
+        if (!m->rates || !m->rate_hashes) {
+            free(m->rates);
+            free(m->rate_hashes);
+            m->rates = NULL;
+            m->rate_hashes = NULL;
             return NULL;
         }
     }
-    return &m->rates[m->rate_count++];
+    if (m->rate_count < MK__RATE_KEYS) {
+        return &m->rates[m->rate_count++];
+    }
+    struct mk__rate *r = &m->rates[m->rate_next];
+    m->rate_next = (m->rate_next + 1) % MK__RATE_KEYS;
+    return r;
 }
 
 /* Fixed one-second window per key. Returns 1 when over the limit. */
@@ -166,14 +160,15 @@ static int rate_limited(struct mk_mock *m, const char *full_key, int max, int64_
     h = hash_key(key);
     pthread_mutex_lock(&m->mu);
     for (size_t i = 0; i < m->rate_count; i++) {
-        if (m->rates[i].hash == h && strcmp(m->rates[i].key, key) == 0) {
+        if (m->rate_hashes[i] == h && strcmp(m->rates[i].key, key) == 0) {
             r = &m->rates[i];
             break;
         }
     }
-    if (!r && (r = rate_slot(m, now)) != NULL) {
+    if (!r && (r = rate_slot(m)) != NULL) {
         memset(r, 0, sizeof(*r));
         r->hash = h;
+        m->rate_hashes[r - m->rates] = h;
         snprintf(r->key, sizeof(r->key), "%s", key);
         r->window_start = now;
     }
