@@ -8,9 +8,11 @@
 function(mockkit_add_suite)
   cmake_parse_arguments(S "CHECK" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${S_NAME} ${S_SOURCES} ${PROJECT_SOURCE_DIR}/suites/common/suite.c
-                            ${PROJECT_SOURCE_DIR}/suites/common/child.c)
+                            ${PROJECT_SOURCE_DIR}/suites/common/child.c
+                            ${PROJECT_SOURCE_DIR}/tools/cli/netwhy.c)
   # client/core: kit.h (monotonic deadlines, said once for the kit).
   target_include_directories(${S_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/suites/common
+                             ${PROJECT_SOURCE_DIR}/tools/cli
                              ${CMOCKA_INCLUDE_DIR} ${PROJECT_SOURCE_DIR}/client/core)
   file(RELATIVE_PATH to_fixtures /prefix/${MOCKKIT_INSTALL_SUITESDIR}
        /prefix/${MOCKKIT_INSTALL_FIXTURESDIR})

@@ -1,5 +1,6 @@
 /* suite.c: target selection and the shared runner for mockkit suites. */
 #include "suite.h"
+#include "netwhy.h" /* the CLI's connect-reason probe: one copy for CLI and suites */
 
 #include "mockkit/service.h"
 
@@ -152,60 +153,6 @@ void suite__assert_status(long got, long want, const char *file, int line)
     _fail(file, line);
 }
 
-/* Why a TCP connection to url's host and port fails ("Connection
- * refused", "No route to host", "Name or service not known"), found by
- * trying once with a bounded wait; "" when it connects. The HTTP client
- * reports only that it could not connect (the same as tools/cli/netwhy.c,
- * which suites do not link). */
-static void connect_reason(const char *url, char *why, size_t size)
-{
-    why[0] = '\0';
-    const char *host = strstr(url, "://");
-    if (!host)
-        return;
-    int tls = strncasecmp(url, "https", 5) == 0 || strncasecmp(url, "wss", 3) == 0;
-    host += 3;
-    char name[256], port[8];
-    size_t hl = strcspn(host, ":/?#");
-    if (host[0] == '[') /* [::1]:port */
-        hl = strcspn(host, "]") + 1;
-    snprintf(name, sizeof name, "%.*s", (int)hl, host);
-    if (name[0] == '[') {
-        memmove(name, name + 1, strlen(name));
-        name[strcspn(name, "]")] = '\0';
-    }
-    const char *p = host + hl;
-    snprintf(port, sizeof port, "%.*s", *p == ':' ? (int)strcspn(p + 1, "/?#") : 0,
-             *p == ':' ? p + 1 : "");
-    if (!port[0])
-        snprintf(port, sizeof port, "%s", tls ? "443" : "80");
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
-    int gai = getaddrinfo(name, port, &hints, &ai);
-    if (gai != 0) {
-        snprintf(why, size, "%s", gai_strerror(gai));
-        return;
-    }
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int e = fd < 0 ? errno : 0;
-    if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        e = errno;
-        if (e == EINPROGRESS) {
-            struct pollfd pf = {.fd = fd, .events = POLLOUT};
-            e = poll(&pf, 1, 3000) == 1 ? 0 : ETIMEDOUT;
-            socklen_t len = sizeof e;
-            if (e == 0)
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
-        }
-    }
-    if (e)
-        snprintf(why, size, "%s", strerror(e));
-    if (why[0])
-        why[0] = (char)tolower((unsigned char)why[0]);  /* "connection refused" */
-    if (fd >= 0)
-        close(fd);
-    freeaddrinfo(ai);
-}
-
 void suite__assert_call(int rc, const char *url, const char *message, const char *file, int line)
 {
     if (rc == 0)
@@ -218,7 +165,7 @@ void suite__assert_call(int rc, const char *url, const char *message, const char
     if (strncmp(what, "could not connect", 17) == 0) {
         char why[256] = "";
         if (url && *url)
-            connect_reason(url, why, sizeof why);
+            mk_cli_connect_reason(url, why, sizeof why);
         print_error("could not connect to %s: %s\n", url && *url ? url : "?",
                     why[0] ? why : what + (what[17] == ' ' ? 18 : 17));
     }
