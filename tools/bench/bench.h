@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -37,7 +38,7 @@ typedef struct mkb_row {
 } mkb_row;
 
 typedef struct mkb_table {
-    mkb_row rows[32];
+    mkb_row rows[48];
     int count;
 } mkb_table;
 
@@ -48,6 +49,15 @@ void mkb_add(mkb_table *t, const char *what, const char *target, const char *not
 int64_t mkb_now_ns(void);
 /* The p-th percentile (0-100) of v (sorted in place). */
 double mkb_percentile(double *v, size_t n, double p);
+
+/* Start `mockkit serve ARGS... --ready-file F` (args NULL-terminated) as a
+ * user runs it, in a child process whose output goes to a log in tmpdir
+ * (printed if it fails); url gets the first service's URL. name keeps the
+ * files of concurrent runs apart. Returns the pid, or -1. */
+pid_t mkb_serve_start(const mkb_opts *o, const char *name, const char *const *args, char *url,
+                      size_t size);
+/* SIGTERM, then SIGKILL after 5 s. */
+void mkb_serve_stop(pid_t pid);
 
 /* The REST body both servers send (the same bytes). */
 extern const char mkb_rest_body[];

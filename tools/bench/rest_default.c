@@ -20,15 +20,6 @@
 #include "bench.h"
 #include "mockkit/cassette.h"
 
-#define READY_WAIT_MS 10000
-#define STOP_WAIT_MS 5000
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* GET MKB_DEFAULT_PATH's recorded body, searched the way serve loads the
  * folder (every *.json, first match wins). */
 char *mkb_default_body(size_t *len, int64_t *delay_ms)
@@ -69,74 +60,20 @@ char *mkb_default_body(size_t *len, int64_t *delay_ms)
     return out;
 }
 
-/* The mockkit binary next to this one, unless --mockkit names it. */
-static void mockkit_path(const mkb_opts *o, char *out, size_t size)
-{
-    char self[1024];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (o->mockkit) {
-        snprintf(out, size, "%s", o->mockkit);
-        return;
-    }
-    self[n > 0 ? n : 0] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    snprintf(out, size, "%s/mockkit", n > 0 ? self : ".");
-}
-
-/* Start `mockkit serve --only SERVICE --port SERVICE=0 --speed S` and read
- * its URL from the ready file. Returns the pid, or -1. */
+/* `mockkit serve --only SERVICE --port SERVICE=0 --speed S` on the shipped
+ * fixtures; url gets the default path's URL. Returns the pid, or -1. */
 static pid_t start_serve(const mkb_opts *o, const char *speed, char *url, size_t size)
 {
-    char bin[1100], ready[512], port[64];
-    mockkit_path(o, bin, sizeof bin);
-    snprintf(ready, sizeof ready, "%s/serve-ready-%s", o->tmpdir, speed);
+    char port[64], base[256];
     snprintf(port, sizeof port, "%s=0", MKB_DEFAULT_SERVICE);
-    unlink(ready);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, STDOUT_FILENO);
-        execl(bin, bin, "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only",
-              MKB_DEFAULT_SERVICE, "--port", port, "--speed", speed, "--ready-file", ready,
-              (char *)NULL);
-        fprintf(stderr, "mockkit-bench: exec %s: %s\n", bin, strerror(errno));
-        _exit(127);
-    }
-    for (int waited = 0; waited < READY_WAIT_MS; waited += 20) {
-        FILE *f = fopen(ready, "r");
-        char name[32], u[256];
-        if (f) {
-            int got = fscanf(f, "%31s %255s", name, u) == 2;
-            fclose(f);
-            if (got) {
-                snprintf(url, size, "%s%s", u, MKB_DEFAULT_PATH);
-                return pid;
-            }
-        }
-        if (waitpid(pid, NULL, WNOHANG) == pid)
-            return -1; /* it exited: its stderr says why */
-        sleep_ms(20);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return -1;
-}
-
-static void stop_serve(pid_t pid)
-{
-    kill(pid, SIGTERM);
-    for (int waited = 0; waited < STOP_WAIT_MS; waited += 20) {
-        if (waitpid(pid, NULL, WNOHANG) == pid)
-            return;
-        sleep_ms(20);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    const char *args[] = {"--fixtures", MOCKKIT_FIXTURES_DIR, "--only", MKB_DEFAULT_SERVICE,
+                          "--port", port, "--speed", speed, NULL};
+    char name[32];
+    snprintf(name, sizeof name, "default-%s", speed);
+    pid_t pid = mkb_serve_start(o, name, args, base, sizeof base);
+    if (pid >= 0)
+        snprintf(url, size, "%s%s", base, MKB_DEFAULT_PATH);
+    return pid;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -207,7 +144,7 @@ void mkb_rest_default(const mkb_opts *o, mkb_table *t)
                     ratio[count / 2] >= 0.8 ? " (met)" : " (NOT met)");
         }
     }
-    stop_serve(pid);
+    mkb_serve_stop(pid);
 
     /* At the recorded timing: what a client sees by default. */
     pid = start_serve(o, "1", url, sizeof url);
@@ -219,7 +156,7 @@ void mkb_rest_default(const mkb_opts *o, mkb_table *t)
                  s1.p50_ms);
         if (s1.ok)
             mkb_add(t, "REST default path at speed 1: requests/s", "", note, "%.0f", s1.rps);
-        stop_serve(pid);
+        mkb_serve_stop(pid);
     }
     free(body);
 }
