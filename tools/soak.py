@@ -432,6 +432,115 @@ def many_ws(sv, a):
             all_served(sts, a.streams, 101))
 
 
+def fixture_request(a, service, name, ix_id):
+    """The raw bytes of a recorded request, with the soak's key."""
+    with open(os.path.join(a.fixtures, service, name)) as f:
+        doc = json.load(f)
+    req = next(ix["request"] for ix in doc["interactions"] if ix["id"] == ix_id)
+    body = json.dumps(req["json"]).encode()
+    return http(req["method"], req["path"], ["Content-Type: application/json",
+                                             "Accept: text/event-stream",
+                                             f"Authorization: Bearer {KEY}"], body)
+
+
+def hold(ports, raws, wait):
+    """Open every (port, raw) at once and read each response until its
+    chunked end or `wait` seconds. Returns (statuses, marks): marks are
+    (time, +1 head read / -1 end read, index)."""
+    sel = selectors.DefaultSelector()
+    socks, statuses, bufs, sent, marks = [], [], [], [], []
+    for i, (port, raw) in enumerate(zip(ports, raws)):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        err = s.connect_ex((HOST, port))
+        socks.append(s)
+        bufs.append(b"")
+        sent.append(False)
+        statuses.append(0 if err in (0, 115) else -1)
+        if statuses[i] == 0:
+            sel.register(s, selectors.EVENT_WRITE, i)
+    pending = sum(1 for st in statuses if st == 0)
+    end = time.monotonic() + wait
+    while pending and time.monotonic() < end:
+        for key, _ in sel.select(timeout=max(0.0, min(0.5, end - time.monotonic()))):
+            i = key.data
+            if not sent[i]:
+                try:
+                    socks[i].send(raws[i])
+                    sent[i] = True
+                    sel.modify(socks[i], selectors.EVENT_READ, i)
+                except OSError:
+                    statuses[i] = -1
+                    sel.unregister(socks[i])
+                    pending -= 1
+                continue
+            try:
+                chunk = socks[i].recv(65536)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                chunk = b""
+            now = time.monotonic()
+            if statuses[i] == 0 and b"\r\n\r\n" in bufs[i] + chunk:
+                statuses[i] = status_of(bufs[i] + chunk)
+                marks.append((now, 1, i))
+            bufs[i] = (bufs[i] + chunk)[-8:]  # only the tail matters from here
+            done = not chunk or bufs[i].endswith(b"0\r\n\r\n")
+            if done:
+                if statuses[i] > 0:
+                    marks.append((now, -1, i))
+                elif statuses[i] == 0:
+                    statuses[i] = -1
+                sel.unregister(socks[i])
+                pending -= 1
+    sel.close()
+    close_all(socks)
+    return statuses, marks
+
+
+def most_open(marks, keep):
+    """The most responses open at one moment among indexes keep() accepts."""
+    held = most = 0
+    for _, d, i in sorted(marks):
+        if keep(i):
+            held += d
+            most = max(most, held)
+    return most
+
+
+def streams_per_service(sv, a):
+    # Every service at once, a.streams streams each, default options: Pieces
+    # websockets (health), Cairos event_log (16 s), and the longest recorded
+    # OpenAI (1.45 s) and Bee (1.3 s) run streams, read to their end. "Held"
+    # counts the streams of a service open at one moment, head to end.
+    n = a.streams
+    kinds = [
+        ("pieces", (f"GET /.well-known/stream/health HTTP/1.1\r\nHost: {HOST}\r\n"
+                    f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                    f"{WS_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode(), 101),
+        ("cairos", http("GET", "/api/event_log", ["Accept: text/event-stream",
+                                                  "X-Mockkit-Scenario: cut", CAIROS_COOKIE]), 200),
+        ("openai", fixture_request(a, "openai", "chat-hello.json", "hello-stream"), 200),
+        ("bee", fixture_request(a, "bee", "failed-cancelled.json", "create-run-failed-stream"),
+         200),
+    ]
+    ports, raws = [], []
+    for svc, raw, _ in kinds:
+        ports += [sv.ports[svc]] * n
+        raws += [raw] * n
+    # interleaved, so no service gets its streams first
+    order = sorted(range(len(raws)), key=lambda i: (i % n, i // n))
+    sts, marks = hold([ports[i] for i in order], [raws[i] for i in order], 5)
+    parts, ok = [], True
+    for k, (svc, _, want) in enumerate(kinds):
+        mine = [sts[j] for j, i in enumerate(order) if i // n == k]
+        most = most_open(marks, lambda j, k=k: order[j] // n == k)
+        ok &= all(st == want for st in mine) and most == n
+        parts.append(f"{svc} {tally(mine)}, {most} held at once")
+    return (f"{n} streams per service, all four services at once, read to their end or 5 s: "
+            + "; ".join(parts)), ok
+
+
 def rate_limit_keys(sv, a):
     # its own serve: bee only, with a rate limit
     rl = Serve(a.mockkit, a.fixtures, ["--rate-limit", "25"], only=["bee"])
@@ -627,6 +736,7 @@ PROBES = [
     ("slow-headers", slow_headers),
     ("many-sse", many_sse),
     ("many-ws", many_ws),
+    ("streams-per-service", streams_per_service),
     ("rate-limit-keys", rate_limit_keys),
     ("rss-100k", rss_100k),
     ("ws-2gb-frame", ws_2gb_frame),
@@ -652,7 +762,7 @@ def main():
     p.add_argument("--mockkit", default=os.path.join(ROOT, "build", "bin", "mockkit"))
     p.add_argument("--fixtures", default=os.path.join(ROOT, "fixtures"))
     p.add_argument("--only", help="comma list of probes: " + ",".join(n for n, _ in PROBES))
-    p.add_argument("--streams", type=int, default=1000, help="many-sse / many-ws (default 1000)")
+    p.add_argument("--streams", type=int, default=1000, help="many-sse / many-ws / streams-per-service (default 1000)")
     p.add_argument("--gated", type=int, default=64)
     p.add_argument("--slow-conns", type=int, default=100)
     p.add_argument("--slow-seconds", type=int, default=10)

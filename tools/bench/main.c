@@ -146,7 +146,7 @@ static void usage(FILE *out)
             "  --sse-events N       events in the throughput stream (default 100000)\n"
             "  --ws-trips N         websocket round trips (default 2000)\n"
             "  --parser-mb N        MiB through the SSE parser (default 64)\n"
-            "  --only LIST          rest,default,sse,ws,parser (default all)\n");
+            "  --only LIST          rest,default,sse,ws,parser (default all; run.sh adds hold)\n");
 }
 
 static int int_arg(const char *v, int lo, int hi, int *out)

@@ -2,8 +2,10 @@
 # tools/bench/run.sh: build mockkit-bench and mockkit (Release), start nginx
 # (one worker) on a loopback port serving the REST bodies as static files
 # (the synthetic one and the shipped fixture's the default path answers),
-# run every benchmark and print the machine and a Markdown table. Extra arguments go to
-# mockkit-bench (e.g. --duration 10, --only rest,ws). Not a test: numbers
+# run every benchmark and print the machine and a Markdown table, then the
+# soak script's 1,000-streams-per-service probe. Extra arguments go to
+# mockkit-bench (e.g. --duration 10, --only rest,ws; "hold" in --only names
+# the soak probe). Not a test: numbers
 # depend on the machine and on what else runs on it.
 #
 #   tools/bench/run.sh [mockkit-bench options]
@@ -86,3 +88,21 @@ default_url="http://127.0.0.1:$port$default_path"
 echo "command: $bench --wrk $(command -v wrk) --nginx-url $url --nginx-default-url $default_url $*"
 echo
 "$bench" --wrk "$(command -v wrk)" --nginx-url "$url" --nginx-default-url "$default_url" "$@"
+
+# And "hold": 1,000 streams per service, every service at once, against
+# `mockkit serve` with default options (the soak script's probe, so the
+# numbers come from the same run). Part of every run unless --only leaves
+# it out.
+only=all
+prev=""
+for a in "$@"; do
+  [ "$prev" = --only ] && only=$a
+  case $a in --only=*) only=${a#--only=} ;; esac
+  prev=$a
+done
+case ",$only," in
+  ,all,|*,hold,*)
+    echo
+    echo "command: tools/soak.py --mockkit $build/bin/mockkit --only streams-per-service"
+    /usr/bin/python3 tools/soak.py --mockkit "$build/bin/mockkit" --only streams-per-service ;;
+esac
