@@ -259,18 +259,20 @@ def ws_close_code(s, timeout=IO_TIMEOUT):
     return None
 
 
-def open_many(port, raws, head_wait):
-    """Open len(raws) connections at once (non-blocking connects), send each
-    its bytes, and collect the status of each response head that arrives
-    within head_wait seconds of the start. Returns (sockets, statuses): 0 for
-    no head yet, -1 for a connection that failed or closed without one."""
+def drive(ports, raws, wait, to_end=False):
+    """Open len(raws) connections at once (non-blocking connects; ports[i]
+    for raws[i]), send each its bytes, and read each response's head, or
+    with to_end until its chunked end or EOF, for at most `wait` seconds.
+    Returns (sockets, statuses, marks): a status is 0 for no head yet, -1 for
+    a connection that failed or closed without one; marks are (time, +1 head
+    read / -1 end read, index)."""
     sel = selectors.DefaultSelector()
-    socks, statuses, bufs, sent = [], [], [], []
+    socks, statuses, bufs, sent, marks = [], [], [], [], []
     for i, raw in enumerate(raws):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         s.setblocking(False)
-        err = s.connect_ex((HOST, port))
+        err = s.connect_ex((HOST, ports[i]))
         socks.append(s)
         bufs.append(b"")
         sent.append(False)
@@ -279,10 +281,10 @@ def open_many(port, raws, head_wait):
             continue
         statuses.append(0)
         sel.register(s, selectors.EVENT_WRITE, i)
-    end = time.monotonic() + head_wait
+    end = time.monotonic() + wait
     pending = sum(1 for st in statuses if st == 0)
     while pending and time.monotonic() < end:
-        for key, ev in sel.select(timeout=max(0.0, end - time.monotonic())):
+        for key, _ in sel.select(timeout=max(0.0, min(0.5, end - time.monotonic()))):
             i = key.data
             if not sent[i]:
                 try:
@@ -300,12 +302,27 @@ def open_many(port, raws, head_wait):
                 continue
             except OSError:
                 chunk = b""
+            now = time.monotonic()
+            if statuses[i] == 0 and b"\r\n\r\n" in bufs[i] + chunk:
+                statuses[i] = status_of(bufs[i] + chunk)
+                marks.append((now, 1, i))
             bufs[i] += chunk
-            if b"\r\n\r\n" in bufs[i] or not chunk:
-                statuses[i] = status_of(bufs[i]) if bufs[i] else -1
+            if to_end and statuses[i] > 0:
+                bufs[i] = bufs[i][-8:]  # only the tail matters from here
+            if not chunk or statuses[i] != 0 and not to_end or bufs[i].endswith(b"0\r\n\r\n"):
+                if statuses[i] > 0 and to_end:
+                    marks.append((now, -1, i))
+                elif statuses[i] == 0:
+                    statuses[i] = -1
                 sel.unregister(socks[i])
                 pending -= 1
     sel.close()
+    return socks, statuses, marks
+
+
+def open_many(port, raws, head_wait):
+    """drive() to the heads on one port; the sockets stay open."""
+    socks, statuses, _ = drive([port] * len(raws), raws, head_wait)
     return socks, statuses
 
 
@@ -443,61 +460,6 @@ def fixture_request(a, service, name, ix_id):
                                              f"Authorization: Bearer {KEY}"], body)
 
 
-def hold(ports, raws, wait):
-    """Open every (port, raw) at once and read each response until its
-    chunked end or `wait` seconds. Returns (statuses, marks): marks are
-    (time, +1 head read / -1 end read, index)."""
-    sel = selectors.DefaultSelector()
-    socks, statuses, bufs, sent, marks = [], [], [], [], []
-    for i, (port, raw) in enumerate(zip(ports, raws)):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setblocking(False)
-        err = s.connect_ex((HOST, port))
-        socks.append(s)
-        bufs.append(b"")
-        sent.append(False)
-        statuses.append(0 if err in (0, 115) else -1)
-        if statuses[i] == 0:
-            sel.register(s, selectors.EVENT_WRITE, i)
-    pending = sum(1 for st in statuses if st == 0)
-    end = time.monotonic() + wait
-    while pending and time.monotonic() < end:
-        for key, _ in sel.select(timeout=max(0.0, min(0.5, end - time.monotonic()))):
-            i = key.data
-            if not sent[i]:
-                try:
-                    socks[i].send(raws[i])
-                    sent[i] = True
-                    sel.modify(socks[i], selectors.EVENT_READ, i)
-                except OSError:
-                    statuses[i] = -1
-                    sel.unregister(socks[i])
-                    pending -= 1
-                continue
-            try:
-                chunk = socks[i].recv(65536)
-            except (BlockingIOError, InterruptedError):
-                continue
-            except OSError:
-                chunk = b""
-            now = time.monotonic()
-            if statuses[i] == 0 and b"\r\n\r\n" in bufs[i] + chunk:
-                statuses[i] = status_of(bufs[i] + chunk)
-                marks.append((now, 1, i))
-            bufs[i] = (bufs[i] + chunk)[-8:]  # only the tail matters from here
-            done = not chunk or bufs[i].endswith(b"0\r\n\r\n")
-            if done:
-                if statuses[i] > 0:
-                    marks.append((now, -1, i))
-                elif statuses[i] == 0:
-                    statuses[i] = -1
-                sel.unregister(socks[i])
-                pending -= 1
-    sel.close()
-    close_all(socks)
-    return statuses, marks
-
-
 def most_open(marks, keep):
     """The most responses open at one moment among indexes keep() accepts."""
     held = most = 0
@@ -530,7 +492,8 @@ def streams_per_service(sv, a):
         raws += [raw] * n
     # interleaved, so no service gets its streams first
     order = sorted(range(len(raws)), key=lambda i: (i % n, i // n))
-    sts, marks = hold([ports[i] for i in order], [raws[i] for i in order], 5)
+    socks, sts, marks = drive([ports[i] for i in order], [raws[i] for i in order], 5, True)
+    close_all(socks)
     parts, ok = [], True
     for k, (svc, _, want) in enumerate(kinds):
         mine = [sts[j] for j, i in enumerate(order) if i // n == k]
