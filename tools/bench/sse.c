@@ -44,7 +44,7 @@ static pid_t start_serve(const mkb_opts *o, const char *name, cJSON *doc, const 
     if (mkb_save(doc, dir, "timing.json", path, sizeof path) != 0)
         return -1;
     snprintf(conns, sizeof conns, "%d", max_connections);
-    const char *args[] = {"--fixtures", root, "--speed", speed, "--quiet",
+    const char *args[] = {"--fixtures", root, "--speed", speed,
                           max_connections ? "--max-connections" : NULL, conns, NULL};
     pid_t pid = mkb_serve_start(o, name, args, url, sizeof url);
     const char *colon = pid >= 0 ? strrchr(url, ':') : NULL;
