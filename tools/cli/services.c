@@ -50,7 +50,7 @@ int mk_serve_plan_port(mk_serve_plan *p, const char *arg)
         return -1;
     }
     p->port[i] = (int)port;
-    return 0;
+    return i;
 }
 
 static int is_dir(const char *path)
