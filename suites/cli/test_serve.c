@@ -151,6 +151,12 @@ static void test_serve_bad_options_exit_2(void **state)
     assert_int_equal(run_capture(bad_service, text, sizeof text), 2);
     assert_non_null(strstr(text, "unknown service 'nosuch'"));
 
+    /* a fault for a service not in the table names the ones that are */
+    const char *bad_fault[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only",
+                               "bee", "--port", "bee=0", "--fault", "nosuch:/x:status=500", NULL};
+    assert_int_equal(run_capture(bad_fault, text, sizeof text), 2);
+    assert_non_null(strstr(text, "unknown service 'nosuch' (pieces, bee, cairos, openai)"));
+
     const char *zero_conns[] = {"mockkit", "serve", "--max-connections", "0", NULL};
     assert_int_equal(run_capture(zero_conns, text, sizeof text), 2);
     assert_non_null(strstr(text, "--max-connections wants a whole number 1-20000"));
