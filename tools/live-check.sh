@@ -16,7 +16,7 @@ trap cleanup EXIT
 
 /usr/bin/python3 "$root/tools/rewrite-ids.py" "$root/fixtures" "$tmp/fixtures" --salt "live-$$" || exit 2
 "$mockkit" serve --fixtures "$tmp/fixtures" --speed 0 --quiet \
-  --port pieces=0 --port bee=0 --port cairos=0 --port openai=0 \
+  --free-ports \
   --api-key sk-proj-live-posing-key --env-file "$tmp/env" --ready-file "$tmp/ready" >"$tmp/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 200); do   # bounded: 10 s

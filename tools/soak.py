@@ -53,12 +53,9 @@ class Serve:
     def __init__(self, mockkit, fixtures, extra=(), only=None):
         self.tmp = tempfile.mkdtemp(prefix="mockkit-soak-")
         ready = os.path.join(self.tmp, "ready")
-        args = [mockkit, "serve", "--fixtures", fixtures, "--ready-file", ready]
-        for svc in (only or ["pieces", "bee", "openai", "cairos"]):
-            args += ["--port", f"{svc}=0"]
-        if only:
-            for svc in only:
-                args += ["--only", svc]
+        args = [mockkit, "serve", "--fixtures", fixtures, "--ready-file", ready, "--free-ports"]
+        for svc in only or []:
+            args += ["--only", svc]
         args += list(extra)
         self.log = open(os.path.join(self.tmp, "serve.log"), "w")
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self.log)

@@ -8,15 +8,19 @@
 
 #define TEST_KEY "sk-proj-testkey"  /* the bee-stack's documented local key */
 
+/* Fields in mk_service_info's order: name, port, base path; URL variable and
+ * whether it holds the base path; key, user, password variables; their
+ * defaults; probe path; example URL. */
 const mk_service_info mk_service_table[MK_SERVICE_COUNT] = {
-    {"pieces", 39300, "", "PIECES_URL", 0, NULL, NULL, NULL, NULL, NULL, NULL,
-     "/.well-known/health", "http://127.0.0.1:39300"},
-    {"bee", 4000, "/v1", "BEE_API", 0, "BEE_API_KEY", NULL, NULL, TEST_KEY, NULL, NULL,
-     "/assistants", "http://127.0.0.1:4000"},
-    {"cairos", 8000, "/api", "CAIROS_URL", 1, NULL, "CAIROS_USER", "CAIROS_PASSWORD", NULL, "bob",
-     "bobspassword", "/session_id", "http://127.0.0.1:8000/api"},
-    {"openai", 8080, "/v1", "OPENAI_BASE_URL", 1, "OPENAI_API_KEY", NULL, NULL, TEST_KEY, NULL,
-     NULL, "/models", "https://api.openai.com/v1"},
+    [MK_SERVICE_PIECES] = {"pieces", 39300, "", "PIECES_URL", 0, NULL, NULL, NULL, NULL, NULL, NULL,
+                           "/.well-known/health", "http://127.0.0.1:39300"},
+    [MK_SERVICE_BEE] = {"bee", 4000, "/v1", "BEE_API", 0, "BEE_API_KEY", NULL, NULL, TEST_KEY, NULL,
+                        NULL, "/assistants", "http://127.0.0.1:4000"},
+    [MK_SERVICE_CAIROS] = {"cairos", 8000, "/api", "CAIROS_URL", 1, NULL, "CAIROS_USER",
+                           "CAIROS_PASSWORD", NULL, "bob", "bobspassword", "/session_id",
+                           "http://127.0.0.1:8000/api"},
+    [MK_SERVICE_OPENAI] = {"openai", 8080, "/v1", "OPENAI_BASE_URL", 1, "OPENAI_API_KEY", NULL,
+                           NULL, TEST_KEY, NULL, NULL, "/models", "https://api.openai.com/v1"},
 };
 
 int mk_service_index(const char *name)

@@ -282,8 +282,9 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     }
     m->opts = *opts;
     if (mk__service_parse(opts->service, &m->service) != 0) {
-        diag_msg(diag, "options", "service \"%s\": not pieces, bee, openai, cairos or generic",
-                 opts->service);
+        char names[128];
+        diag_msg(diag, "options", "service \"%s\": not %s or generic", opts->service,
+                 mk_service_names(names, sizeof names));
         free(m);
         return MK_MOCK_ENOENT;
     }
@@ -303,7 +304,7 @@ int mk_mock_new(const mk_mock_options *opts, const char *const *paths, size_t pa
     pthread_cond_init(&m->ws_cv, NULL);
     atomic_init(&m->stopping, 0);
     /* Unless told, what the service's row of the table accepts (service.h). */
-    const mk_service_info *row = mk_service_lookup(opts->service);
+    const mk_service_info *row = mk__service_row(m->service);
     m->api_key = strdup(opts->api_key ? opts->api_key : row && row->default_key ? row->default_key : "");
     m->username = strdup(opts->username ? opts->username
                                         : row && row->default_user ? row->default_user : "");

@@ -18,6 +18,7 @@
 #include <civetweb.h>
 
 #include "mockkit/mock.h"
+#include "mockkit/service.h"
 
 #define MK__NO_DEADLINE INT64_MAX
 
@@ -66,12 +67,16 @@ int mk__peer_gone(mk__peer *p);
 
 /* ---- profiles.c -------------------------------------------------------- */
 
+/* A mock's service: its row of mk_service_table plus one, or 0 for a
+ * generic mock (no row: replayed as recorded, no auth). The profiles
+ * special-case the rows named here; any other row gets the generic
+ * envelopes under its own base path. */
 typedef enum mk__service {
     MK__SVC_GENERIC = 0,
-    MK__SVC_PIECES,
-    MK__SVC_BEE,
-    MK__SVC_OPENAI,
-    MK__SVC_CAIROS
+    MK__SVC_PIECES = 1 + MK_SERVICE_PIECES,
+    MK__SVC_BEE = 1 + MK_SERVICE_BEE,
+    MK__SVC_OPENAI = 1 + MK_SERVICE_OPENAI,
+    MK__SVC_CAIROS = 1 + MK_SERVICE_CAIROS
 } mk__service;
 
 /* A response the mock makes up itself (auth errors, unmatched, admin). */
@@ -100,7 +105,11 @@ typedef struct mk__req {
 
 const char *mk__req_header(const mk__req *r, const char *name);
 
+/* A table name or "generic" (NULL: generic). 0, or -1 for another name. */
 int mk__service_parse(const char *name, mk__service *out);
+/* The service's row, or NULL for a generic mock. */
+const mk_service_info *mk__service_row(mk__service s);
+/* The row's base path; "" for a generic mock. */
 const char *mk__service_base_path(mk__service s);
 
 struct mk_mock;

@@ -18,38 +18,28 @@ struct mk__rate {
 
 int mk__service_parse(const char *name, mk__service *out)
 {
-    static const struct {
-        const char *name;
-        mk__service svc;
-    } table[] = {{"generic", MK__SVC_GENERIC}, {"pieces", MK__SVC_PIECES},
-                 {"bee", MK__SVC_BEE},         {"openai", MK__SVC_OPENAI},
-                 {"cairos", MK__SVC_CAIROS}};
-    if (!name) {
-        *out = MK__SVC_GENERIC;
+    int row = mk_service_index(name);
+    if (row >= 0) {
+        *out = (mk__service)(1 + row);
         return 0;
     }
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-        if (strcmp(name, table[i].name) == 0) {
-            *out = table[i].svc;
-            return 0;
-        }
+    if (!name || strcmp(name, "generic") == 0) {
+        *out = MK__SVC_GENERIC;
+        return 0;
     }
     return -1;
 }
 
+const mk_service_info *mk__service_row(mk__service s)
+{
+    int row = (int)s - 1;
+    return row >= 0 && row < MK_SERVICE_COUNT ? &mk_service_table[row] : NULL;
+}
+
 const char *mk__service_base_path(mk__service s)
 {
-    switch (s) {
-    case MK__SVC_BEE:
-    case MK__SVC_OPENAI:
-        return "/v1";
-    case MK__SVC_CAIROS:
-        return "/api";
-    case MK__SVC_PIECES:
-    case MK__SVC_GENERIC:
-        break;
-    }
-    return "";
+    const mk_service_info *row = mk__service_row(s);
+    return row ? row->base_path : "";
 }
 
 void mk__reply_clear(mk__reply *r)

@@ -19,6 +19,7 @@
 
 #include "child.h"
 #include "mockkit/mock.h"
+#include "mockkit/service.h"
 #include "suite.h"
 
 static char out[65536], err[65536];
@@ -79,12 +80,16 @@ static void folder(char *buf, size_t size, const char *name)
     mkdir(buf, 0700);
 }
 
+/* Every variable of every row, so no deployment of the caller's leaks in. */
 static void clear_live_env(void)
 {
-    const char *vars[] = {"PIECES_URL", "BEE_API", "BEE_API_KEY", "OPENAI_BASE_URL",
-                          "OPENAI_API_KEY", "CAIROS_URL", "CAIROS_USER", "CAIROS_PASSWORD"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
-        unsetenv(vars[i]);
+    for (int i = 0; i < MK_SERVICE_COUNT; i++) {
+        const mk_service_info *s = &mk_service_table[i];
+        const char *vars[] = {s->url_var, s->key_var, s->user_var, s->password_var};
+        for (size_t v = 0; v < sizeof vars / sizeof vars[0]; v++)
+            if (vars[v])
+                unsetenv(vars[v]);
+    }
 }
 
 /* Runs `check --target live SERVICE` against a suite that would leave a

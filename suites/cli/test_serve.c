@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "child.h"
+#include "mockkit/service.h"
 #include "suite.h"
 
 /* Bounded poll for a file the child writes atomically when it is ready. */
@@ -149,6 +150,12 @@ static void test_serve_bad_options_exit_2(void **state)
     const char *bad_service[] = {"mockkit", "serve", "--only", "nosuch", NULL};
     assert_int_equal(run_capture(bad_service, text, sizeof text), 2);
     assert_non_null(strstr(text, "unknown service 'nosuch'"));
+
+    /* a fault for a service not in the table names the ones that are */
+    const char *bad_fault[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--only",
+                               "bee", "--port", "bee=0", "--fault", "nosuch:/x:status=500", NULL};
+    assert_int_equal(run_capture(bad_fault, text, sizeof text), 2);
+    assert_non_null(strstr(text, "unknown service 'nosuch' (pieces, bee, cairos, openai)"));
 
     const char *zero_conns[] = {"mockkit", "serve", "--max-connections", "0", NULL};
     assert_int_equal(run_capture(zero_conns, text, sizeof text), 2);
@@ -292,6 +299,70 @@ static void test_serve_port_in_use_exit_2(void **state)
     rmdir(dir);
 }
 
+/* The service of each line of a ready file that is a table row, as a bit
+ * mask, and the port of the row want (0 if absent). */
+static unsigned ready_rows(const char *path, int want, int *port)
+{
+    unsigned rows = 0;
+    char line[512], name[64], url[400];
+    FILE *f = fopen(path, "r");
+    *port = 0;
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        int row = sscanf(line, "%63s %399s", name, url) == 2 ? mk_service_index(name) : -1;
+        if (row < 0)
+            continue;
+        rows |= 1u << row;
+        if (row == want)
+            *port = atoi(strchr(url + 7, ':') + 1);  /* http://127.0.0.1:PORT/v1 */
+    }
+    fclose(f);
+    return rows;
+}
+
+/* --free-ports: every service of the table on a port of its own choosing,
+ * so two instances run side by side (on the default ports the second could
+ * not start); a --port given still holds: here the first instance's Bee
+ * port, taken, so the third cannot start. */
+static void test_serve_free_ports_every_service(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mockkit-serve-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char ready1[256], ready2[256];
+    snprintf(ready1, sizeof ready1, "%s/ready1", dir);
+    snprintf(ready2, sizeof ready2, "%s/ready2", dir);
+    const char *first[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--speed", "0",
+                           "--free-ports", "--ready-file", ready1, NULL};
+    const char *second[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--speed", "0",
+                            "--free-ports", "--ready-file", ready2, NULL};
+    suite_child c1, c2;
+    assert_int_equal(suite_child_start(&c1, first), 0);
+    assert_int_equal(suite_child_start(&c2, second), 0);
+    assert_int_equal(wait_file(ready1, 10000), 0);
+    assert_int_equal(wait_file(ready2, 10000), 0);
+    int bee1 = 0, bee2 = 0;
+    unsigned all = (1u << MK_SERVICE_COUNT) - 1;
+    assert_int_equal(ready_rows(ready1, MK_SERVICE_BEE, &bee1), all);
+    assert_int_equal(ready_rows(ready2, MK_SERVICE_BEE, &bee2), all);
+    assert_true(bee1 > 0 && bee2 > 0 && bee1 != bee2);
+    assert_int_equal(suite_child_signal_wait(&c2, SIGTERM, 10000), 0);
+    suite_child_cleanup(&c2);
+
+    char arg[32], text[4096];
+    snprintf(arg, sizeof arg, "bee=%d", bee1);
+    const char *third[] = {"mockkit", "serve", "--fixtures", MOCKKIT_FIXTURES_DIR, "--port", arg,
+                           "--free-ports", NULL};
+    assert_int_equal(run_capture(third, text, sizeof text), 2);
+    assert_non_null(strstr(text, "bee did not start"));
+    assert_non_null(strstr(text, "address already in use"));
+
+    assert_int_equal(suite_child_signal_wait(&c1, SIGTERM, 10000), 0);
+    suite_child_cleanup(&c1);
+    rmdir(dir);
+}
+
 /* --env-file: the variables of each service's row (mockkit/service.h) as
  * shell assignments a script sources: the root URL where the suites add the
  * base path (BEE_API), the base URL where the variable holds it
@@ -409,6 +480,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_serve_bad_options_exit_2),
         cmocka_unit_test(test_serve_limits_reach_the_mock),
         cmocka_unit_test(test_serve_port_in_use_exit_2),
+        cmocka_unit_test(test_serve_free_ports_every_service),
         cmocka_unit_test(test_serve_env_file_points_suites_at_mocks),
         cmocka_unit_test(test_serve_sighup_and_watch_reload),
         cmocka_unit_test(test_serve_generic_services),

@@ -2,12 +2,9 @@
  *
  * A suite runs against the embedded mock of its service (default: started
  * in-process on an ephemeral port from fixtures/<service>, instant timing)
- * or against a live service when the environment names one:
- *
- *   pieces  PIECES_URL                         e.g. http://127.0.0.1:39300
- *   bee     BEE_API + BEE_API_KEY              e.g. http://127.0.0.1:4000 (no /v1)
- *   openai  OPENAI_BASE_URL + OPENAI_API_KEY   e.g. http://127.0.0.1:8080/v1
- *   cairos  CAIROS_URL + CAIROS_USER + CAIROS_PASSWORD   e.g. http://127.0.0.1:8000/api
+ * or against a live service when the environment sets the variables of
+ * its row in mk_service_table (mockkit/service.h: the URL, and the key or
+ * the login; `mockkit check --help` lists them).
  *
  * MOCKKIT_FIXTURES=DIR replaces fixtures/ for the embedded mocks and
  * MOCKKIT_SPEED=X their replay speed (default 0, instant).

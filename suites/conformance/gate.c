@@ -1,7 +1,8 @@
 /* conformance-gate: every shipped payload of every service against its
  * model. Usage: conformance-gate SOURCE_DIR [--service NAME] [--emit FILE]
  *
- * For each service: models/<service>.json, then every fixtures/<service>/
+ * For each service of mk_service_table: models/<service>.json, then every
+ * fixtures/<service>/
  * *.json. Prints each failure (file, interaction, pointer, keyword, type and
  * its x-source), then what was not checked and why (payloads bound to null,
  * with the binding's note), then a count per service. Exit 1 when any
@@ -20,8 +21,7 @@
 #include <string.h>
 
 #include "mockkit/conform.h"
-
-static const char *const SERVICES[] = {"pieces", "bee", "openai", "cairos"};
+#include "mockkit/service.h"
 
 typedef struct listed {
     char key[400];      /* "<service>/<file.json> <interaction id>" */
@@ -221,14 +221,15 @@ int main(int argc, char **argv)
     static listed list[128];
     size_t list_count = read_list(argv[1], list, 128);
     int bad = 0;
-    char summary[4][200];
+    char summary[MK_SERVICE_COUNT][200];
     size_t rows = 0;
-    for (size_t s = 0; s < sizeof(SERVICES) / sizeof(SERVICES[0]); s++) {
-        if (only && strcmp(only, SERVICES[s]) != 0)
+    for (size_t s = 0; s < MK_SERVICE_COUNT; s++) {
+        const char *service = mk_service_table[s].name;
+        if (only && strcmp(only, service) != 0)
             continue;
         static gate g;
         memset(&g, 0, sizeof(g));
-        g.service = SERVICES[s];
+        g.service = service;
         g.emit = ef;
         g.list = list;
         g.list_count = list_count;
@@ -237,9 +238,9 @@ int main(int argc, char **argv)
         if (f != 0)
             bad = 1;
         for (size_t i = 0; i < g.skipped_count; i++)
-            printf("not checked: %s %s\n", SERVICES[s], g.skipped[i]);
+            printf("not checked: %s %s\n", service, g.skipped[i]);
         snprintf(summary[rows++], sizeof(summary[0]), "%-7s %7zu %7zu %7zu %7zu  %s",
-                 SERVICES[s], counts.checked, counts.invalid, counts.unbound,
+                 service, counts.checked, counts.invalid, counts.unbound,
                  counts.skipped,
                  f < 0 ? "NO MODEL" : f ? "FAIL" : "PASS");
     }

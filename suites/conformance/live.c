@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mockkit/mock.h"
+#include "mockkit/service.h"
 #include "child.h"
 #include "suite.h"
 
@@ -92,12 +93,19 @@ static int check_live(const char *folder, char *out, size_t size)
     mk_mock *m = NULL;
     mk_diag d;
     assert_int_equal(mk_mock_new(&o, paths, 1, &m, &d), MK_MOCK_OK);
+    /* only OpenAI is live: every other row's URL variable unset */
+    char unset[400] = "";
+    for (int i = 0; i < MK_SERVICE_COUNT; i++) {
+        size_t n = strlen(unset);
+        if (i != MK_SERVICE_OPENAI)
+            snprintf(unset + n, sizeof(unset) - n, "-u %s ", mk_service_table[i].url_var);
+    }
     char cmd[2400];
     snprintf(cmd, sizeof(cmd),
-             "env -u PIECES_URL -u BEE_API -u CAIROS_URL OPENAI_BASE_URL='%s/v1' "
+             "env %sOPENAI_BASE_URL='%s/v1' "
              "OPENAI_API_KEY=sk-proj-testkey '%s' check --target live --conform "
              "--models '%s/models' --suites '%s/suites' openai 2>&1",
-             mk_mock_url(m), MOCKKIT, MOCKKIT_SOURCE_DIR, dir);
+             unset, mk_mock_url(m), MOCKKIT, MOCKKIT_SOURCE_DIR, dir);
     int st = suite_child_shell(cmd, 120000, out, size);
     mk_mock_free(m);
     assert_true(st >= 0 && st < 128);  /* it exited, and in time */

@@ -37,8 +37,10 @@ static void test_rows_are_complete_and_distinct(void **state)
     assert_string_equal(mk_service_names(names, sizeof names), "pieces, bee, cairos, openai");
 }
 
-/* The engine keeps its own profile per service; its base path must be the
- * row's, or the suites and check would point at the wrong place. */
+/* The mock serves each service under its row's base path (what the suites
+ * and check point at), the profiles' row constants name the rows they mean
+ * (a swap would give Bee's auth to OpenAI), and an unknown service is
+ * refused with the table's names. */
 static void test_each_mock_serves_under_the_rows_base_path(void **state)
 {
     (void)state;
@@ -58,6 +60,22 @@ static void test_each_mock_serves_under_the_rows_base_path(void **state)
         assert_string_equal(mk_mock_base_path(m), s->base_path);
         mk_mock_free(m);
     }
+    assert_string_equal(mk_service_table[MK_SERVICE_PIECES].name, "pieces");
+    assert_string_equal(mk_service_table[MK_SERVICE_BEE].name, "bee");
+    assert_string_equal(mk_service_table[MK_SERVICE_CAIROS].name, "cairos");
+    assert_string_equal(mk_service_table[MK_SERVICE_OPENAI].name, "openai");
+    mk_mock_options o;
+    mk_mock_options_init(&o);
+    o.service = "nosuch";
+    o.quiet = 1;
+    mk_mock *m = NULL;
+    mk_diag d;
+    char dir[1024];
+    const char *paths[] = {suite_fixtures_dir("bee", dir, sizeof dir)};
+    assert_int_equal(mk_mock_new(&o, paths, 1, &m, &d), MK_MOCK_ENOENT);
+    assert_null(m);
+    assert_string_equal(d.message,
+                        "service \"nosuch\": not pieces, bee, cairos, openai or generic");
 }
 
 typedef struct vars {

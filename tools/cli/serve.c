@@ -16,24 +16,26 @@
 
 static void usage(FILE *out)
 {
-    char ports[256];
-    size_t n = 0;
-    ports[0] = '\0';
-    for (int i = 0; i < MK_SERVICE_COUNT && n < sizeof ports; i++) {
-        int w = snprintf(ports + n, sizeof ports - n, "%s%s=%d", i ? " " : "",
-                         mk_service_table[i].name, mk_service_table[i].default_port);
-        if (w < 0)
-            break;
-        n += (size_t)w;
+    /* from the table: "pieces=39300 ...", "pieces/ bee/ ...", "bee, openai" */
+    char ports[256] = "", dirs[256] = "", keyed[256] = "";
+    const char *key = "";
+    for (int i = 0; i < MK_SERVICE_COUNT; i++) {
+        const mk_service_info *s = &mk_service_table[i];
+        size_t n = strlen(ports), d = strlen(dirs), k = strlen(keyed);
+        snprintf(ports + n, sizeof ports - n, "%s%s=%d", i ? " " : "", s->name, s->default_port);
+        snprintf(dirs + d, sizeof dirs - d, "%s/ ", s->name);
+        if (s->key_var) {
+            snprintf(keyed + k, sizeof keyed - k, "%s%s", k ? ", " : "", s->name);
+            key = key[0] ? key : s->default_key;
+        }
     }
-    const mk_service_info *bee = mk_service_lookup("bee");
     fprintf(out,
             "usage: mockkit serve [options]\n"
             "Replays the cassettes in FIXTURES/<service>/ for each service on its port\n"
             "and prints one line per service with its URL. Stops on SIGINT/SIGTERM.\n"
             "SIGHUP reloads every service's folder; a bad cassette is refused (the old\n"
             "ones keep serving) and named on stderr. Runtime control: docs/admin.md.\n\n"
-            "  --fixtures DIR     folder with pieces/ bee/ cairos/ openai/ (default: ./fixtures,\n"
+            "  --fixtures DIR     folder with %s(default: ./fixtures,\n"
             "                     else the shipped ones)\n"
             "  --bind ADDR        listen address (default 127.0.0.1); off loopback the admin\n"
             "                     API needs --admin-token (or --no-admin)\n"
@@ -43,13 +45,15 @@ static void usage(FILE *out)
             "                     (checked once a second)\n"
             "  --port SERVICE=N   port of a service (0 = any free port); defaults:\n"
             "                     %s\n"
+            "  --free-ports       every service on any free port, except those given a\n"
+            "                     --port (read the ports back from --ready-file)\n"
             "  --only SERVICE     serve only this service (repeatable)\n"
             "  --service NAME=DIR[:PORT]  also replay DIR's cassettes as recorded, as a\n"
             "                     service of its own (a generic mock: no key, no cookie);\n"
             "                     a folder of --fixtures with another name is served so\n"
             "                     too (any free port) unless --only is given (repeatable)\n"
             "  --speed X          1 = recorded timing (default), 2 = twice as fast, 0 = instant\n"
-            "  --api-key KEY      key the bee and openai mocks accept (default %s)\n"
+            "  --api-key KEY      key the %s mocks accept (default %s)\n"
             "  --rate-limit N     bee: answer 429 past N requests per second per key\n"
             "  --max-connections N  requests, streams and websockets each mock serves at\n"
             "                     once (default 1024); past it a 503 in the service's envelope\n"
@@ -70,7 +74,7 @@ static void usage(FILE *out)
             "  --seed N           seed of each mock's fault PRNG (default 0): same seed,\n"
             "                     same requests in the same order, same faults\n"
             "  --quiet            do not log unmatched requests\n",
-            ports, bee && bee->default_key ? bee->default_key : "");
+            dirs, ports, keyed, key);
 }
 
 /* A whole number in [min, max]; names the option when it is not. */
@@ -174,7 +178,8 @@ int mk_cmd_serve(int argc, char **argv)
     mk_serve_plan_init(&plan);
     const char *ready_file = NULL;
     const char *env_file = NULL;
-    int only = 0, watch = 0;
+    int only = 0, watch = 0, free_ports = 0;
+    int port_given[MK_SERVICE_COUNT] = {0};
     static mk_generics gen; /* large (folder paths): not on the stack */
     const char *faults[64];
     size_t fault_count = 0;
@@ -185,7 +190,7 @@ int mk_cmd_serve(int argc, char **argv)
         {"--quiet", NULL, 0},    {"--tls-cert", NULL, 1},   {"--tls-key", NULL, 1},
         {"--max-connections", NULL, 1}, {"--max-body", NULL, 1}, {"--max-frame", NULL, 1},
         {"--admin-token", NULL, 1}, {"--watch", NULL, 0}, {"--service", NULL, 1},
-        {"--fault", NULL, 1},    {"--seed", NULL, 1},
+        {"--fault", NULL, 1},    {"--seed", NULL, 1},       {"--free-ports", NULL, 0},
         {NULL, NULL, 0},
     };
     mk_opts p;
@@ -205,8 +210,12 @@ int mk_cmd_serve(int argc, char **argv)
         } else if (strcmp(a, "--bind") == 0) {
             plan.bind = v;
         } else if (strcmp(a, "--port") == 0) {
-            if (mk_serve_plan_port(&plan, v) != 0)
+            int s = mk_serve_plan_port(&plan, v);
+            if (s < 0)
                 return 2;
+            port_given[s] = 1;
+        } else if (strcmp(a, "--free-ports") == 0) {
+            free_ports = 1;
         } else if (strcmp(a, "--only") == 0) {
             int s = mk_service_index(v);
             if (s < 0) {
@@ -280,6 +289,9 @@ int mk_cmd_serve(int argc, char **argv)
         }
     }
 
+    for (int i = 0; free_ports && i < MK_SERVICE_COUNT; i++)
+        if (!port_given[i])
+            plan.port[i] = 0;
     if (plan.tls_key && !plan.tls_cert) {
         mk_opts_fail(&p, "--tls-key needs --tls-cert");
         return 2;

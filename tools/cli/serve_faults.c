@@ -17,8 +17,9 @@ int mk_serve_add_faults(mk_mock *mocks[MK_SERVICE_COUNT], mk_mock *const *generi
             snprintf(name, sizeof name, "%.*s", (int)(word < 15 ? word : 15), spec);
             svc = mk_service_index(name);
             if (svc < 0) {
-                fprintf(stderr, "mockkit serve: --fault '%s': unknown service '%s' "
-                                "(pieces, bee, cairos, openai)\n", spec, name);
+                char names[128];
+                fprintf(stderr, "mockkit serve: --fault '%s': unknown service '%s' (%s)\n", spec,
+                        name, mk_service_names(names, sizeof names));
                 return 2;
             }
         }

@@ -50,7 +50,7 @@ int mk_serve_plan_port(mk_serve_plan *p, const char *arg)
         return -1;
     }
     p->port[i] = (int)port;
-    return 0;
+    return i;
 }
 
 static int is_dir(const char *path)
@@ -156,7 +156,7 @@ int mk_serve_start(const mk_serve_plan *p, int required, mk_mock *mocks[MK_SERVI
         o.port = p->port[i];
         o.speed = p->speed;
         o.api_key = p->api_key;
-        o.rate_limit = (strcmp(mk_service_table[i].name, "bee") == 0) ? p->rate_limit : 0;
+        o.rate_limit = i == MK_SERVICE_BEE ? p->rate_limit : 0; /* only Bee limits */
         o.disable_admin = p->disable_admin;
         o.admin_token = p->admin_token;
         o.group = p->group;

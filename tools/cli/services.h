@@ -33,7 +33,8 @@ typedef struct mk_serve_plan {
 /* Defaults: every service, default ports, loopback, speed 1.0. */
 void mk_serve_plan_init(mk_serve_plan *p);
 
-/* Parse "SERVICE=N" into the plan. Returns 0, or -1 with a message on stderr. */
+/* Parse "SERVICE=N" into the plan. Returns the service's row in
+ * mk_service_table, or -1 with a message on stderr. */
 int mk_serve_plan_port(mk_serve_plan *p, const char *arg);
 
 /* The default fixtures folder: ./fixtures if it exists, else the source

@@ -24,7 +24,7 @@ cleanup() { [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve
 trap cleanup EXIT
 
 "$mockkit" serve --fixtures "$root/fixtures" --speed 0 --quiet \
-  --port pieces=0 --port bee=0 --port cairos=0 --port openai=0 \
+  --free-ports \
   --ready-file "$tmp/ready" >"$tmp/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 200); do   # bounded: 10 s
@@ -33,13 +33,12 @@ for _ in $(seq 1 200); do   # bounded: 10 s
   sleep 0.05
 done
 [ -f "$tmp/ready" ] || { echo "sdk-checks: mockkit serve not ready after 10 s"; cat "$tmp/serve.log"; exit 2; }
+# MOCKKIT_<SERVICE>_URL for every line (a generic folder's too, if its
+# name can be a variable's); the Bee SDK adds /v1 itself.
 while read -r svc url; do
-  case "$svc" in
-    pieces) export MOCKKIT_PIECES_URL="$url" ;;
-    bee)    export MOCKKIT_BEE_URL="${url%/v1}" ;;
-    openai) export MOCKKIT_OPENAI_URL="$url" ;;
-    cairos) export MOCKKIT_CAIROS_URL="$url" ;;
-  esac
+  case "$svc" in *[!a-z0-9_]*) continue ;; esac
+  [ "$svc" = bee ] && url="${url%/v1}"
+  export "MOCKKIT_${svc^^}_URL=$url"
 done <"$tmp/ready"
 
 # faults.mjs starts its own `serve --fault ...` from these

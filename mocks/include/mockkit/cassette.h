@@ -209,7 +209,7 @@ typedef struct mk_source {
 } mk_source;
 
 typedef struct mk_meta {
-    char *service;        /* "pieces", "bee", "openai", "cairos", or another name */
+    char *service;        /* a name in mk_service_table (service.h), or another */
     char *name;
     char *description;
     char *created;        /* ISO 8601 */

@@ -61,9 +61,9 @@ mk_mock_group *mk_mock_group_new(void);          /* NULL on ENOMEM */
 void mk_mock_group_free(mk_mock_group *g);
 
 typedef struct mk_mock_options {
-    const char *service;    /* "pieces", "bee", "openai", "cairos": its error
-                               envelope, auth rules and base path; NULL or
-                               "generic" for none */
+    const char *service;    /* a name in mk_service_table (mockkit/service.h):
+                               its error envelope, auth rules and base path;
+                               NULL or "generic" for none */
     const char *bind;       /* default "127.0.0.1" */
     int port;               /* 0 = ephemeral (read back with mk_mock_port) */
     double speed;           /* 1.0 recorded timing, 2.0 twice as fast, 0 instant;
@@ -122,7 +122,7 @@ int mk_mock_port(const mk_mock *m);
 /* "http://127.0.0.1:PORT" ("https://" with tls_cert; no trailing slash, no
  * service prefix). */
 const char *mk_mock_url(const mk_mock *m);
-/* The service's base path: "/v1" (bee, openai), "/api" (cairos), "" (pieces). */
+/* The base path of the service's row in mk_service_table ("" if generic). */
 const char *mk_mock_base_path(const mk_mock *m);
 
 /* Start every sequence over, forget triggers, and clear the journal. */

@@ -1,9 +1,10 @@
 /* service.h: the services mockkit knows, said once: name, default port,
  * base path, the environment variables that point the suites and `mockkit
  * check` at a deployment, and the credentials a mock accepts by default.
- * The mock, the suites, the CLI (check, preflight, serve --env-file) and
- * tools/live-check.sh all read this table; a fifth service is one row here
- * plus its profile and fixtures. Part of mockkit_cassette (the bottom
+ * The mock (names, base paths, credentials), the suites, the CLI (check,
+ * preflight, serve) and tools/live-check.sh all read this table; a fifth
+ * service is one row here plus its fixtures, and a profile only where it
+ * answers unlike a generic mock. Part of mockkit_cassette (the bottom
  * layer), since a cassette's meta.service names one of these. Prefix
  * mk_service_. */
 #ifndef MOCKKIT_SERVICE_H
@@ -33,8 +34,18 @@ typedef struct mk_service_info {
     const char *example_url;   /* for messages: "e.g. BEE_API=http://127.0.0.1:4000" */
 } mk_service_info;
 
-#define MK_SERVICE_COUNT 4
-/* pieces, bee, cairos, openai: the order `mockkit check` reports in. */
+/* The rows by name, in the order `mockkit check` reports in: code that
+ * special-cases a service (the mock's profiles, serve's --rate-limit) names
+ * its row so, never its string. A fifth service: a constant here, its row
+ * in service.c. */
+typedef enum mk_service_id {
+    MK_SERVICE_PIECES,
+    MK_SERVICE_BEE,
+    MK_SERVICE_CAIROS,
+    MK_SERVICE_OPENAI,
+    MK_SERVICE_COUNT
+} mk_service_id;
+
 extern const mk_service_info mk_service_table[MK_SERVICE_COUNT];
 
 /* The row of a service by name, or NULL. */
