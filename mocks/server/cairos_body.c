@@ -1,0 +1,486 @@
+/* cairos_body.c: the Cairos request bodies as FastAPI with pydantic v2
+ * judges them, on the types of models/cairos.json (embedded at build time,
+ * like models/bee.json for Bee). Sources, read with the search tool:
+ *   fastapi/fastapi@0.118.0 (2025-09, the release before the client's
+ *     newest commit) fastapi/routing.py get_request_handler: a body is read
+ *     only for routes with a body field; an empty body is None; it is
+ *     json.loads'ed when there is no Content-Type or an application/json or
+ *     application/<x>+json one, else kept as bytes; a JSONDecodeError is a 422
+ *     {type json_invalid, loc [body, e.pos], msg "JSON decode error",
+ *     input {}, ctx {error: e.msg}} raised before any other validation;
+ *     any other exception there is 400 "There was an error parsing the body".
+ *     (0.132, 2026-02, added strict_content_type: no Content-Type is then
+ *     not JSON. The Cairos server predates it.)
+ *   fastapi/dependencies/utils.py solve_dependencies: sub-dependency errors,
+ *     then path, query, header and cookie errors, then body errors, in one
+ *     list; request_body_to_args: a single body model is validated at loc
+ *     ("body",), None is get_missing_field_error (input null); form fields
+ *     (several body params, so embedded) each at ("body", alias), a field
+ *     absent from the form is missing (_extract_form_body puts an empty
+ *     value back, so "" is present).
+ *   fastapi/_compat.py ModelField.validate: TypeAdapter.validate_python(
+ *     value, from_attributes=True), errors(include_url=False).
+ *   pydantic/pydantic-core@383eb95 src/errors/types.rs (messages),
+ *     src/input/input_python.rs validate_model_fields (a non-dict with
+ *     from_attributes: model_attributes_type, no ctx),
+ *     src/validators/model_fields.rs (fields in declaration order; a missing
+ *     field's input is the whole object; extra keys ignored by default).
+ *   CairosAI/cairos-python-client@5ebd629 models/chat_input.py (fields and
+ *     order; additional_properties kept, so the server does not forbid
+ *     extras), models/body_login_outseta_login_post.py (username and
+ *     password required). */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cairos_internal.h"
+#include "mockkit/model.h"
+
+extern const char mk__cairos_model_json[];
+extern const size_t mk__cairos_model_len;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static cJSON *model_doc;   /* parsed models/cairos.json: the types */
+static mk_model *model;    /* the same file's bindings */
+static char model_error[700];
+
+static void load_model(void)
+{
+    mk_model_error err;
+    model_doc = cJSON_ParseWithLength(mk__cairos_model_json, mk__cairos_model_len);
+    if (!model_doc) {
+        snprintf(model_error, sizeof(model_error), "models/cairos.json (embedded) is not JSON");
+        return;
+    }
+    if (mk_model_new_json(model_doc, "models/cairos.json", &model, &err) != MK_MODEL_OK) {
+        snprintf(model_error, sizeof(model_error), "models/cairos.json: %.200s: %.380s",
+                 err.pointer, err.message);
+        model = NULL;
+    }
+}
+
+const char *mk__cairos_model_error(void)
+{
+    pthread_once(&once, load_model);
+    return model ? NULL : model_error;
+}
+
+/* ---- pydantic's error entries ------------------------------------------ */
+
+#define MAX_LOC 64
+
+typedef struct walk {
+    cJSON *detail;          /* where entries go */
+    const cJSON *defs;
+    struct {
+        const char *key;    /* NULL: an array index */
+        int index;
+    } loc[MAX_LOC];
+    int depth;
+} walk;
+
+/* One entry, in pydantic's key order: type, loc, msg, input[, ctx]. */
+static void entry(walk *w, const char *type, const char *msg, const cJSON *input, cJSON *ctx)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON *loc;
+    cJSON_AddStringToObject(e, "type", type);
+    loc = cJSON_AddArrayToObject(e, "loc");
+    for (int i = 0; i < w->depth && i < MAX_LOC; i++)
+        cJSON_AddItemToArray(loc, w->loc[i].key ? cJSON_CreateString(w->loc[i].key)
+                                                : cJSON_CreateNumber(w->loc[i].index));
+    cJSON_AddStringToObject(e, "msg", msg);
+    cJSON_AddItemToObject(e, "input", input ? cJSON_Duplicate(input, 1) : cJSON_CreateNull());
+    if (ctx)
+        cJSON_AddItemToObject(e, "ctx", ctx);
+    cJSON_AddItemToArray(w->detail, e);
+}
+
+static int push_key(walk *w, const char *key)
+{
+    if (w->depth >= MAX_LOC)
+        return 0;
+    w->loc[w->depth].key = key;
+    w->depth++;
+    return 1;
+}
+
+static int push_index(walk *w, int index)
+{
+    if (w->depth >= MAX_LOC)
+        return 0;
+    w->loc[w->depth].key = NULL;
+    w->loc[w->depth].index = index;
+    w->depth++;
+    return 1;
+}
+
+/* Python's dict keeps the last of duplicate keys. */
+static const cJSON *last_item(const cJSON *obj, const char *key)
+{
+    const cJSON *found = NULL;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        if (c->string && strcmp(c->string, key) == 0)
+            found = c;
+    return found;
+}
+
+static int walk_value(walk *w, const cJSON *s, const cJSON *v);
+
+/* Lax mode (validate_python): bool from 0/1 and pydantic's words. */
+static void check_bool(walk *w, const cJSON *v)
+{
+    static const char *const words[] = {"0", "off", "f", "false", "n", "no",
+                                        "1", "on",  "t", "true",  "y", "yes"};
+    if (cJSON_IsBool(v))
+        return;
+    if (cJSON_IsNumber(v)) {
+        if (v->valuedouble == 0 || v->valuedouble == 1)
+            return;
+    } else if (cJSON_IsString(v)) {
+        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+            if (strcasecmp(v->valuestring, words[i]) == 0)
+                return;
+    } else {
+        entry(w, "bool_type", "Input should be a valid boolean", v, NULL);
+        return;
+    }
+    entry(w, "bool_parsing", "Input should be a valid boolean, unable to interpret input", v,
+          NULL);
+}
+
+/* Lax mode: int from a whole float, a bool, or a string of digits. */
+static void check_int(walk *w, const cJSON *v)
+{
+    if (cJSON_IsBool(v))
+        return;
+    if (cJSON_IsNumber(v)) {
+        if (v->valuedouble != (double)(long long)v->valuedouble)
+            entry(w, "int_from_float",
+                  "Input should be a valid integer, got a number with a fractional part", v,
+                  NULL);
+        return;
+    }
+    if (cJSON_IsString(v)) {
+        const char *p = v->valuestring;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        const char *digits = p;
+        while (isdigit((unsigned char)*p))
+            p++;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (p > digits && isdigit((unsigned char)*digits) && *p == '\0')
+            return;
+        entry(w, "int_parsing",
+              "Input should be a valid integer, unable to parse string as an integer", v, NULL);
+        return;
+    }
+    entry(w, "int_type", "Input should be a valid integer", v, NULL);
+}
+
+/* Literal["a", "b"]: "Input should be 'a' or 'b'", ctx.expected the same. */
+static void check_enum(walk *w, const cJSON *en, const cJSON *v)
+{
+    char expected[256] = "", msg[300];
+    int n = cJSON_GetArraySize(en), i = 0;
+    for (const cJSON *e = en->child; e; e = e->next, i++)
+        if (cJSON_Compare(e, v, 1))
+            return;
+    i = 0;
+    for (const cJSON *e = en->child; e; e = e->next, i++) {
+        size_t len = strlen(expected);
+        const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
+        if (cJSON_IsString(e))
+            snprintf(expected + len, sizeof(expected) - len, "%s'%s'", sep, e->valuestring);
+    }
+    snprintf(msg, sizeof(msg), "Input should be %s", expected);
+    cJSON *ctx = cJSON_CreateObject();
+    cJSON_AddStringToObject(ctx, "expected", expected);
+    entry(w, "literal_error", msg, v, ctx);
+}
+
+/* A model (an object type with properties): fields in declaration order;
+ * absent required ones are "missing" with the whole object as input. */
+static void check_model(walk *w, const cJSON *s, const cJSON *v)
+{
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
+    const cJSON *req = cJSON_GetObjectItemCaseSensitive(s, "required");
+    const cJSON *addl = cJSON_GetObjectItemCaseSensitive(s, "additionalProperties");
+    if (!cJSON_IsObject(v)) {
+        entry(w, "model_attributes_type",
+              "Input should be a valid dictionary or object to extract fields from", v, NULL);
+        return;
+    }
+    for (const cJSON *p = props->child; p; p = p->next) {
+        const cJSON *fv = last_item(v, p->string);
+        int required = 0;
+        for (const cJSON *r = req ? req->child : NULL; r; r = r->next)
+            required |= cJSON_IsString(r) && strcmp(r->valuestring, p->string) == 0;
+        if (!fv && !required)
+            continue;
+        if (!push_key(w, p->string))
+            return;
+        if (!fv)
+            entry(w, "missing", "Field required", v, NULL);
+        else
+            walk_value(w, p, fv);
+        w->depth--;
+    }
+    if (!cJSON_IsFalse(addl))
+        return; /* pydantic's default, extra="ignore" */
+    for (const cJSON *k = v->child; k; k = k->next) {
+        if (cJSON_GetObjectItemCaseSensitive(props, k->string) || !push_key(w, k->string))
+            continue;
+        entry(w, "extra_forbidden", "Extra inputs are not permitted", k, NULL);
+        w->depth--;
+    }
+}
+
+/* A union: valid when one member is. Otherwise pydantic lists every
+ * member's errors under a tag naming it; the tags depend on the server's
+ * annotations, which are not public, so the member with the fewest errors
+ * stands for all (docs/models.md says so). */
+static void check_union(walk *w, const cJSON *members, const cJSON *v)
+{
+    cJSON *best = NULL, *saved = w->detail;
+    int best_n = 0;
+    for (const cJSON *m = members->child; m; m = m->next) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
+        if (cJSON_IsString(t) && strcmp(t->valuestring, "null") == 0) {
+            if (cJSON_IsNull(v)) {
+                cJSON_Delete(best); /* Optional[X] takes None */
+                return;
+            }
+            continue;  /* else X's own errors, untagged (pydantic's nullable) */
+        }
+        cJSON *errs = cJSON_CreateArray();
+        w->detail = errs;
+        walk_value(w, m, v);
+        w->detail = saved;
+        int n = cJSON_GetArraySize(errs);
+        if (n == 0) {
+            cJSON_Delete(errs);
+            cJSON_Delete(best);
+            return;
+        }
+        if (!best || n < best_n) {
+            cJSON_Delete(best);
+            best = errs;
+            best_n = n;
+        } else {
+            cJSON_Delete(errs);
+        }
+    }
+    while (best && best->child)
+        cJSON_AddItemToArray(w->detail, cJSON_DetachItemViaPointer(best, best->child));
+    cJSON_Delete(best);
+}
+
+static void check_type(walk *w, const char *t, const cJSON *s, const cJSON *v)
+{
+    if (strcmp(t, "object") == 0) {
+        if (cJSON_GetObjectItemCaseSensitive(s, "properties"))
+            check_model(w, s, v);
+        else if (!cJSON_IsObject(v))
+            entry(w, "dict_type", "Input should be a valid dictionary", v, NULL);
+    } else if (strcmp(t, "array") == 0) {
+        const cJSON *items = cJSON_GetObjectItemCaseSensitive(s, "items");
+        int i = 0;
+        if (!cJSON_IsArray(v)) {
+            entry(w, "list_type", "Input should be a valid list", v, NULL);
+            return;
+        }
+        for (const cJSON *e = items ? v->child : NULL; e; e = e->next, i++) {
+            if (!push_index(w, i))
+                return;
+            walk_value(w, items, e);
+            w->depth--;
+        }
+    } else if (strcmp(t, "string") == 0) {
+        /* str is strict even in lax mode; pattern and lengths are the
+         * client's parsing, not known server constraints: not checked */
+        if (!cJSON_IsString(v))
+            entry(w, "string_type", "Input should be a valid string", v, NULL);
+    } else if (strcmp(t, "boolean") == 0) {
+        check_bool(w, v);
+    } else if (strcmp(t, "integer") == 0) {
+        check_int(w, v);
+    } else if (strcmp(t, "null") == 0) {
+        if (!cJSON_IsNull(v))
+            entry(w, "none_required", "Input should be None", v, NULL);
+    }
+    /* "number" does not occur in the Cairos request types */
+}
+
+static int walk_value(walk *w, const cJSON *s, const cJSON *v)
+{
+    const cJSON *k;
+    if (w->depth >= MAX_LOC || !cJSON_IsObject(s))
+        return 0;
+    if ((k = cJSON_GetObjectItemCaseSensitive(s, "$ref")) && cJSON_IsString(k)) {
+        const char *name = strncmp(k->valuestring, "#/$defs/", 8) == 0 ? k->valuestring + 8 : "";
+        return walk_value(w, cJSON_GetObjectItemCaseSensitive(w->defs, name), v);
+    }
+    if ((k = cJSON_GetObjectItemCaseSensitive(s, "anyOf"))) {
+        check_union(w, k, v);
+        return 0;
+    }
+    if ((k = cJSON_GetObjectItemCaseSensitive(s, "enum"))) {
+        check_enum(w, k, v);
+        return 0;
+    }
+    k = cJSON_GetObjectItemCaseSensitive(s, "type");
+    if (cJSON_IsString(k)) {
+        check_type(w, k->valuestring, s, v);
+    } else if (cJSON_IsArray(k)) {
+        /* ["string", "object"]: a union of the plain types */
+        cJSON *members = cJSON_CreateArray();
+        for (const cJSON *t = k->child; t; t = t->next) {
+            cJSON *one = cJSON_CreateObject();
+            cJSON_AddStringToObject(one, "type", t->valuestring);
+            cJSON_AddItemToArray(members, one);
+        }
+        check_union(w, members, v);
+        cJSON_Delete(members);
+    }
+    return 0;
+}
+
+/* ---- FastAPI's body handling ------------------------------------------- */
+
+/* routing.py: JSON when there is no Content-Type, or application/json or
+ * application/<x>+json (email.message: case-insensitive, parameters off). */
+static int json_content_type(const char *ct)
+{
+    char mt[128];
+    size_t n = 0;
+    if (!ct)
+        return 1;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    while (ct[n] && ct[n] != ';' && ct[n] != ' ' && n + 1 < sizeof(mt)) {
+        mt[n] = (char)tolower((unsigned char)ct[n]);
+        n++;
+    }
+    mt[n] = '\0';
+    if (strncmp(mt, "application/", 12) != 0)
+        return 0;
+    return strcmp(mt + 12, "json") == 0 || (n > 17 && strcmp(mt + n - 5, "+json") == 0);
+}
+
+static void reply_json(mk__reply *out, int status, cJSON *body)
+{
+    out->status = status;
+    out->content_type = "application/json";
+    out->body = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+}
+
+int mk__cairos_body(const mk__req *req, cJSON *detail, mk__reply *out)
+{
+    const char *type = NULL;
+    mk_model_payload p = {MK_MODEL_REQUEST, req->method, req->path, 0, NULL};
+    walk w = {.detail = detail};
+    cJSON *body = NULL;
+    if (mk__cairos_model_error() || mk_model_lookup(model, &p, &type, NULL) != MK_MODEL_OK)
+        return 0; /* no bound body type: FastAPI reads no body */
+    w.defs = cJSON_GetObjectItemCaseSensitive(model_doc, "$defs");
+    if (!push_key(&w, "body"))
+        return 0;
+    if (req->body_len == 0) {
+        entry(&w, "missing", "Field required", NULL, NULL);
+        return 0;
+    }
+    if (json_content_type(mk__req_header(req, "Content-Type"))) {
+        mk__pyjson pj;
+        int rc = mk__pyjson_check(req->body, req->body_len, &pj);
+        if (rc == MK__PYJSON_UNDECODABLE) {
+            cJSON *root = cJSON_CreateObject();
+            cJSON_AddStringToObject(root, "detail", "There was an error parsing the body");
+            reply_json(out, 400, root);
+            return 1;
+        }
+        if (rc == MK__PYJSON_INVALID) {
+            cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "detail");
+            cJSON *ctx = cJSON_CreateObject(), *input = cJSON_CreateObject();
+            walk jw = {.detail = list};
+            push_key(&jw, "body");
+            push_index(&jw, (int)pj.pos);
+            cJSON_AddStringToObject(ctx, "error", pj.msg);
+            entry(&jw, "json_invalid", "JSON decode error", input, ctx);
+            cJSON_Delete(input);
+            reply_json(out, 422, root);
+            return 1;
+        }
+        if (rc != MK__PYJSON_OK)
+            return 0; /* not judged (cairos_internal.h) */
+        body = cJSON_ParseWithLength((const char *)req->body + pj.skip, req->body_len - pj.skip);
+        if (!body)
+            return 0;
+        if (cJSON_IsNull(body)) /* json null is None: a missing body */
+            entry(&w, "missing", "Field required", NULL, NULL);
+        else
+            walk_value(&w, cJSON_GetObjectItemCaseSensitive(w.defs, type + 8), body);
+    } else {
+        /* bytes: not a dict, not an object with attributes; jsonable_encoder
+         * shows them decoded */
+        body = cJSON_CreateString("");
+        if (body) {
+            char *text = malloc(req->body_len + 1);
+            if (text) {
+                memcpy(text, req->body, req->body_len);
+                text[req->body_len] = '\0';
+                cJSON_SetValuestring(body, text);
+                free(text);
+            }
+        }
+        entry(&w, "model_attributes_type",
+              "Input should be a valid dictionary or object to extract fields from", body, NULL);
+    }
+    cJSON_Delete(body);
+    return 0;
+}
+
+/* ---- POST /api/login ----------------------------------------------------- */
+
+/* Starlette's request.form(): only urlencoded and multipart bodies are
+ * forms; any other body is an empty form. Multipart is not parsed here:
+ * such a login is left to the credential check. */
+void mk__cairos_login_form(const mk__req *req, cJSON *detail)
+{
+    static const char *const required[] = {"username", "password"};
+    const char *ct = mk__req_header(req, "Content-Type");
+    mk_query_param *form = NULL;
+    size_t count = 0;
+    walk w = {.detail = detail};
+    if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0)
+        return;
+    if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+        char *text = malloc(req->body_len + 1);
+        if (!text)
+            return;
+        memcpy(text, req->body, req->body_len);
+        text[req->body_len] = '\0';
+        if (mk__query_parse(text, &form, &count) != 0)
+            count = 0;
+        free(text);
+    }
+    for (size_t f = 0; f < sizeof(required) / sizeof(required[0]); f++) {
+        int present = 0;
+        for (size_t i = 0; i < count; i++)
+            present |= strcmp(form[i].name, required[f]) == 0;
+        if (present)
+            continue;
+        w.depth = 0;
+        push_key(&w, "body");
+        push_key(&w, required[f]);
+        entry(&w, "missing", "Field required", NULL, NULL);
+    }
+    mk__query_free(form, count);
+}
