@@ -1,0 +1,254 @@
+/* test_cairos_body.c: the Cairos profile's 422 for request bodies, byte
+ * for byte what FastAPI 0.118 with pydantic v2 answers (sources cited in
+ * mocks/server/cairos_body.c; every JSON decode position and message below
+ * was checked against CPython 3.11's json.loads). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_util.h"
+#include "suite.h"
+
+#define PROFILE CORE_CASSETTES "/profiles/cairos.json"
+#define COOKIES "Cookie: Outseta.nocode.accessToken=abc; cairos_session=s1"
+#define JSON_CT "Content-Type: application/json"
+
+static const char *const json_cookies[] = {COOKIES, JSON_CT, NULL};
+static const char *const json_only[] = {JSON_CT, NULL};
+
+/* POST body to path; returns the status and copies the body into out. */
+static long post(mk_mock *m, const char *path, const char *const *headers, const char *body,
+                 char *out, size_t size)
+{
+    char url[600];
+    cu_resp r;
+    long status;
+    snprintf(url, sizeof(url), "%s%s", mk_mock_url(m), path);
+    assert_int_equal(cu_request("POST", url, headers, body, &r), 0);
+    status = r.status;
+    snprintf(out, size, "%s", r.body ? r.body : "");
+    cu_resp_free(&r);
+    return status;
+}
+
+static void expect(mk_mock *m, const char *path, const char *const *headers, const char *body,
+                   long status, const char *want)
+{
+    char got[4096];
+    assert_int_equal(post(m, path, headers, body, got, sizeof(got)), status);
+    if (want)
+        assert_string_equal(got, want);
+}
+
+static mk_mock *start(void)
+{
+    const char *paths[] = {PROFILE};
+    mk_mock_options o;
+    mk_mock *m = NULL;
+    mk_mock_options_init(&o);
+    o.service = "cairos";
+    o.quiet = 1;
+    assert_int_equal(mk_mock_new(&o, paths, 1, &m, NULL), MK_MOCK_OK);
+    return m;
+}
+
+#define MISSING_BODY                                                                         \
+    "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\"],\"msg\":\"Field required\","      \
+    "\"input\":null}]}"
+
+/* No body, and JSON null (json.loads gives None): the body field is missing. */
+static void missing_body(void **state)
+{
+    const char *const no_ct[] = {COOKIES, NULL};
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "/api/thread/t1", no_ct, NULL, 422, MISSING_BODY);
+    expect(m, "/api/thread/t1/nosequence", no_ct, NULL, 422, MISSING_BODY);
+    expect(m, "/api/thread/t1", json_cookies, "null", 422, MISSING_BODY);
+    mk_mock_free(m);
+}
+
+/* json.loads refuses: one json_invalid entry at ["body", character
+ * position] with CPython's message in ctx.error, input {}. */
+static void json_decode_errors(void **state)
+{
+    static const struct {
+        const char *body, *msg;
+        int pos;
+    } cases[] = {
+        {"{\"prompt\": }", "Expecting value", 11},
+        {"{\"prompt\":\"\xc3\xa9\" x}", "Expecting ',' delimiter", 14}, /* é is one character */
+        {"{\"a\":1,}", "Expecting property name enclosed in double quotes", 7},
+        {"[1,]", "Expecting value", 3},
+        {"\"abc", "Unterminated string starting at", 0},
+        {"{\"a\" 1}", "Expecting ':' delimiter", 5},
+        {"\"\\x\"", "Invalid \\\\escape", 1},
+        {"\"\\u12x4\"", "Invalid \\\\uXXXX escape", 2},
+        {"{\"a\":1} x", "Extra data", 8},
+        {"\xef\xbb\xbf{\"a\":}", "Expecting value", 5}, /* the BOM is dropped */
+        {"\"a\x01\"", "Invalid control character at", 2},
+        {"   ", "Expecting value", 3},
+    };
+    mk_mock *m = start();
+    char want[512];
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(want, sizeof(want),
+                 "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\",%d],\"msg\":\"JSON "
+                 "decode error\",\"input\":{},\"ctx\":{\"error\":\"%s\"}}]}",
+                 cases[i].pos, cases[i].msg);
+        expect(m, "/api/thread/t1", json_cookies, cases[i].body, 422, want);
+    }
+    /* raised while reading the body, before cookies are looked at */
+    snprintf(want, sizeof(want),
+             "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\",0],\"msg\":\"JSON decode "
+             "error\",\"input\":{},\"ctx\":{\"error\":\"Expecting value\"}}]}");
+    expect(m, "/api/thread/t1/nosequence", json_only, "x", 422, want);
+    /* bytes that are not UTF-8: the decode fails outside JSONDecodeError */
+    expect(m, "/api/thread/t1", json_cookies, "{\"a\":\"\xff\"}", 400,
+           "{\"detail\":\"There was an error parsing the body\"}");
+    mk_mock_free(m);
+}
+
+#define NOT_A_MODEL "Input should be a valid dictionary or object to extract fields from"
+
+/* JSON that is not an object; a body that is not JSON by its media type
+ * (kept as bytes, shown decoded). */
+static void wrong_json_type(void **state)
+{
+    const char *const text[] = {COOKIES, "Content-Type: text/plain", NULL};
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "/api/thread/t1", json_cookies, "[1]", 422,
+           "{\"detail\":[{\"type\":\"model_attributes_type\",\"loc\":[\"body\"],\"msg\":\"" NOT_A_MODEL
+           "\",\"input\":[1]}]}");
+    expect(m, "/api/thread/t1/nosequence", json_cookies, "\"hi\"", 422,
+           "{\"detail\":[{\"type\":\"model_attributes_type\",\"loc\":[\"body\"],\"msg\":\"" NOT_A_MODEL
+           "\",\"input\":\"hi\"}]}");
+    expect(m, "/api/thread/t1", text, "{}", 422,
+           "{\"detail\":[{\"type\":\"model_attributes_type\",\"loc\":[\"body\"],\"msg\":\"" NOT_A_MODEL
+           "\",\"input\":\"{}\"}]}");
+    mk_mock_free(m);
+}
+
+/* Every missing required field, in ChatInput's declaration order, each
+ * with the whole body as input; nested models too. */
+static void missing_fields(void **state)
+{
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "/api/thread/t1", json_cookies, "{\"btl_objs\":[]}", 422,
+           "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"prompt\"],\"msg\":\"Field "
+           "required\",\"input\":{\"btl_objs\":[]}},{\"type\":\"missing\",\"loc\":[\"body\","
+           "\"history\"],\"msg\":\"Field required\",\"input\":{\"btl_objs\":[]}}]}");
+    expect(m, "/api/thread/t1/nosequence", json_cookies,
+           "{\"prompt\":{\"type\":\"human\"},\"history\":[],\"btl_objs\":[]}", 422,
+           "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"prompt\",\"content\"],\"msg\":"
+           "\"Field required\",\"input\":{\"type\":\"human\"}}]}");
+    mk_mock_free(m);
+}
+
+/* A field of the wrong type: pydantic's type, message and the value. */
+static void wrong_field_types(void **state)
+{
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "/api/thread/t1", json_cookies,
+           "{\"prompt\":{\"content\":\"hi\"},\"history\":\"x\",\"btl_objs\":{}}", 422,
+           "{\"detail\":[{\"type\":\"list_type\",\"loc\":[\"body\",\"history\"],\"msg\":\"Input "
+           "should be a valid list\",\"input\":\"x\"},{\"type\":\"list_type\",\"loc\":[\"body\","
+           "\"btl_objs\"],\"msg\":\"Input should be a valid list\",\"input\":{}}]}");
+    expect(m, "/api/thread/t1", json_cookies,
+           "{\"prompt\":5,\"history\":[],\"btl_objs\":[]}", 422,
+           "{\"detail\":[{\"type\":\"model_attributes_type\",\"loc\":[\"body\",\"prompt\"],"
+           "\"msg\":\"" NOT_A_MODEL "\",\"input\":5}]}");
+    expect(m, "/api/thread/t1", json_cookies,
+           "{\"prompt\":{\"content\":\"hi\",\"type\":\"ai\",\"additional_kwargs\":[],"
+           "\"example\":\"maybe\"},\"history\":[],\"btl_objs\":[]}",
+           422,
+           "{\"detail\":[{\"type\":\"dict_type\",\"loc\":[\"body\",\"prompt\",\"additional_kwargs\"],"
+           "\"msg\":\"Input should be a valid dictionary\",\"input\":[]},{\"type\":\"literal_error\","
+           "\"loc\":[\"body\",\"prompt\",\"type\"],\"msg\":\"Input should be 'human'\",\"input\":"
+           "\"ai\",\"ctx\":{\"expected\":\"'human'\"}},{\"type\":\"bool_parsing\",\"loc\":[\"body\","
+           "\"prompt\",\"example\"],\"msg\":\"Input should be a valid boolean, unable to interpret "
+           "input\",\"input\":\"maybe\"}]}");
+    expect(m, "/api/thread/t1", json_cookies,
+           "{\"prompt\":{\"content\":\"hi\"},\"history\":[],\"btl_objs\":[],\"animation\":[{"
+           "\"sequence\":[],\"description\":7}]}",
+           422,
+           "{\"detail\":[{\"type\":\"string_type\",\"loc\":[\"body\",\"animation\",0,\"description\"],"
+           "\"msg\":\"Input should be a valid string\",\"input\":7}]}");
+    mk_mock_free(m);
+}
+
+/* Missing cookies and a bad body: one 422, cookie errors first
+ * (solve_dependencies), body errors after. */
+static void cookies_then_body(void **state)
+{
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "/api/thread/t1", json_only, "{\"prompt\":{\"content\":\"hi\"},\"btl_objs\":[]}", 422,
+           "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"cookie\",\"Outseta.nocode.accessToken\"],"
+           "\"msg\":\"Field required\",\"input\":null},{\"type\":\"missing\",\"loc\":[\"cookie\","
+           "\"cairos_session\"],\"msg\":\"Field required\",\"input\":null},{\"type\":\"missing\","
+           "\"loc\":[\"body\",\"history\"],\"msg\":\"Field required\",\"input\":{\"prompt\":{"
+           "\"content\":\"hi\"},\"btl_objs\":[]}}]}");
+    mk_mock_free(m);
+}
+
+/* What pydantic takes is not refused: extra keys (extra="ignore"), lax
+ * booleans, nullable fields, any JSON Content-Type. */
+static void valid_bodies_pass(void **state)
+{
+    const char *const vnd[] = {COOKIES, "Content-Type: application/vnd.cairos+json; charset=utf-8",
+                               NULL};
+    char got[4096];
+    mk_mock *m = start();
+    (void)state;
+    assert_int_equal(post(m, "/api/thread/t1", json_cookies,
+                          "{\"prompt\":{\"content\":[\"a\",{\"b\":1}],\"example\":\"yes\",\"name\":"
+                          "null},\"history\":[{\"content\":\"x\",\"type\":\"ai\"}],\"btl_objs\":[1],"
+                          "\"extra\":true}",
+                          got, sizeof(got)),
+                     200);
+    assert_non_null(strstr(got, "trigger_msg"));
+    assert_int_equal(post(m, "/api/thread/t1", vnd,
+                          "{\"prompt\":{\"content\":\"hi\"},\"history\":[],\"btl_objs\":[]}", got,
+                          sizeof(got)),
+                     200);
+    /* /test has no bound body type in models/cairos.json: not validated */
+    assert_int_equal(post(m, "/api/thread/t1/test", json_cookies, "[", got, sizeof(got)), 404);
+    mk_mock_free(m);
+}
+
+/* POST /login: a required form field absent is a 422 before the
+ * credential check; an empty value is present (FastAPI 0.118). */
+static void login_form(void **state)
+{
+    const char *const form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    mk_mock *m = start();
+    (void)state;
+    expect(m, "/api/login", form, "username=bob", 422,
+           "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"password\"],\"msg\":\"Field "
+           "required\",\"input\":null}]}");
+    /* a JSON body is no form: both fields missing, in the form's order */
+    expect(m, "/api/login", json_only, "{\"username\":\"bob\",\"password\":\"x\"}", 422,
+           "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"username\"],\"msg\":\"Field "
+           "required\",\"input\":null},{\"type\":\"missing\",\"loc\":[\"body\",\"password\"],"
+           "\"msg\":\"Field required\",\"input\":null}]}");
+    expect(m, "/api/login", form, "username=&password=", 401,
+           "{\"detail\":\"Incorrect username or password\"}");
+    expect(m, "/api/login", form, "username=bob&password=bobspassword", 200, NULL);
+    mk_mock_free(m);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(missing_body),      cmocka_unit_test(json_decode_errors),
+        cmocka_unit_test(wrong_json_type),   cmocka_unit_test(missing_fields),
+        cmocka_unit_test(wrong_field_types), cmocka_unit_test(cookies_then_body),
+        cmocka_unit_test(valid_bodies_pass), cmocka_unit_test(login_form),
+    };
+    return SUITE_RUN(argc, argv, tests, NULL, NULL);
+}
