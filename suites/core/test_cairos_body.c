@@ -42,14 +42,8 @@ static void expect(mk_mock *m, const char *path, const char *const *headers, con
 
 static mk_mock *start(void)
 {
-    const char *paths[] = {PROFILE};
-    mk_mock_options o;
-    mk_mock *m = NULL;
-    mk_mock_options_init(&o);
-    o.service = "cairos";
-    o.quiet = 1;
-    assert_int_equal(mk_mock_new(&o, paths, 1, &m, NULL), MK_MOCK_OK);
-    return m;
+    const char *const paths[] = {PROFILE};
+    return cu_mock("cairos", paths, 1, 0, NULL);
 }
 
 #define MISSING_BODY                                                                         \
