@@ -24,12 +24,15 @@
  *     src/input/input_python.rs validate_model_fields (a non-dict with
  *     from_attributes: model_attributes_type, no ctx),
  *     src/validators/model_fields.rs (fields in declaration order; a missing
- *     field's input is the whole object; extra keys ignored by default).
+ *     field's input is the whole object; extra keys ignored by default),
+ *     src/validators/union.rs (smart mode: each member's errors under its
+ *     validator's name); pydantic 2.13.4 agrees on suites/core's cases.
  *   CairosAI/cairos-python-client@5ebd629 models/chat_input.py (fields and
  *     order; additional_properties kept, so the server does not forbid
  *     extras), models/body_login_outseta_login_post.py (username and
  *     password required). */
 #include <ctype.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,58 +133,73 @@ static const cJSON *last_item(const cJSON *obj, const char *key)
 
 static int walk_value(walk *w, const cJSON *s, const cJSON *v);
 
-/* Lax mode (validate_python): bool from 0/1 and pydantic's words. */
+/* Lax mode (validate_python; pydantic-core src/input/input_python.rs
+ * validate_bool, src/input/shared.rs str_as_bool): bool from 0 and 1, from
+ * pydantic's words (any case), from a whole float 0.0 or 1.0. */
 static void check_bool(walk *w, const cJSON *v)
 {
     static const char *const words[] = {"0", "off", "f", "false", "n", "no",
                                         "1", "on",  "t", "true",  "y", "yes"};
+    const char *parsing = "Input should be a valid boolean, unable to interpret input";
     if (cJSON_IsBool(v))
         return;
-    if (cJSON_IsNumber(v)) {
-        if (v->valuedouble == 0 || v->valuedouble == 1)
-            return;
-    } else if (cJSON_IsString(v)) {
+    if (cJSON_IsString(v)) {
         for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
             if (strcasecmp(v->valuestring, words[i]) == 0)
                 return;
+        entry(w, "bool_parsing", parsing, v, NULL);
+    } else if (cJSON_IsNumber(v) && trunc(v->valuedouble) == v->valuedouble) {
+        if (v->valuedouble != 0 && v->valuedouble != 1)
+            entry(w, "bool_parsing", parsing, v, NULL);
     } else {
         entry(w, "bool_type", "Input should be a valid boolean", v, NULL);
-        return;
     }
-    entry(w, "bool_parsing", "Input should be a valid boolean, unable to interpret input", v,
-          NULL);
 }
 
-/* Lax mode: int from a whole float, a bool, or a string of digits. */
+/* shared.rs clean_int_str: trimmed, one sign, digits with single inner
+ * underscores, and a fraction of zeros only ("1.0", "+1_000", " 7 "). */
+static int int_text(const char *p)
+{
+    const char *end;
+    while (isspace((unsigned char)*p))
+        p++;
+    end = p + strlen(p);
+    while (end > p && isspace((unsigned char)end[-1]))
+        end--;
+    if (p < end && (*p == '+' || *p == '-'))
+        p++;
+    if (p == end || !isdigit((unsigned char)*p))
+        return 0;
+    for (; p < end && (isdigit((unsigned char)*p) || *p == '_'); p++)
+        if (*p == '_' && (p + 1 == end || !isdigit((unsigned char)p[1])))
+            return 0;
+    if (p < end && *p == '.') {
+        if (++p == end)
+            return 0;
+        while (p < end && *p == '0')
+            p++;
+    }
+    return p == end;
+}
+
+/* Lax mode: int from a bool, a whole float, or int_text. */
 static void check_int(walk *w, const cJSON *v)
 {
     if (cJSON_IsBool(v))
         return;
     if (cJSON_IsNumber(v)) {
-        if (v->valuedouble != (double)(long long)v->valuedouble)
+        if (trunc(v->valuedouble) != v->valuedouble)
             entry(w, "int_from_float",
                   "Input should be a valid integer, got a number with a fractional part", v,
                   NULL);
-        return;
+    } else if (cJSON_IsString(v)) {
+        if (!int_text(v->valuestring))
+            entry(w, "int_parsing",
+                  "Input should be a valid integer, unable to parse string as an integer", v,
+                  NULL);
+    } else {
+        entry(w, "int_type", "Input should be a valid integer", v, NULL);
     }
-    if (cJSON_IsString(v)) {
-        const char *p = v->valuestring;
-        while (isspace((unsigned char)*p))
-            p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        const char *digits = p;
-        while (isdigit((unsigned char)*p))
-            p++;
-        while (isspace((unsigned char)*p))
-            p++;
-        if (p > digits && isdigit((unsigned char)*digits) && *p == '\0')
-            return;
-        entry(w, "int_parsing",
-              "Input should be a valid integer, unable to parse string as an integer", v, NULL);
-        return;
-    }
-    entry(w, "int_type", "Input should be a valid integer", v, NULL);
 }
 
 /* Literal["a", "b"]: "Input should be 'a' or 'b'", ctx.expected the same. */
@@ -242,44 +260,113 @@ static void check_model(walk *w, const cJSON *s, const cJSON *v)
     }
 }
 
-/* A union: valid when one member is. Otherwise pydantic lists every
- * member's errors under a tag naming it; the tags depend on the server's
- * annotations, which are not public, so the member with the fewest errors
- * stands for all (docs/models.md says so). */
+static int is_null_type(const cJSON *s)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "type");
+    return cJSON_IsString(t) && strcmp(t->valuestring, "null") == 0;
+}
+
+/* pydantic-core's validator names, the tags of union members: str,
+ * dict[any,any], list[<item>], union[<a>,<b>], a model's class name. */
+static void label(const walk *w, const cJSON *s, char *buf, size_t size, int depth)
+{
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(s, "$ref");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(s, "type");
+    const char *name = "any";
+    size_t n;
+    buf[0] = '\0';
+    if (depth > 8 || size < 2) {
+        return;
+    } else if (cJSON_IsString(k) && strncmp(k->valuestring, "#/$defs/", 8) == 0) {
+        const cJSON *target = cJSON_GetObjectItemCaseSensitive(w->defs, k->valuestring + 8);
+        if (cJSON_GetObjectItemCaseSensitive(target, "properties"))
+            snprintf(buf, size, "%s", k->valuestring + 8); /* a model: its class */
+        else
+            label(w, target, buf, size, depth + 1);
+        return;
+    } else if ((k = cJSON_GetObjectItemCaseSensitive(s, "anyOf")) || cJSON_IsArray(t)) {
+        int members = 0;
+        snprintf(buf, size, "union[");
+        for (const cJSON *m = k ? k->child : t->child; m; m = m->next) {
+            cJSON *one = NULL;
+            if (!k) {
+                one = cJSON_CreateObject();
+                cJSON_AddStringToObject(one, "type", m->valuestring);
+            }
+            if (!is_null_type(one ? one : m)) {
+                n = strlen(buf);
+                snprintf(buf + n, size - n, "%s", members++ ? "," : "");
+                n = strlen(buf);
+                label(w, one ? one : m, buf + n, size - n, depth + 1);
+            }
+            cJSON_Delete(one);
+        }
+        n = strlen(buf);
+        snprintf(buf + n, size - n, "]");
+        return;
+    } else if (cJSON_IsString(t)) {
+        name = t->valuestring;
+    }
+    if (strcmp(name, "array") == 0) {
+        const cJSON *items = cJSON_GetObjectItemCaseSensitive(s, "items");
+        snprintf(buf, size, "list[");
+        n = strlen(buf);
+        if (items)
+            label(w, items, buf + n, size - n, depth + 1);
+        else
+            snprintf(buf + n, size - n, "any");
+        n = strlen(buf);
+        snprintf(buf + n, size - n, "]");
+        return;
+    }
+    snprintf(buf, size, "%s",
+             strcmp(name, "string") == 0    ? "str"
+             : strcmp(name, "object") == 0  ? "dict[any,any]"
+             : strcmp(name, "integer") == 0 ? "int"
+             : strcmp(name, "boolean") == 0 ? "bool"
+                                            : "any");
+}
+
+/* A union: valid when one member is. Optional[X] (anyOf [X, null]) is X's
+ * errors untagged (pydantic's nullable); otherwise every member's errors,
+ * each under its tag (smart mode, src/validators/union.rs). For `history`
+ * items this assumes a plain Union of the four message classes; a
+ * discriminated one (langchain's AnyMessage) would be tagged otherwise. */
 static void check_union(walk *w, const cJSON *members, const cJSON *v)
 {
-    cJSON *best = NULL, *saved = w->detail;
-    int best_n = 0;
+    cJSON *all = cJSON_CreateArray(), *saved = w->detail;
+    int real = 0;
+    for (const cJSON *m = members->child; m; m = m->next)
+        real += !is_null_type(m);
     for (const cJSON *m = members->child; m; m = m->next) {
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
-        if (cJSON_IsString(t) && strcmp(t->valuestring, "null") == 0) {
-            if (cJSON_IsNull(v)) {
-                cJSON_Delete(best); /* Optional[X] takes None */
-                return;
-            }
-            continue;  /* else X's own errors, untagged (pydantic's nullable) */
+        char tag[256];
+        int pushed = 0;
+        if (is_null_type(m)) {
+            if (cJSON_IsNull(v))
+                goto valid;
+            continue;
         }
         cJSON *errs = cJSON_CreateArray();
         w->detail = errs;
+        if (real > 1) {
+            label(w, m, tag, sizeof(tag), 0);
+            pushed = push_key(w, tag);
+        }
         walk_value(w, m, v);
+        w->depth -= pushed;
         w->detail = saved;
-        int n = cJSON_GetArraySize(errs);
-        if (n == 0) {
+        if (cJSON_GetArraySize(errs) == 0) {
             cJSON_Delete(errs);
-            cJSON_Delete(best);
-            return;
+            goto valid;
         }
-        if (!best || n < best_n) {
-            cJSON_Delete(best);
-            best = errs;
-            best_n = n;
-        } else {
-            cJSON_Delete(errs);
-        }
+        while (errs->child)
+            cJSON_AddItemToArray(all, cJSON_DetachItemViaPointer(errs, errs->child));
+        cJSON_Delete(errs);
     }
-    while (best && best->child)
-        cJSON_AddItemToArray(w->detail, cJSON_DetachItemViaPointer(best, best->child));
-    cJSON_Delete(best);
+    while (all->child)
+        cJSON_AddItemToArray(w->detail, cJSON_DetachItemViaPointer(all, all->child));
+valid:
+    cJSON_Delete(all);
 }
 
 static void check_type(walk *w, const char *t, const cJSON *s, const cJSON *v)

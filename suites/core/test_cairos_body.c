@@ -104,6 +104,11 @@ static void json_decode_errors(void **state)
     mk_mock_free(m);
 }
 
+/* A Motion (Animation.sequence item) with the given sg_id. */
+#define MOTION(sg_id)                                                                        \
+    "{\"sg_id\":" sg_id ",\"description\":\"d\",\"input\":\"i.bgeo.sc\",\"created_at\":"           \
+    "\"2025-08-19T15:24:19.124646+00:00\",\"shot_description\":\"s\"}"
+
 #define NOT_A_MODEL "Input should be a valid dictionary or object to extract fields from"
 
 /* JSON that is not an object; a body that is not JSON by its media type
@@ -172,6 +177,42 @@ static void wrong_field_types(void **state)
            422,
            "{\"detail\":[{\"type\":\"string_type\",\"loc\":[\"body\",\"animation\",0,\"description\"],"
            "\"msg\":\"Input should be a valid string\",\"input\":7}]}");
+    /* unions: every member's errors under pydantic's tag for it; content
+     * is langchain's Union[str, list[Union[str, dict]]], history assumed a
+     * plain Union of the message classes (models/cairos.json's order) */
+    expect(m, "/api/thread/t1", json_cookies,
+           "{\"prompt\":{\"content\":5},\"history\":[{\"content\":\"x\",\"type\":\"tool\"}],"
+           "\"btl_objs\":[]}",
+           422,
+           "{\"detail\":[{\"type\":\"string_type\",\"loc\":[\"body\",\"prompt\",\"content\",\"str\"],"
+           "\"msg\":\"Input should be a valid string\",\"input\":5},{\"type\":\"list_type\",\"loc\":["
+           "\"body\",\"prompt\",\"content\",\"list[union[str,dict[any,any]]]\"],\"msg\":\"Input should "
+           "be a valid list\",\"input\":5},{\"type\":\"literal_error\",\"loc\":[\"body\",\"history\",0,"
+           "\"HumanMessage\",\"type\"],\"msg\":\"Input should be 'human'\",\"input\":\"tool\",\"ctx\":{"
+           "\"expected\":\"'human'\"}},{\"type\":\"literal_error\",\"loc\":[\"body\",\"history\",0,"
+           "\"AIMessage\",\"type\"],\"msg\":\"Input should be 'ai'\",\"input\":\"tool\",\"ctx\":{"
+           "\"expected\":\"'ai'\"}},{\"type\":\"literal_error\",\"loc\":[\"body\",\"history\",0,"
+           "\"SystemMessage\",\"type\"],\"msg\":\"Input should be 'system'\",\"input\":\"tool\",\"ctx\":"
+           "{\"expected\":\"'system'\"}},{\"type\":\"missing\",\"loc\":[\"body\",\"history\",0,"
+           "\"ToolMessage\",\"tool_call_id\"],\"msg\":\"Field required\",\"input\":{\"content\":\"x\","
+           "\"type\":\"tool\"}}]}");
+    /* lax scalars that still fail: a fraction, words that are no number or
+     * boolean, a number that is not 0 or 1 */
+    expect(m, "/api/thread/t1", json_cookies,
+           "{\"prompt\":{\"content\":\"hi\",\"example\":0.5},\"history\":[],\"btl_objs\":[],"
+           "\"animation\":[{\"sequence\":[" MOTION("1.5") "," MOTION("\"1__0\"") "],"
+           "\"description\":\"d\"}]}",
+           422,
+           "{\"detail\":[{\"type\":\"bool_type\",\"loc\":[\"body\",\"prompt\",\"example\"],\"msg\":"
+           "\"Input should be a valid boolean\",\"input\":0.5},{\"type\":\"int_from_float\",\"loc\":["
+           "\"body\",\"animation\",0,\"sequence\",0,\"sg_id\"],\"msg\":\"Input should be a valid "
+           "integer, got a number with a fractional part\",\"input\":1.5},{\"type\":\"int_parsing\","
+           "\"loc\":[\"body\",\"animation\",0,\"sequence\",1,\"sg_id\"],\"msg\":\"Input should be a "
+           "valid integer, unable to parse string as an integer\",\"input\":\"1__0\"}]}");
+    expect(m, "/api/thread/t1", json_cookies,
+           "{\"prompt\":{\"content\":\"hi\",\"example\":2},\"history\":[],\"btl_objs\":[]}", 422,
+           "{\"detail\":[{\"type\":\"bool_parsing\",\"loc\":[\"body\",\"prompt\",\"example\"],"
+           "\"msg\":\"Input should be a valid boolean, unable to interpret input\",\"input\":2}]}");
     mk_mock_free(m);
 }
 
@@ -206,6 +247,12 @@ static void valid_bodies_pass(void **state)
                           got, sizeof(got)),
                      200);
     assert_non_null(strstr(got, "trigger_msg"));
+    assert_int_equal(post(m, "/api/thread/t1", json_cookies,
+                          "{\"prompt\":{\"content\":\"hi\",\"example\":1},\"history\":[],"
+                          "\"btl_objs\":[],\"animation\":[{\"sequence\":[" MOTION("\" +1_000.00 \"")
+                          "," MOTION("true") "," MOTION("3") "],\"description\":\"d\"}]}",
+                          got, sizeof(got)),
+                     200);
     assert_int_equal(post(m, "/api/thread/t1", vnd,
                           "{\"prompt\":{\"content\":\"hi\"},\"history\":[],\"btl_objs\":[]}", got,
                           sizeof(got)),
