@@ -257,8 +257,9 @@ static void valid_bodies_pass(void **state)
                           "{\"prompt\":{\"content\":\"hi\"},\"history\":[],\"btl_objs\":[]}", got,
                           sizeof(got)),
                      200);
-    /* /test has no bound body type in models/cairos.json: not validated */
-    assert_int_equal(post(m, "/api/thread/t1/test", json_cookies, "[", got, sizeof(got)), 404);
+    /* /test takes a ChatInput too (process_message_test_thread_thread_id_test_post.py) */
+    assert_int_equal(post(m, "/api/thread/t1/test", json_cookies, "[", got, sizeof(got)), 422);
+    assert_non_null(strstr(got, "\"json_invalid\""));
     mk_mock_free(m);
 }
 
