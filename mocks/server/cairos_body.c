@@ -78,12 +78,118 @@ const char *mk__cairos_model_error(void)
 typedef struct walk {
     cJSON *detail;          /* where entries go */
     const cJSON *defs;
+    const unsigned char *text;  /* the body, for numbers as Python shows them */
+    const mk__pyjson *pj;       /* their spans; NULL: cJSON's rendering */
     struct {
         const char *key;    /* NULL: an array index */
         int index;
     } loc[MAX_LOC];
     int depth;
 } walk;
+
+/* Python's dict keeps the last of duplicate keys. */
+static const cJSON *last_item(const cJSON *obj, const char *key)
+{
+    const cJSON *found = NULL;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        if (c->string && strcmp(c->string, key) == 0)
+            found = c;
+    return found;
+}
+
+/* repr(float): the shortest digits that read back, fixed notation for
+ * decimal exponents -4 to 15 (with ".0" when whole), else d.ddde+XX.
+ * size: at least 40. */
+static void py_float(double d, char *buf, size_t size)
+{
+    char tmp[40], digits[24];
+    int p, exp, n = 0;
+    for (p = 1; p <= 17; p++) {
+        snprintf(tmp, sizeof(tmp), "%.*e", p - 1, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    const char *c = tmp + (tmp[0] == '-');
+    for (; *c && *c != 'e' && n < 20; c++)
+        if (*c != '.')
+            digits[n++] = *c;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    digits[n] = '\0';
+    exp = *c == 'e' ? atoi(c + 1) : 0;
+    const char *sign = tmp[0] == '-' ? "-" : "";
+    if (exp < -4 || exp >= 16)
+        snprintf(buf, size, "%s%c%s%se%c%02d", sign, digits[0], n > 1 ? "." : "", digits + 1,
+                 exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    else if (exp < 0)
+        snprintf(buf, size, "%s0.%.*s%s", sign, -exp - 1, "000", digits);
+    else if (n > exp + 1)
+        snprintf(buf, size, "%s%.*s.%s", sign, exp + 1, digits, digits + exp + 1);
+    else
+        snprintf(buf, size, "%s%s%.*s.0", sign, digits, exp + 1 - n, "000000000000000");
+}
+
+/* A number as FastAPI's JSONResponse (json.dumps) shows it: an int
+ * literal as written ("-0" is 0), a float literal as repr(float). */
+static cJSON *py_number(const walk *w, const cJSON *v)
+{
+    char text[64];
+    size_t i = (size_t)v->valueint, off, len;
+    if (!w->pj || v->valueint < 0 || i >= w->pj->span_count)
+        return cJSON_CreateNumber(v->valuedouble);
+    off = w->pj->spans[i * 2];
+    len = w->pj->spans[i * 2 + 1];
+    const char *lex = (const char *)w->text + off;
+    if (!memchr(lex, '.', len) && !memchr(lex, 'e', len) && !memchr(lex, 'E', len)) {
+        char *raw = malloc(len + 1);
+        cJSON *r;
+        if (!raw)
+            return NULL;
+        if (len == 2 && memcmp(lex, "-0", 2) == 0)
+            snprintf(raw, len + 1, "0");
+        else
+            snprintf(raw, len + 1, "%.*s", (int)len, lex);
+        r = cJSON_CreateRaw(raw);
+        free(raw);
+        return r;
+    }
+    py_float(v->valuedouble, text, sizeof(text));
+    return cJSON_CreateRaw(text);
+}
+
+/* The input as Python shows it: numbers as above, and of repeated keys
+ * one, where it first stood, with the last value (a dict). Objects past
+ * 256 members keep their repeats (the search is quadratic). */
+static cJSON *py_echo(const walk *w, const cJSON *v, int depth)
+{
+    cJSON *out;
+    if (depth > MK__PYJSON_MAX_DEPTH)
+        return cJSON_CreateNull();
+    if (cJSON_IsNumber(v))
+        return py_number(w, v);
+    if (cJSON_IsArray(v)) {
+        out = cJSON_CreateArray();
+        for (const cJSON *e = v->child; e && out; e = e->next)
+            cJSON_AddItemToArray(out, py_echo(w, e, depth + 1));
+        return out;
+    }
+    if (!cJSON_IsObject(v))
+        return cJSON_Duplicate(v, 1);
+    out = cJSON_CreateObject();
+    int small = cJSON_GetArraySize(v) <= 256;
+    for (const cJSON *e = v->child; e && out; e = e->next) {
+        const cJSON *seen = v->child, *value = e;
+        for (; small && seen != e; seen = seen->next)
+            if (strcmp(seen->string, e->string) == 0)
+                break;
+        if (small && seen != e)
+            continue; /* shown at its first place */
+        if (small)
+            value = last_item(v, e->string);
+        cJSON_AddItemToObject(out, e->string, py_echo(w, value, depth + 1));
+    }
+    return out;
+}
 
 /* One entry, in pydantic's key order: type, loc, msg, input[, ctx]. */
 static void entry(walk *w, const char *type, const char *msg, const cJSON *input, cJSON *ctx)
@@ -96,7 +202,7 @@ static void entry(walk *w, const char *type, const char *msg, const cJSON *input
         cJSON_AddItemToArray(loc, w->loc[i].key ? cJSON_CreateString(w->loc[i].key)
                                                 : cJSON_CreateNumber(w->loc[i].index));
     cJSON_AddStringToObject(e, "msg", msg);
-    cJSON_AddItemToObject(e, "input", input ? cJSON_Duplicate(input, 1) : cJSON_CreateNull());
+    cJSON_AddItemToObject(e, "input", input ? py_echo(w, input, 0) : cJSON_CreateNull());
     if (ctx)
         cJSON_AddItemToObject(e, "ctx", ctx);
     cJSON_AddItemToArray(w->detail, e);
@@ -119,16 +225,6 @@ static int push_index(walk *w, int index)
     w->loc[w->depth].index = index;
     w->depth++;
     return 1;
-}
-
-/* Python's dict keeps the last of duplicate keys. */
-static const cJSON *last_item(const cJSON *obj, const char *key)
-{
-    const cJSON *found = NULL;
-    for (const cJSON *c = obj->child; c; c = c->next)
-        if (c->string && strcmp(c->string, key) == 0)
-            found = c;
-    return found;
 }
 
 static int walk_value(walk *w, const cJSON *s, const cJSON *v);
@@ -469,6 +565,42 @@ static void reply_json(mk__reply *out, int status, cJSON *body)
     cJSON_Delete(body);
 }
 
+/* 400 for bytes that do not decode; 422 json_invalid for JSONDecodeError,
+ * raised while reading the body, so alone in its list. */
+static void json_refused(int rc, const mk__pyjson *pj, mk__reply *out)
+{
+    cJSON *root = cJSON_CreateObject(), *ctx, *input;
+    walk jw = {0};
+    if (rc == MK__PYJSON_UNDECODABLE) {
+        cJSON_AddStringToObject(root, "detail", "There was an error parsing the body");
+        reply_json(out, 400, root);
+        return;
+    }
+    jw.detail = cJSON_AddArrayToObject(root, "detail");
+    ctx = cJSON_CreateObject();
+    input = cJSON_CreateObject();
+    push_key(&jw, "body");
+    push_index(&jw, (int)pj->pos);
+    cJSON_AddStringToObject(ctx, "error", pj->msg);
+    entry(&jw, "json_invalid", "JSON decode error", input, ctx);
+    cJSON_Delete(input);
+    reply_json(out, 422, root);
+}
+
+/* Numbers in document order, as the scanner met them: each number's
+ * index goes in valueint (which cJSON itself does not read back), so
+ * py_number finds its text. Returns the count. */
+static size_t number_order(cJSON *v, size_t next)
+{
+    if (cJSON_IsNumber(v)) {
+        v->valueint = next <= (size_t)0x7fffffff ? (int)next : -1;
+        return next + 1;
+    }
+    for (cJSON *c = v->child; c; c = c->next)
+        next = number_order(c, next);
+    return next;
+}
+
 int mk__cairos_body(const mk__req *req, cJSON *detail, mk__reply *out)
 {
     const char *type = NULL;
@@ -487,33 +619,25 @@ int mk__cairos_body(const mk__req *req, cJSON *detail, mk__reply *out)
     if (json_content_type(mk__req_header(req, "Content-Type"))) {
         mk__pyjson pj;
         int rc = mk__pyjson_check(req->body, req->body_len, &pj);
-        if (rc == MK__PYJSON_UNDECODABLE) {
-            cJSON *root = cJSON_CreateObject();
-            cJSON_AddStringToObject(root, "detail", "There was an error parsing the body");
-            reply_json(out, 400, root);
+        if (rc == MK__PYJSON_UNDECODABLE || rc == MK__PYJSON_INVALID) {
+            json_refused(rc, &pj, out);
+            mk__pyjson_free(&pj);
             return 1;
         }
-        if (rc == MK__PYJSON_INVALID) {
-            cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "detail");
-            cJSON *ctx = cJSON_CreateObject(), *input = cJSON_CreateObject();
-            walk jw = {.detail = list};
-            push_key(&jw, "body");
-            push_index(&jw, (int)pj.pos);
-            cJSON_AddStringToObject(ctx, "error", pj.msg);
-            entry(&jw, "json_invalid", "JSON decode error", input, ctx);
-            cJSON_Delete(input);
-            reply_json(out, 422, root);
-            return 1;
+        if (rc == MK__PYJSON_OK) /* else not judged (cairos_internal.h) */
+            body = cJSON_ParseWithLength((const char *)req->body + pj.skip,
+                                         req->body_len - pj.skip);
+        if (body && number_order(body, 0) == pj.span_count) {
+            w.text = req->body;
+            w.pj = &pj;
         }
-        if (rc != MK__PYJSON_OK)
-            return 0; /* not judged (cairos_internal.h) */
-        body = cJSON_ParseWithLength((const char *)req->body + pj.skip, req->body_len - pj.skip);
-        if (!body)
-            return 0;
         if (cJSON_IsNull(body)) /* json null is None: a missing body */
             entry(&w, "missing", "Field required", NULL, NULL);
-        else
+        else if (body)
             walk_value(&w, cJSON_GetObjectItemCaseSensitive(w.defs, type + 8), body);
+        cJSON_Delete(body);
+        mk__pyjson_free(&pj);
+        return 0;
     } else {
         /* bytes: not a dict, not an object with attributes; jsonable_encoder
          * shows them decoded */

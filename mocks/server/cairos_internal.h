@@ -25,9 +25,13 @@ typedef struct mk__pyjson {
     const char *msg;  /* JSONDecodeError.msg, static */
     size_t pos;       /* JSONDecodeError.pos: characters, not bytes */
     size_t skip;      /* bytes of a leading UTF-8 BOM */
+    size_t *spans;    /* owned: (byte offset, length) of each number, in order */
+    size_t span_count, span_cap;
 } mk__pyjson;
 
+/* Free out->spans afterwards with mk__pyjson_free, whatever it returns. */
 int mk__pyjson_check(const unsigned char *body, size_t len, mk__pyjson *out);
+void mk__pyjson_free(mk__pyjson *pj);
 
 /* ---- cairos_body.c ----------------------------------------------------- */
 

@@ -12,6 +12,7 @@
  * "Extra data" after the value) and Lib/json/__init__.py (bytes are decoded
  * with detect_encoding, 'surrogatepass'; a UTF-8 BOM is dropped). Syntax
  * only: the value itself is parsed with cJSON afterwards. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cairos_internal.h"
@@ -23,6 +24,8 @@ typedef struct scan {
     const char *msg;  /* error message; NULL with at = StopIteration */
     int depth;
     int python_only;  /* NaN / Infinity: json.loads takes them, cJSON not */
+    mk__pyjson *out;  /* number spans go here */
+    int oom;
 } scan;
 
 enum { OK = 0, FAIL = -1, DEEP = -2 };
@@ -119,6 +122,26 @@ static int string(scan *p, size_t end, size_t *next_out)
     }
 }
 
+/* Remember where a number stands, so its Python value can be shown. */
+static int span(scan *p, size_t start, size_t len)
+{
+    mk__pyjson *o = p->out;
+    if (o->span_count == o->span_cap) {
+        size_t cap = o->span_cap ? o->span_cap * 2 : 16;
+        size_t *grown = realloc(o->spans, cap * 2 * sizeof(*grown));
+        if (!grown) {
+            p->oom = 1;
+            return DEEP; /* stop: not judged */
+        }
+        o->spans = grown;
+        o->span_cap = cap;
+    }
+    o->spans[o->span_count * 2] = start + o->skip;
+    o->spans[o->span_count * 2 + 1] = len;
+    o->span_count++;
+    return OK;
+}
+
 static int number(scan *p, size_t start, size_t *next_out)
 {
     size_t i = start, last = p->len - 1;
@@ -151,7 +174,7 @@ static int number(scan *p, size_t start, size_t *next_out)
             i = e_start; /* no exponent digits: the number ends before 'e' */
     }
     *next_out = i;
-    return OK;
+    return span(p, start, i - start);
 }
 
 static int value(scan *p, size_t i, size_t *next_out);
@@ -282,7 +305,7 @@ int mk__pyjson_check(const unsigned char *body, size_t len, mk__pyjson *out)
     len -= out->skip;
     if (!utf8_ok(s, len))
         return MK__PYJSON_UNDECODABLE;
-    scan p = {.s = s, .len = len};
+    scan p = {.s = s, .len = len, .out = out};
     size_t end = 0;
     int rc = value(&p, skip_ws(&p, 0), &end);
     if (rc == DEEP)
@@ -298,4 +321,11 @@ int mk__pyjson_check(const unsigned char *body, size_t len, mk__pyjson *out)
     for (size_t i = 0; i < p.at && i < len; i++)
         out->pos += (s[i] & 0xC0) != 0x80;
     return MK__PYJSON_INVALID;
+}
+
+void mk__pyjson_free(mk__pyjson *pj)
+{
+    free(pj->spans);
+    pj->spans = NULL;
+    pj->span_count = pj->span_cap = 0;
 }

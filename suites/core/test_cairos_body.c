@@ -140,6 +140,15 @@ static void missing_fields(void **state)
            "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"prompt\"],\"msg\":\"Field "
            "required\",\"input\":{\"btl_objs\":[]}},{\"type\":\"missing\",\"loc\":[\"body\","
            "\"history\"],\"msg\":\"Field required\",\"input\":{\"btl_objs\":[]}}]}");
+    /* the input as json.dumps shows Python's dict: float literals as
+     * repr(float), ints exact, a repeated key once with its last value */
+    expect(m, "/api/thread/t1", json_cookies,
+           "{\"prompt\":{\"content\":\"hi\"},\"btl_objs\":[1.0,-0,2.5e3,1E16,1e-5,"
+           "12345678901234567890123],\"x\":{\"y\":1,\"z\":0,\"y\":2}}",
+           422,
+           "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"history\"],\"msg\":\"Field "
+           "required\",\"input\":{\"prompt\":{\"content\":\"hi\"},\"btl_objs\":[1.0,0,2500.0,1e+16,"
+           "1e-05,12345678901234567890123],\"x\":{\"y\":2,\"z\":0}}}]}");
     expect(m, "/api/thread/t1/nosequence", json_cookies,
            "{\"prompt\":{\"type\":\"human\"},\"history\":[],\"btl_objs\":[]}", 422,
            "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"prompt\",\"content\"],\"msg\":"
