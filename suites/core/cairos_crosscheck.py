@@ -190,5 +190,8 @@ try:
 finally:
     serve.terminate()
     serve.wait(timeout=10)
+if serve.returncode != 0:  # a sanitizer's report, say
+    failures += 1
+    print("mockkit serve exited with %d" % serve.returncode)
 print("failures: %d" % failures)
 sys.exit(1 if failures else 0)
