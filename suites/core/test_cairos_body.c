@@ -287,6 +287,12 @@ static void login_form(void **state)
            "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"username\"],\"msg\":\"Field "
            "required\",\"input\":null},{\"type\":\"missing\",\"loc\":[\"body\",\"password\"],"
            "\"msg\":\"Field required\",\"input\":null}]}");
+    /* without a Content-Type Starlette parses no form either */
+    const char *const no_ct[] = {"Content-Type:", NULL};
+    expect(m, "/api/login", no_ct, "username=bob&password=bobspassword", 422,
+           "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\",\"username\"],\"msg\":\"Field "
+           "required\",\"input\":null},{\"type\":\"missing\",\"loc\":[\"body\",\"password\"],"
+           "\"msg\":\"Field required\",\"input\":null}]}");
     expect(m, "/api/login", form, "username=&password=", 401,
            "{\"detail\":\"Incorrect username or password\"}");
     expect(m, "/api/login", form, "username=bob&password=bobspassword", 200, NULL);
