@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cairos_internal.h"
 #include "faults.h"
 #include "mock_internal.h"
 
@@ -336,7 +337,10 @@ static void add_missing(cJSON *list, const char *name)
  * matching (its 404); a known path with another method is 405 with the
  * first such route's method in Allow (Starlette's Router keeps the first
  * partial match; an APIRoute's methods are exactly the declared one, so
- * HEAD on a GET route is 405 too); a route missing a required cookie 422. */
+ * HEAD on a GET route is 405 too); then the body is read (a JSON syntax
+ * error is a 422 of its own, fastapi/routing.py); then one 422 lists the
+ * missing cookies before the body's errors (fastapi/dependencies/utils.py
+ * solve_dependencies; cairos_body.c cites the sources). */
 static int cairos_cookies(const mk__req *req, mk__reply *out)
 {
     const char *cookies = mk__req_header(req, "Cookie");
@@ -344,7 +348,7 @@ static int cairos_cookies(const mk__req *req, mk__reply *out)
     for (size_t i = 0; i < sizeof(cairos_routes) / sizeof(cairos_routes[0]); i++) {
         const struct cairos_route *r = &cairos_routes[i];
         int no_token, no_session;
-        cJSON *root, *list;
+        cJSON *root, *list, *body_errors;
         if (!mk__path_match(r->path, req->path)) {
             continue;
         }
@@ -356,16 +360,27 @@ static int cairos_cookies(const mk__req *req, mk__reply *out)
         }
         no_token = r->token && !has_cookie(cookies, CAIROS_TOKEN);
         no_session = r->session && !has_cookie(cookies, CAIROS_SESSION);
-        if (!no_token && !no_session) {
-            return 0;
-        }
         root = cJSON_CreateObject();
         list = cJSON_AddArrayToObject(root, "detail");
+        body_errors = cJSON_CreateArray();
+        if (mk__cairos_body(req, body_errors, out) != 0) {
+            cJSON_Delete(body_errors);
+            cJSON_Delete(root);
+            return 1;
+        }
         if (no_token) {
             add_missing(list, CAIROS_TOKEN);
         }
         if (no_session) {
             add_missing(list, CAIROS_SESSION);
+        }
+        while (body_errors && body_errors->child) {
+            cJSON_AddItemToArray(list, cJSON_DetachItemViaPointer(body_errors, body_errors->child));
+        }
+        cJSON_Delete(body_errors);
+        if (cJSON_GetArraySize(list) == 0) {
+            cJSON_Delete(root);
+            return 0;
         }
         reply_json(out, 422, root);
         return 1;
@@ -384,8 +399,17 @@ static int cairos_check(struct mk_mock *m, const mk__req *req, mk__reply *out)
         mk_query_param *form = NULL;
         size_t count = 0;
         const char *user = NULL, *pass = NULL;
-        char *text = malloc(req->body_len + 1);
+        char *text;
         int ok;
+        cJSON *root = cJSON_CreateObject();
+        /* a required form field absent: FastAPI's 422 before the handler */
+        mk__cairos_login_form(req, cJSON_AddArrayToObject(root, "detail"));
+        if (cJSON_GetArraySize(cJSON_GetObjectItem(root, "detail")) > 0) {
+            reply_json(out, 422, root);
+            return 1;
+        }
+        cJSON_Delete(root);
+        text = malloc(req->body_len + 1);
         if (!text) {
             return 0;
         }

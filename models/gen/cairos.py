@@ -117,6 +117,7 @@ bindings = [
  rest("GET", "/api/thread/{thread_id}", 200, R + "ChatThreadPublic"),
  rest("POST", "/api/thread/{thread_id}", 200, R + "ChatOutput", R + "ChatInput"),
  rest("POST", "/api/thread/{thread_id}/nosequence", 200, R + "ChatOutput", R + "ChatInput"),
+ rest("POST", "/api/thread/{thread_id}/test", 200, R + "ChatOutput", R + "ChatInput"),
  rest("POST", "/api/anim/{thread_id}/{trigger_msg_id}/export", 202, R + "OrmAnimation", None, "no request body"),
  rest("GET", "/api/anim/{thread_id}/{trigger_msg_id}/download", 200, None, None, "200: the exported animation (application/zip)"),
  {"method": "GET", "path": "/api/event_log",
