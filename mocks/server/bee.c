@@ -36,17 +36,8 @@ static char model_error[700];
  * table: every Bee mock shares it. */
 static void load_model(void)
 {
-    mk_model_error err;
-    model_doc = cJSON_ParseWithLength(mk__bee_model_json, mk__bee_model_len);
-    if (!model_doc) {
-        snprintf(model_error, sizeof(model_error), "models/bee.json (embedded) is not JSON");
-        return;
-    }
-    if (mk_model_new_json(model_doc, "models/bee.json", &model, &err) != MK_MODEL_OK) {
-        snprintf(model_error, sizeof(model_error), "models/bee.json: %.200s: %.380s", err.pointer,
-                 err.message);
-        model = NULL;
-    }
+    mk__embedded_model_load(mk__bee_model_json, mk__bee_model_len, "models/bee.json",
+                            &model_doc, &model, model_error, sizeof(model_error));
 }
 
 const char *mk__bee_model_error(void)

@@ -52,17 +52,8 @@ static char model_error[700];
 
 static void load_model(void)
 {
-    mk_model_error err;
-    model_doc = cJSON_ParseWithLength(mk__cairos_model_json, mk__cairos_model_len);
-    if (!model_doc) {
-        snprintf(model_error, sizeof(model_error), "models/cairos.json (embedded) is not JSON");
-        return;
-    }
-    if (mk_model_new_json(model_doc, "models/cairos.json", &model, &err) != MK_MODEL_OK) {
-        snprintf(model_error, sizeof(model_error), "models/cairos.json: %.200s: %.380s",
-                 err.pointer, err.message);
-        model = NULL;
-    }
+    mk__embedded_model_load(mk__cairos_model_json, mk__cairos_model_len, "models/cairos.json",
+                            &model_doc, &model, model_error, sizeof(model_error));
 }
 
 const char *mk__cairos_model_error(void)

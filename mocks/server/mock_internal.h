@@ -18,6 +18,7 @@
 #include <civetweb.h>
 
 #include "mockkit/mock.h"
+#include "mockkit/model.h"
 #include "mockkit/service.h"
 
 #define MK__NO_DEADLINE INT64_MAX
@@ -125,6 +126,10 @@ int mk__profile_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk_
 int mk__bee_check(struct mk_mock *m, const mk__req *req, int64_t now_ms, mk__reply *out);
 /* NULL, or why the embedded models/bee.json did not load. */
 const char *mk__bee_model_error(void);
+/* Parse a model compiled into the mock (embedded_model.c): 0, or -1 with
+ * error set (naming `name`) and *model NULL. */
+int mk__embedded_model_load(const char *json, size_t len, const char *name, cJSON **doc,
+                            mk_model **model, char *error, size_t size);
 /* profiles.c: Bee's rate limit (1 with a 429 in *out when over it; else
  * the ratelimit-* headers in out->extra). run_route: the route template of
  * a run-creating route (its own limit of 26), or NULL. */
