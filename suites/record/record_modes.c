@@ -30,11 +30,11 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static int rec_new(const char *out, mk_record_mode mode, mk_record **r)
+static int rec_new_to(const char *target, const char *out, mk_record_mode mode, mk_record **r)
 {
     mk_record_options o;
     mk_record_options_init(&o);
-    o.upstream = up.url;
+    o.upstream = target;
     o.out = out;
     o.mode = mode;
     o.quiet = 1;
@@ -45,6 +45,11 @@ static int rec_new(const char *out, mk_record_mode mode, mk_record **r)
         print_error("mk_record_new: %s\n", mk_diag_format(&d, msg, sizeof msg));
     }
     return rc;
+}
+
+static int rec_new(const char *out, mk_record_mode mode, mk_record **r)
+{
+    return rec_new_to(up.url, out, mode, r);
 }
 
 static void stop(mk_record *r)
@@ -231,19 +236,8 @@ static void test_upstream_scheme_any_case(void **state)
     tmp_path(out, sizeof out, "scheme.json");
     assert_int_equal(strncmp(up.url, "http://", 7), 0);
     snprintf(upper, sizeof upper, "HtTP://%s/", up.url + 7);
-    mk_record_options o;
-    mk_record_options_init(&o);
-    o.upstream = upper;
-    o.out = out;
-    o.mode = MK_RECORD_MODE_ALL;
-    o.quiet = 1;
     mk_record *r = NULL;
-    mk_diag d;
-    char msg[1200];
-    int rc = mk_record_new(&o, &r, &d);
-    if (rc != MK_RECORD_OK)
-        print_error("mk_record_new: %s\n", mk_diag_format(&d, msg, sizeof msg));
-    assert_int_equal(rc, MK_RECORD_OK);
+    assert_int_equal(rec_new_to(upper, out, MK_RECORD_MODE_ALL, &r), MK_RECORD_OK);
     int hits = upstream_hits(&up);
     reply a;
     get(r, "/v1/items/42", &a);
@@ -255,10 +249,13 @@ static void test_upstream_scheme_any_case(void **state)
     assert_string_equal(c->meta.source.url, up.url);
     mk_cassette_free(c);
 
-    o.upstream = "HTTPS://127.0.0.1:9";
-    assert_int_equal(mk_record_new(&o, &r, &d), MK_RECORD_OK);
+    assert_int_equal(rec_new_to("HTTPS://127.0.0.1:9", out, MK_RECORD_MODE_ALL, &r), MK_RECORD_OK);
     mk_record_free(r);
+    mk_record_options o;
+    mk_record_options_init(&o);
     o.upstream = "HTTPX://127.0.0.1:9";
+    o.out = out;
+    mk_diag d;
     assert_int_equal(mk_record_new(&o, &r, &d), MK_RECORD_EINVAL);
     assert_non_null(strstr(d.message, "HTTPX://127.0.0.1:9"));
 }
