@@ -254,6 +254,7 @@ static void test_upstream_scheme_any_case(void **state)
     mk_record_options o;
     mk_record_options_init(&o);
     o.upstream = "HTTPX://127.0.0.1:9";
+    o.mode = MK_RECORD_MODE_ALL;
     o.out = out;
     mk_diag d;
     assert_int_equal(mk_record_new(&o, &r, &d), MK_RECORD_EINVAL);
