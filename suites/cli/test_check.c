@@ -330,10 +330,20 @@ static void test_suite_connect_failure_in_words(void **state)
  * --conform: the error suite's off-model requests are refused (400) as the
  * model says and its unknown route gets bee-api's not-found envelope, so
  * the run is green; every answer is still checked against models/bee.json. */
+static suite_child serve, check; /* stopped by stop_children, even after a failed assertion */
+
+static int stop_children(void **state)
+{
+    (void)state;
+    suite_child_cleanup(&check);
+    suite_child_cleanup(&serve);
+    clear_live_env();
+    return 0;
+}
+
 static void test_conform_against_served_fixtures(void **state)
 {
     (void)state;
-    suite_child serve, check;
     const char *sargv[] = {"mockkit", "serve", "--only", "bee", "--port", "bee=0", "--speed", "0",
                            NULL};
     assert_int_equal(suite_child_start(&serve, sargv), 0);
@@ -362,10 +372,7 @@ static void test_conform_against_served_fixtures(void **state)
     assert_null(strstr(cout, " 1 break it"));
     assert_non_null(strstr(cout, " 0 failed"));
     free(cout);
-    suite_child_cleanup(&check);
-    clear_live_env();
     assert_int_equal(suite_child_signal_wait(&serve, SIGTERM, 20000), 0);
-    suite_child_cleanup(&serve);
 }
 
 int main(int argc, char **argv)
@@ -375,7 +382,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_failures_in_words_everywhere),
         cmocka_unit_test(test_fixture_only_suites_are_not_live_passes),
         cmocka_unit_test(test_suite_connect_failure_in_words),
-        cmocka_unit_test(test_conform_against_served_fixtures),
+        cmocka_unit_test_teardown(test_conform_against_served_fixtures, stop_children),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
 }
