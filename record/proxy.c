@@ -549,15 +549,15 @@ static int fault_head(mk_record *r, struct mg_connection *conn, mk__fault_act *f
         *status = 499;
         return 1;
     case MK__F_LATENCY:
-        if (fa->f.at == MK__AT_STATUS) {
-            /* real time, in slices so a stopping recorder is not held up */
-            for (int64_t left = fa->delay_ms;
-                 left > 0 && !__atomic_load_n(&r->stopping, __ATOMIC_RELAXED); left -= 50) {
-                struct timespec ts = {0, (long)(left < 50 ? left : 50) * 1000000L};
-                nanosleep(&ts, NULL);
-            }
-        }
-        return 0;
+    case MK__F_STALL:
+        /* at the status line: the hook waits on the real clock until the
+         * delay is over (GO), or the client left or the recorder stops
+         * (GONE, fa->stop); a stall only ends so */
+        if (fa->f.at != MK__AT_STATUS ||
+            mk__fault_before_status(NULL, conn, fa, NULL, peer, &rep) == MK__FH_GO)
+            return 0;
+        *status = 499;
+        return 1;
     default:
         return 0;
     }

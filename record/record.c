@@ -1,5 +1,6 @@
 /* record.c: the recorder's life: options, modes, the server, and writing
  * the cassette when it stops. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 #include "mockkit/mock.h"
 #include "record_internal.h"
+#include "url.h" /* client/core: the shared URL split */
 
 const char *mk_record_strerror(int status)
 {
@@ -86,36 +88,25 @@ static int fail(mk_diag *d, const char *file, int status, const char *fmt, ...)
     return status;
 }
 
-/* http[s]://host:port[/prefix] */
+/* http[s]://host[:port][/prefix], the scheme in any case (RFC 3986 3.1),
+ * split as the client core splits ws[s]:// URLs. up->url keeps the URL with
+ * its scheme lowercased and no trailing slash. */
 static int parse_upstream(const char *url, mk_rec_upstream *up)
 {
     memset(up, 0, sizeof *up);
-    if (!url)
+    mkc_url u;
+    if (!url || strlen(url) >= sizeof up->url || mkc__url_split(url, "http", "https", &u) != 0)
         return -1;
-    up->tls = strncmp(url, "https://", 8) == 0;
-    if (!up->tls && strncmp(url, "http://", 7) != 0)
-        return -1;
-    size_t skip = up->tls ? 8 : 7;
     snprintf(up->url, sizeof up->url, "%s", url);
-    size_t n = strlen(up->url);
-    while (n > skip && up->url[n - 1] == '/')
+    for (size_t i = 0; i < u.scheme_len; i++)
+        up->url[i] = (char)tolower((unsigned char)up->url[i]);
+    size_t n = strlen(up->url), keep = (size_t)(u.path - url);
+    while (n > keep && up->url[n - 1] == '/')
         up->url[--n] = '\0';
-    const char *host = up->url + skip;
-    const char *slash = strchr(host, '/');
-    const char *colon = memchr(host, ':', slash ? (size_t)(slash - host) : strlen(host));
-    const char *host_end = colon ? colon : (slash ? slash : host + strlen(host));
-    if (host_end == host || (size_t)(host_end - host) >= sizeof up->host)
-        return -1;
-    memcpy(up->host, host, (size_t)(host_end - host));
-    up->port = up->tls ? 443 : 80;
-    if (colon) {
-        char *end;
-        long p = strtol(colon + 1, &end, 10);
-        if (p <= 0 || p > 65535 || (*end && *end != '/'))
-            return -1;
-        up->port = (int)p;
-    }
-    snprintf(up->prefix, sizeof up->prefix, "%s", slash ? slash : "");
+    up->tls = u.tls;
+    up->port = u.port;
+    snprintf(up->host, sizeof up->host, "%s", u.host);
+    snprintf(up->prefix, sizeof up->prefix, "%s", up->url + keep);
     return 0;
 }
 

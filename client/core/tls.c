@@ -84,9 +84,9 @@ int mkc_tls_check(const char *url, const mkc_tls *tls, mkc_error *err)
 {
     if (!url)
         return mkc_error_set(err, MKC_EINVAL, NULL, "mkc_tls_check: NULL url");
-    const char *rest = strncmp(url, "https://", 8) == 0 ? url + 8
-                     : strncmp(url, "wss://", 6) == 0   ? url + 6
-                                                        : NULL;
+    const char *rest = strncasecmp(url, "https://", 8) == 0 ? url + 8
+                     : strncasecmp(url, "wss://", 6) == 0   ? url + 6
+                                                            : NULL;
     if (!rest)
         return MKC_OK;
     mkc_tls env;

@@ -21,6 +21,7 @@
 #include "internal.h"
 #include "kit.h"
 #include "tcp.h"
+#include "url.h"
 
 struct mkc_ws {
     struct mg_connection *conn;
@@ -126,33 +127,13 @@ static void close_cb(const struct mg_connection *conn, void *user)
 static int parse_url(const char *url, char *host, size_t hsize, int *port, const char **path,
                      int *tls)
 {
-    const char *h;
-    if (strncmp(url, "ws://", 5) == 0) {
-        h = url + 5;
-        *tls = 0;
-    } else if (strncmp(url, "wss://", 6) == 0) {
-        h = url + 6;
-        *tls = 1;
-    } else {
+    mkc_url u;
+    if (mkc__url_split(url, "ws", "wss", &u) != 0 || strlen(u.host) >= hsize)
         return -1;
-    }
-    const char *slash = h + strcspn(h, "/?");
-    const char *end = slash;
-    const char *colon = memchr(h, ':', (size_t)(end - h));
-    size_t hl = (size_t)((colon ? colon : end) - h);
-    if (hl == 0 || hl >= hsize)
-        return -1;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    *port = *tls ? 443 : 80;
-    if (colon) {
-        char *pe = NULL;
-        long p = strtol(colon + 1, &pe, 10);
-        if (pe != end || p <= 0 || p > 65535)
-            return -1;
-        *port = (int)p;
-    }
-    *path = *slash == '/' ? slash : "/";
+    snprintf(host, hsize, "%s", u.host);
+    *port = u.port;
+    *tls = u.tls;
+    *path = *u.path == '/' ? u.path : "/";
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "mockkit/cassette.h"
 
@@ -420,9 +421,9 @@ int mk_pieces_ws_start(mk_pieces_ws *ws, mkc_error *err)
 
     const char *base = ws->p->base_url;
     char url[512];
-    if (strncmp(base, "http://", 7) == 0)
+    if (strncasecmp(base, "http://", 7) == 0) /* a scheme is any case (RFC 3986 3.1) */
         snprintf(url, sizeof url, "ws://%s%s", base + 7, ws->path);
-    else if (strncmp(base, "https://", 8) == 0)
+    else if (strncasecmp(base, "https://", 8) == 0)
         snprintf(url, sizeof url, "wss://%s%s", base + 8, ws->path);
     else
         snprintf(url, sizeof url, "%s%s", base, ws->path);

@@ -91,15 +91,21 @@ static size_t literal_length(const char *tpl)
 }
 
 /* The most specific binding (most literal characters, then the first)
- * whose method and path match and that says something about p's part. */
+ * whose method and path match and that says something about p's part.
+ * A request no binding routes falls to the "*" binding, if any: the
+ * service's answer to an unknown route (its not-found handler). */
 static const cJSON *find_binding(const mk_model *m, const mk_model_payload *p, int *path_seen)
 {
     int ws = p->part == MK_MODEL_WS_CLIENT || p->part == MK_MODEL_WS_SERVER;
-    const cJSON *best = NULL;
+    const cJSON *best = NULL, *unrouted = NULL;
     size_t best_len = 0;
     for (const cJSON *b = m->bindings->child; b; b = b->next) {
         const cJSON *path = cJSON_GetObjectItemCaseSensitive(b, "path");
         const cJSON *method = cJSON_GetObjectItemCaseSensitive(b, "method");
+        if (strcmp(path->valuestring, "*") == 0) {
+            unrouted = b;
+            continue;
+        }
         if (!path_matches(path->valuestring, p->path))
             continue;
         if (!ws && (!cJSON_IsString(method) || strcasecmp(method->valuestring, p->method) != 0))
@@ -111,6 +117,8 @@ static const cJSON *find_binding(const mk_model *m, const mk_model_payload *p, i
             best_len = len;
         }
     }
+    if (!best && !*path_seen && !ws && unrouted && target_in(unrouted, p))
+        best = unrouted;
     return best;
 }
 

@@ -244,19 +244,32 @@ static int check_map(const mk_model *m, const cJSON *map, mk_mdl_ptr *p, int sta
     return MK_MODEL_OK;
 }
 
-static int check_binding(const mk_model *m, const cJSON *b, mk_mdl_ptr *p, mk_model_error *err)
+static int check_binding(const mk_model *m, const cJSON *b, mk_mdl_ptr *p, int *unrouted,
+                         mk_model_error *err)
 {
     if (!cJSON_IsObject(b))
         return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, "bindings", "a binding is an object");
     const cJSON *path = cJSON_GetObjectItemCaseSensitive(b, "path");
-    if (!cJSON_IsString(path) || path->valuestring[0] != '/')
-        return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, "bindings",
-                           "a binding needs an absolute \"path\"");
     const cJSON *ws = cJSON_GetObjectItemCaseSensitive(b, "ws");
     const cJSON *method = cJSON_GetObjectItemCaseSensitive(b, "method");
-    if (!ws && !cJSON_IsString(method))
+    if (cJSON_IsString(path) && strcmp(path->valuestring, "*") == 0) {
+        /* Every method and path no other binding routes: request and
+         * responses only, as a not-found handler answers. */
+        if (method || ws || cJSON_GetObjectItemCaseSensitive(b, "sse"))
+            return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, "bindings",
+                               "the \"*\" binding (unknown routes) has no \"method\", "
+                               "\"sse\" or \"ws\"");
+        if (*unrouted)
+            return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, "bindings",
+                               "a second \"*\" binding");
+        *unrouted = 1;
+    } else if (!cJSON_IsString(path) || path->valuestring[0] != '/') {
+        return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, "bindings",
+                           "a binding needs an absolute \"path\" (or \"*\")");
+    } else if (!ws && !cJSON_IsString(method)) {
         return mk_mdl__err(err, MK_MODEL_EMODEL, p->buf, "bindings",
                            "an HTTP binding needs a \"method\"");
+    }
     for (const cJSON *k = b->child; k; k = k->next) {
         size_t old = mk_mdl__ptr_key(p, k->string);
         int rc = MK_MODEL_OK;
@@ -329,9 +342,10 @@ static int check_model(mk_model *m, mk_model_error *err)
     }
     mk_mdl_ptr bp = {.buf = "/bindings", .len = 9};
     size_t i = 0;
+    int unrouted = 0;
     for (const cJSON *b = m->bindings->child; b; b = b->next, i++) {
         size_t old = mk_mdl__ptr_index(&bp, i);
-        int rc = check_binding(m, b, &bp, err);
+        int rc = check_binding(m, b, &bp, &unrouted, err);
         mk_mdl__ptr_pop(&bp, old);
         if (rc != MK_MODEL_OK)
             return rc;

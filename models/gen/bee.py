@@ -394,6 +394,10 @@ B.append({"method": "GET", "path": "/healthcheck", "note": R + "terminus.ts (@go
 # find-my-way prefers a static segment to a parameter; the model's lookup takes
 # the first binding that matches, so static routes go first.
 B.sort(key=lambda x: [s.startswith("{") for s in x["path"].split("/")])
+# Any other method + path: the not-found handler's 404, or the error handler's
+# 400 when a JSON body does not parse (the body is parsed, never validated).
+B.append({"path": "*", "note": R + "errors/plugin.ts setNotFoundHandler: 404 'Route does not exist'",
+          "request": None, "responses": {"4xx": "#/$defs/ErrorResponse", "5xx": "#/$defs/ErrorResponse"}})
 doc = {"service": "bee",
   "description": "Bee API request and response types, written from the server's own DTOs (Fastify route schemas validated by AJV with removeAdditional:false, coerceTypes:'array', useDefaults:true: src/ajv.ts). Bindings list every route bee-api registers (src/server.ts and each *.module.ts); the mock answers a method+path not listed here with 404 'Route does not exist'.",
   "sources": {"bee-api": "github:i-am-bee/bee-api@7f04eca src/**/dtos/*.ts, src/*/*.module.ts, src/schema.ts, src/errors/plugin.ts, src/terminus.ts"},

@@ -7,6 +7,7 @@
  * printing what cmocka prints, so each outcome is exact. */
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,6 +331,55 @@ static void test_suite_connect_failure_in_words(void **state)
     clear_live_env();
 }
 
+/* The suites against `mockkit serve` of the shipped fixtures, with
+ * --conform: the error suite's off-model requests are refused (400) as the
+ * model says and its unknown route gets bee-api's not-found envelope, so
+ * the run is green; every answer is still checked against models/bee.json. */
+static suite_child serve, check; /* stopped by stop_children, even after a failed assertion */
+
+static int stop_children(void **state)
+{
+    (void)state;
+    suite_child_cleanup(&check);
+    suite_child_cleanup(&serve);
+    clear_live_env();
+    return 0;
+}
+
+static void test_conform_against_served_fixtures(void **state)
+{
+    (void)state;
+    const char *sargv[] = {"mockkit", "serve", "--only", "bee", "--port", "bee=0", "--speed", "0",
+                           NULL};
+    assert_int_equal(suite_child_start(&serve, sargv), 0);
+    assert_int_equal(suite_child_wait_output(&serve, "cassettes", 20000), 0);
+    char *text = suite_child_output(&serve, 1, NULL);
+    char url[128] = "";
+    const char *at = text ? strstr(text, "http://") : NULL;
+    assert_non_null(at);
+    /* BEE_API is the root: the line's URL without its /v1 */
+    snprintf(url, sizeof url, "%.*s", (int)(7 + strcspn(at + 7, "/ \n")), at);
+    free(text);
+    clear_live_env();
+    setenv("BEE_API", url, 1);
+    setenv("BEE_API_KEY", "sk-proj-testkey", 1);
+    const char *cargv[] = {"mockkit", "check", "--target", "live", "--reset", "--conform", "bee",
+                           NULL};
+    assert_int_equal(suite_child_start(&check, cargv), 0);
+    int rc = suite_child_wait(&check, 300000);
+    char *cout = suite_child_output(&check, 1, NULL);
+    if (rc != 0 || !strstr(cout, "refused (4xx)"))
+        print_error("%s\n", cout);
+    assert_int_equal(rc, 0);
+    const char *errors = strstr(cout, "suite-bee-errors");
+    assert_non_null(errors);
+    assert_non_null(strstr(cout, "break it, 2 off-model requests refused (4xx) as the model says"));
+    assert_null(strstr(cout, " 1 break it"));
+    assert_non_null(strstr(cout, " 0 failed"));
+    free(cout);
+    assert_int_equal(suite_child_signal_wait(&serve, SIGTERM, 20000), 0);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +387,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_failures_in_words_everywhere),
         cmocka_unit_test(test_fixture_only_suites_are_not_live_passes),
         cmocka_unit_test(test_suite_connect_failure_in_words),
+        cmocka_unit_test_teardown(test_conform_against_served_fixtures, stop_children),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
 }

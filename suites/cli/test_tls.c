@@ -442,15 +442,11 @@ static void test_check_live_over_https(void **state)
     const char *conform[] = {"check", "--target", "live", "--reset", "bee", "--conform",
                              "--cacert", certs.ca, NULL};
     ok = run(conform, &out, &err);
-    /* suite-bee-errors sends off-model requests on purpose, so the run as a
-     * whole fails; a suite of valid calls passes through the proxy. */
-    const char *runs = strstr(out, "suite-bee-runs");
-    const char *eol = runs ? strchr(runs, '\n') : NULL;
-    if (ok != 1 || !runs || !eol || !strstr(runs, "PASS") || strstr(runs, "PASS") > eol)
+    /* suite-bee-errors' off-model requests are refused as the model says. */
+    if (ok != 0)
         print_error("%s\n%s\n", out, err);
-    assert_int_equal(ok, 1);
-    assert_non_null(eol);
-    assert_true(strstr(runs, "PASS") && strstr(runs, "PASS") < eol);
+    assert_int_equal(ok, 0);
+    assert_non_null(strstr(out, "0 failed"));
     assert_non_null(strstr(out, "payloads conform to models/bee.json"));
     assert_null(strstr(out, "session not recorded"));
     free(out);

@@ -82,10 +82,8 @@ static void on_close(void *user, int code, const char *reason)
     mkc_queue_push(user, KIND_CLOSE, line, (size_t)n);
 }
 
-static mkc_ws *open_ws(mkc_queue *q)
+static mkc_ws *open_ws_at(mkc_queue *q, const char *url)
 {
-    char url[96];
-    snprintf(url, sizeof url, "%s/ws", srv.ws_url);
     mkc_ws_callbacks cb = {.on_message = on_message, .on_close = on_close, .user = q};
     mkc_ws *ws = NULL;
     mkc_error err = {0};
@@ -95,6 +93,13 @@ static mkc_ws *open_ws(mkc_queue *q)
     assert_int_equal(rc, MKC_OK);
     assert_true(mkc_ws_is_open(ws));
     return ws;
+}
+
+static mkc_ws *open_ws(mkc_queue *q)
+{
+    char url[96];
+    snprintf(url, sizeof url, "%s/ws", srv.ws_url);
+    return open_ws_at(q, url);
 }
 
 /* Pop with a bounded wait and check kind and bytes. */
@@ -197,6 +202,22 @@ static void test_upgrade_refused_names_the_url(void **state)
     assert_non_null(strstr(err.message, "upgrade refused"));
 }
 
+/* The scheme is case-insensitive (RFC 3986 3.1): WS:// connects as ws://. */
+static void test_scheme_any_case(void **state)
+{
+    (void)state;
+    char url[96];
+    assert_int_equal(strncmp(srv.ws_url, "ws://", 5), 0);
+    snprintf(url, sizeof url, "Ws://%s/ws", srv.ws_url + 5);
+    mkc_queue *q = mkc_queue_new();
+    mkc_ws *ws = open_ws_at(q, url);
+    assert_int_equal(mkc_ws_send_text(ws, "echo:up"), MKC_OK);
+    expect(q, MKC_WS_TEXT, "up", 2);
+    assert_int_equal(mkc_ws_close(ws, 1000, "done"), MKC_OK);
+    mkc_ws_free(ws);
+    mkc_queue_free(q);
+}
+
 static void test_bad_url_is_einval(void **state)
 {
     (void)state;
@@ -213,6 +234,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_server_close_code_and_reason_reach_on_close),
         cmocka_unit_test(test_close_handshake),
         cmocka_unit_test(test_refused_is_econnect),
+        cmocka_unit_test(test_scheme_any_case),
         cmocka_unit_test(test_upgrade_refused_names_the_url),
         cmocka_unit_test(test_bad_url_is_einval),
     };

@@ -43,6 +43,32 @@ static const char *const probe =
     "echo '[ RUN      ] probe'\n"
     "echo '[       OK ] probe'\n";
 
+/* A "Bee" that takes a run body the model refuses (no assistant_id) with
+ * 200, and answers an unknown route in FastAPI's words instead of bee-api's
+ * not-found envelope (src/errors/plugin.ts). Both break models/bee.json. */
+static const char *const lenient_bee =
+    "{\"mockkit_cassette\": 1,\n"
+    " \"meta\": {\"service\": \"bee\", \"name\": \"lenient\", \"created\": \"2026-01-31\",\n"
+    "   \"source\": {\"kind\": \"recorded\", \"url\": \"http://localhost:4000\"}},\n"
+    " \"interactions\": [\n"
+    "  {\"id\": \"run\", \"at_ms\": 0, \"request\": {\"method\": \"POST\",\n"
+    "    \"path\": \"/v1/threads/thread_1/runs\", \"json\": {\"stream\": false}},\n"
+    "   \"response\": {\"status\": 200, \"headers\": {\"content-type\": \"application/json\"},\n"
+    "    \"json\": {\"ok\": true}}},\n"
+    "  {\"id\": \"nowhere\", \"at_ms\": 0, \"request\": {\"method\": \"GET\", \"path\": \"/v1/no_such_route\"},\n"
+    "   \"response\": {\"status\": 404, \"headers\": {\"content-type\": \"application/json\"},\n"
+    "    \"json\": {\"detail\": \"Not Found\"}}}\n"
+    " ]}\n";
+
+static const char *const bee_probe =
+    "#!/bin/sh\n"
+    "echo \"[suite] bee: live target $BEE_API/v1\"\n"
+    "curl -s -o /dev/null -H 'content-type: application/json' -d '{\"stream\":false}' \\\n"
+    "  \"$BEE_API/v1/threads/thread_1/runs\"\n"
+    "curl -s -o /dev/null \"$BEE_API/v1/no_such_route\"\n"
+    "echo '[ RUN      ] probe'\n"
+    "echo '[       OK ] probe'\n";
+
 static void write_file(const char *rel, const char *text, int mode)
 {
     char path[512];
@@ -61,14 +87,17 @@ static int setup(void **state)
     snprintf(dir, sizeof(dir), "%s/mk-conform-live-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         return -1;
-    char cmd[1200];
+    char cmd[2400];
     snprintf(cmd, sizeof(cmd),
-             "mkdir -p '%s/broken' '%s/good' '%s/suites' && cp '%s/openai/chat-hello.json' '%s/good/'",
-             dir, dir, dir, MOCKKIT_FIXTURES_DIR, dir);
+             "mkdir -p '%s/broken' '%s/good' '%s/suites' '%s/bee' '%s/bee-suites' && "
+             "cp '%s/openai/chat-hello.json' '%s/good/'",
+             dir, dir, dir, dir, dir, MOCKKIT_FIXTURES_DIR, dir);
     if (system(cmd) != 0)
         return -1;
     write_file("broken/chat.json", broken, 0644);
     write_file("suites/suite-openai-probe", probe, 0755);
+    write_file("bee/lenient.json", lenient_bee, 0644);
+    write_file("bee-suites/suite-bee-probe", bee_probe, 0755);
     return 0;
 }
 
@@ -137,11 +166,44 @@ static void test_conforming_live_responses_pass(void **state)
     assert_non_null(strstr(out, "conform to models/openai.json, 0 break it"));
 }
 
+/* Off-model requests are excused only when the service refused them (4xx),
+ * and an unknown route's answer is held to the not-found envelope. */
+static void test_lenient_bee_fails(void **state)
+{
+    (void)state;
+    char fixtures[600], out[16384], cmd[2400];
+    snprintf(fixtures, sizeof(fixtures), "%s/bee", dir);
+    const char *paths[] = {fixtures};
+    mk_mock_options o;
+    mk_mock_options_init(&o);
+    o.service = "generic"; /* replays as recorded: no Bee routing or validation */
+    o.speed = 0;
+    o.quiet = 1;
+    mk_mock *m = NULL;
+    mk_diag d;
+    assert_int_equal(mk_mock_new(&o, paths, 1, &m, &d), MK_MOCK_OK);
+    snprintf(cmd, sizeof(cmd),
+             "env -u PIECES_URL -u OPENAI_BASE_URL -u CAIROS_URL BEE_API='%s' "
+             "BEE_API_KEY=sk-proj-testkey '%s' check --target live --conform "
+             "--models '%s/models' --suites '%s/bee-suites' bee 2>&1",
+             mk_mock_url(m), MOCKKIT, MOCKKIT_SOURCE_DIR, dir);
+    int rc = suite_child_shell(cmd, 120000, out, sizeof(out));
+    mk_mock_free(m);
+    print_message("%s", out);
+    assert_int_equal(rc, 1);
+    assert_non_null(strstr(out, "bee live POST /v1/threads/thread_1/runs (/interactions/0/request): "
+                                "(root): missing required property \"assistant_id\""));
+    assert_non_null(strstr(out, "bee live GET /v1/no_such_route (/interactions/1/response): "));
+    assert_non_null(strstr(out, "[required; ErrorResponse"));
+    assert_non_null(strstr(out, "3 break it, 0 off-model requests refused"));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_breaking_live_response_fails),
         cmocka_unit_test(test_conforming_live_responses_pass),
+        cmocka_unit_test(test_lenient_bee_fails),
     };
     return SUITE_RUN(argc, argv, tests, setup, teardown);
 }

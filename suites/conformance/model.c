@@ -194,6 +194,13 @@ static const refused refused_models[] = {
     {HEAD "\"$defs\":{},\"bindings\":[{\"path\":\"/a\",\"ws\":{\"both\":null}}]}",
      "/bindings/0/ws", "client"},
     {"{\"service\":\"t\",\"sources\":{},\"$defs\":{},\"bindings\":[]}", "/sources", "at least one"},
+    {HEAD "\"$defs\":{},\"bindings\":[{\"path\":\"*\",\"method\":\"GET\",\"request\":null}]}",
+     "/bindings/0", "no \"method\""},
+    {HEAD "\"$defs\":{},\"bindings\":[{\"path\":\"*\",\"request\":null},"
+          "{\"path\":\"*\",\"request\":null}]}",
+     "/bindings/1", "second"},
+    {HEAD "\"$defs\":{},\"bindings\":[{\"path\":\"a\",\"method\":\"GET\",\"request\":null}]}",
+     "/bindings/0", "absolute"},
 };
 
 static void test_refused_models(void **state)
@@ -381,6 +388,40 @@ static void test_bindings(void **state)
     mk_model_free(NULL);
 }
 
+/* "*" is the service's answer to a route it does not have (Bee's
+ * not-found handler): it covers only requests no binding routes. */
+static void test_unrouted_binding(void **state)
+{
+    (void)state;
+    mk_model *m = model_from(
+        HEAD "\"$defs\":{\"Obj\":{\"type\":\"object\",\"required\":[\"id\"]},"
+        "\"Err\":{\"type\":\"object\",\"required\":[\"error\"]}},\"bindings\":["
+        "{\"path\":\"*\",\"request\":null,\"responses\":{\"4xx\":\"#/$defs/Err\"}},"
+        "{\"method\":\"GET\",\"path\":\"/v1/things\",\"responses\":{\"200\":\"#/$defs/Obj\"}},"
+        "{\"path\":\"/ws\",\"ws\":{\"client\":\"#/$defs/Obj\"}}]}");
+    mk_model_error e;
+    const char *err = "{\"error\":{}}";
+    assert_int_equal(check(m, MK_MODEL_RESPONSE, "GET", "/v1/nope", 404, NULL, err, &e), MK_MODEL_OK);
+    assert_int_equal(check(m, MK_MODEL_RESPONSE, "DELETE", "/v1/things", 404, NULL, "{}", &e),
+                     MK_MODEL_INVALID);
+    assert_string_equal(e.type, "Err");
+    assert_int_equal(check(m, MK_MODEL_REQUEST, "POST", "/v1/nope", 0, NULL, "[", &e), MK_MODEL_SKIPPED);
+    /* a 200 on an unknown route is not the not-found handler's */
+    assert_int_equal(check(m, MK_MODEL_RESPONSE, "GET", "/v1/nope", 200, NULL, "{}", &e),
+                     MK_MODEL_UNBOUND);
+    /* a routed request keeps its own binding: its 404 is not bound there */
+    assert_int_equal(check(m, MK_MODEL_RESPONSE, "GET", "/v1/things", 404, NULL, err, &e),
+                     MK_MODEL_UNBOUND);
+    assert_non_null(strstr(e.message, "this part is not"));
+    /* websockets are never the not-found handler's */
+    assert_int_equal(check(m, MK_MODEL_WS_CLIENT, NULL, "/nows", 0, NULL, "{}", &e), MK_MODEL_UNBOUND);
+    const char *tpl = NULL, *note = NULL;
+    mk_model_payload q = {MK_MODEL_RESPONSE, "PUT", "/x", 404, NULL};
+    assert_int_equal(mk_model_binding(m, &q, &tpl, &note), MK_MODEL_OK);
+    assert_string_equal(tpl, "*");
+    mk_model_free(m);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +432,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_file_errors),
         cmocka_unit_test(test_depth_bounded),
         cmocka_unit_test(test_bindings),
+        cmocka_unit_test(test_unrouted_binding),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
 }

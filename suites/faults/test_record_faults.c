@@ -265,6 +265,25 @@ static int wait_for(atomic_int *v, int at_least)
     return atomic_load(v);
 }
 
+/* The whole stream (at least 3 events) under fault, taking at least
+ * min_ms; the exchange is not recorded when `unrecorded`. */
+static void slow_but_whole(double speed, const char *fault, int64_t min_ms, int unrecorded)
+{
+    rig g;
+    run r;
+    rig_start(&g, CASSETTE, speed, fault);
+    int64_t t0 = mono_ms();
+    assert_int_equal(run_stream(&g, 0, &r), MKC_OK);
+    int64_t took = mono_ms() - t0;
+    assert_true(atomic_load(&r.events) >= 3);
+    if (took < min_ms)
+        fail_msg("%s: the stream took %lld ms, want >= %lld", fault, (long long)took,
+                 (long long)min_ms);
+    if (unrecorded)
+        assert_int_equal(mk_record_count(g.rec), 0);
+    rig_stop(&g);
+}
+
 /* drip=32/20: the whole stream, 32 bytes every 20 ms within each part curl
  * hands over (about 490 bytes with chunk framing in at most 3 parts: >= 12
  * gaps, 240 ms, where the stream alone takes a few ms), and the exchange is
@@ -272,18 +291,7 @@ static int wait_for(atomic_int *v, int at_least)
 static void proxied_drip(void **state)
 {
     (void)state;
-    rig g;
-    run r;
-    rig_start(&g, CASSETTE, 0, "POST /v1/chat/completions:drip=32/20");
-    int64_t t0 = mono_ms();
-    assert_int_equal(run_stream(&g, 0, &r), MKC_OK);
-    int64_t took = mono_ms() - t0;
-    assert_true(atomic_load(&r.events) >= 3);
-    if (took < 220) {
-        fail_msg("drip took %lld ms, want >= 220", (long long)took);
-    }
-    assert_int_equal(mk_record_count(g.rec), 0);
-    rig_stop(&g);
+    slow_but_whole(0, "POST /v1/chat/completions:drip=32/20", 220, 1);
 }
 
 /* latency=400,at=between: each part after the first 400 ms late. The
@@ -293,17 +301,7 @@ static void proxied_drip(void **state)
 static void proxied_latency_between_parts(void **state)
 {
     (void)state;
-    rig g;
-    run r;
-    rig_start(&g, CASSETTE, 0.1, "POST /v1/chat/completions:latency=400,at=between");
-    int64_t t0 = mono_ms();
-    assert_int_equal(run_stream(&g, 0, &r), MKC_OK);
-    int64_t took = mono_ms() - t0;
-    assert_true(atomic_load(&r.events) >= 3);
-    if (took < 950) {
-        fail_msg("stream took %lld ms, want >= 950", (long long)took);
-    }
-    rig_stop(&g);
+    slow_but_whole(0.1, "POST /v1/chat/completions:latency=400,at=between", 950, 1);
 }
 
 /* stall,at=event:1: one event, then nothing, and the client's idle timeout
@@ -360,6 +358,47 @@ static void proxied_stall_ends_when_recorder_stops(void **state)
     rig_stop(&g);
 }
 
+/* stall (at the status line, its default): nothing at all, not even the
+ * status, until the client gives up; nothing is recorded and the recorder
+ * still stops within a bound. (It used to pass the answer through at once.) */
+static void proxied_stall_at_status(void **state)
+{
+    (void)state;
+    rig g;
+    rig_start(&g, CASSETTE, 0, "POST /v1/chat/completions:stall");
+    mkc_http *h = mkc_http_new(g.base);
+    assert_non_null(h);
+    (void)mkc_http_add_header(h, KEY);
+    mkc_http_set_timeout(h, 800);
+    mkc_response *resp = NULL;
+    mkc_error err = {0};
+    int64_t t0 = mono_ms();
+    int rc = mkc_http_request(h, "POST", "/chat/completions", NULL, "application/json",
+                              STREAM_BODY, strlen(STREAM_BODY), &resp, &err);
+    int64_t took = mono_ms() - t0;
+    if (rc != MKC_ETIMEOUT)
+        print_error("got %d after %lld ms: %s\n", rc, (long long)took, err.message);
+    assert_int_equal(rc, MKC_ETIMEOUT);
+    assert_null(resp);
+    assert_true(took >= 700);
+    mkc_error_clear(&err);
+    mkc_http_free(h);
+    assert_int_equal(mk_record_count(g.rec), 0);
+    t0 = mono_ms();
+    rig_stop(&g);
+    if (mono_ms() - t0 > 3000)
+        fail_msg("recorder stop took %lld ms after a stall", (long long)(mono_ms() - t0));
+}
+
+/* latency=300 (at the status line): the whole answer, late, through the
+ * same hook as the mock's. The wait comes before the upstream is asked, and
+ * the recorder keeps that exchange (proxy.c fault_part): not asserted here. */
+static void proxied_latency_at_status(void **state)
+{
+    (void)state;
+    slow_but_whole(0, "POST /v1/chat/completions:latency=300", 290, 0);
+}
+
 static void bad_fault_refused(void **state)
 {
     (void)state;
@@ -391,6 +430,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(proxied_latency_between_parts),
         cmocka_unit_test(proxied_stall_ends_when_client_leaves),
         cmocka_unit_test(proxied_stall_ends_when_recorder_stops),
+        cmocka_unit_test(proxied_stall_at_status),
+        cmocka_unit_test(proxied_latency_at_status),
         cmocka_unit_test(bad_fault_refused),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);

@@ -17,13 +17,13 @@ typedef struct sock {
     mk_pieces_ws *ws;
 } sock;
 
-static void open_sock(void **state, sock *s, mk_pieces_ws_kind kind, const char *path,
-                      int fetch)
+static void open_sock_at(void **state, sock *s, mk_pieces_ws_kind kind, const char *path,
+                         int fetch, const char *base_url)
 {
     pt_state *st = *state;
     pt_reset(st);
     s->q = mkc_queue_new();
-    s->p = mk_pieces_new(st->t.base_url);
+    s->p = mk_pieces_new(base_url ? base_url : st->t.base_url);
     assert_non_null(s->q);
     assert_non_null(s->p);
     mk_pieces_ws_callbacks cb = pt_callbacks(s->q);
@@ -36,6 +36,12 @@ static void open_sock(void **state, sock *s, mk_pieces_ws_kind kind, const char 
     int rc = mk_pieces_ws_start(s->ws, &err);
     if (rc != MKC_OK)
         fail_msg("start %s: %s: %s", mk_pieces_ws_path(kind), mkc_errname(rc), err.message);
+}
+
+static void open_sock(void **state, sock *s, mk_pieces_ws_kind kind, const char *path,
+                      int fetch)
+{
+    open_sock_at(state, s, kind, path, fetch, NULL);
 }
 
 static void close_sock(sock *s)
@@ -232,6 +238,26 @@ static void test_health_stream(void **state)
         free(msg);
     }
     assert_true(mk_pieces_ws_is_running(s.ws));
+    close_sock(&s);
+}
+
+/* The base URL's scheme in capitals (RFC 3986 3.1: any case) still maps
+ * to ws:// or wss:// for the sockets. */
+static void test_stream_scheme_any_case(void **state)
+{
+    pt_state *st = *state;
+    char base[512];
+    snprintf(base, sizeof base, "%s", st->t.base_url);
+    char *sep = strstr(base, "://");
+    assert_non_null(sep);
+    for (char *c = base; c < sep; c++)
+        *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+    sock s;
+    open_sock_at(state, &s, MK_PIECES_WS_HEALTH, NULL, 0, base);
+    char *msg = NULL;
+    pt_expect(s.q, PT_EV_HEALTH, &msg);
+    assert_string_equal(msg, "OK");
+    free(msg);
     close_sock(&s);
 }
 
@@ -436,6 +462,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_assets_identifiers),
         cmocka_unit_test(test_conversations_identifiers),
         cmocka_unit_test(test_health_stream),
+        cmocka_unit_test(test_stream_scheme_any_case),
         cmocka_unit_test(test_user_stream),
         cmocka_unit_test(test_reconnect_after_drop),
         cmocka_unit_test(test_reconnect_resends_snapshot),

@@ -30,11 +30,11 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static int rec_new(const char *out, mk_record_mode mode, mk_record **r)
+static int rec_new_to(const char *target, const char *out, mk_record_mode mode, mk_record **r)
 {
     mk_record_options o;
     mk_record_options_init(&o);
-    o.upstream = up.url;
+    o.upstream = target;
     o.out = out;
     o.mode = mode;
     o.quiet = 1;
@@ -45,6 +45,11 @@ static int rec_new(const char *out, mk_record_mode mode, mk_record **r)
         print_error("mk_record_new: %s\n", mk_diag_format(&d, msg, sizeof msg));
     }
     return rc;
+}
+
+static int rec_new(const char *out, mk_record_mode mode, mk_record **r)
+{
+    return rec_new_to(up.url, out, mode, r);
 }
 
 static void stop(mk_record *r)
@@ -221,6 +226,41 @@ static void test_bad_options(void **state)
     assert_int_equal(mk_record_mode_parse("new"), MK_RECORD_MODE_NEW);
 }
 
+/* The upstream's scheme is case-insensitive (RFC 3986 3.1), as the CLI's
+ * URL check has it: HTTP:// records, and the cassette names the URL with
+ * the scheme lowercased. HTTPS:// is https; other schemes stay refused. */
+static void test_upstream_scheme_any_case(void **state)
+{
+    (void)state;
+    char out[512], upper[600];
+    tmp_path(out, sizeof out, "scheme.json");
+    assert_int_equal(strncmp(up.url, "http://", 7), 0);
+    snprintf(upper, sizeof upper, "HtTP://%s/", up.url + 7);
+    mk_record *r = NULL;
+    assert_int_equal(rec_new_to(upper, out, MK_RECORD_MODE_ALL, &r), MK_RECORD_OK);
+    int hits = upstream_hits(&up);
+    reply a;
+    get(r, "/v1/items/42", &a);
+    assert_int_equal(a.status, 200);
+    assert_int_equal(upstream_hits(&up), hits + 1);
+    reply_free(&a);
+    stop(r);
+    mk_cassette *c = load(out);
+    assert_string_equal(c->meta.source.url, up.url);
+    mk_cassette_free(c);
+
+    assert_int_equal(rec_new_to("HTTPS://127.0.0.1:9", out, MK_RECORD_MODE_ALL, &r), MK_RECORD_OK);
+    mk_record_free(r);
+    mk_record_options o;
+    mk_record_options_init(&o);
+    o.upstream = "HTTPX://127.0.0.1:9";
+    o.mode = MK_RECORD_MODE_ALL;
+    o.out = out;
+    mk_diag d;
+    assert_int_equal(mk_record_new(&o, &r, &d), MK_RECORD_EINVAL);
+    assert_non_null(strstr(d.message, "HTTPX://127.0.0.1:9"));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +269,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_new),
         cmocka_unit_test(test_all),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_upstream_scheme_any_case),
     };
     return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
 }

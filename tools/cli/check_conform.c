@@ -72,7 +72,19 @@ typedef struct report {
     const char *service;
     FILE *out;
     long problems;
+    long refused;
 } report;
+
+/* A request body the model refuses, which the service refused too (4xx):
+ * the two agree. The error suites send such bodies on purpose; what the
+ * service answered is still checked (its error envelope). Accepted, or a
+ * 5xx, it is the model and the service disagreeing: a problem. */
+static int refused_as_modelled(const mk_conform_finding *f)
+{
+    return f->ix && f->payload.part == MK_MODEL_REQUEST &&
+           (f->status == MK_MODEL_INVALID || f->status == MK_MODEL_ENOTJSON) &&
+           f->ix->response.status >= 400 && f->ix->response.status < 500;
+}
 
 static void on_finding(void *ctx, const mk_conform_finding *f)
 {
@@ -81,6 +93,10 @@ static void on_finding(void *ctx, const mk_conform_finding *f)
         return;
     if (f->ix && strncmp(f->ix->request.path, "/__mockkit/", 11) == 0)
         return;
+    if (refused_as_modelled(f)) {
+        r->refused++;
+        return;
+    }
     char line[1200], what[600];
     const mk_model_payload *p = &f->payload;
     if (p->part == MK_MODEL_WS_CLIENT || p->part == MK_MODEL_WS_SERVER)
@@ -131,14 +147,16 @@ long mk_check_conform_finish(mk_check_conform *c, FILE *out, char *summary, size
             fprintf(out, "    %s live: --conform: %s\n", c->service, line);
             snprintf(summary, size, "--conform: %s", line);
         } else {
-            report r = {c->service, out, 0};
+            report r = {c->service, out, 0, 0};
             mk_conform_counts counts = {0};
             if (mk_conform_cassette(m, cas, on_finding, &r, &counts) >= 0) {
                 problems = r.problems;
                 fprintf(out,
                         "    %s live: %zu payloads conform to models/%s.json, %ld break it, "
+                        "%ld off-model requests refused (4xx) as the model says, "
                         "%zu not checked (bound to null)\n",
-                        c->service, counts.checked, c->service, r.problems, counts.skipped);
+                        c->service, counts.checked, c->service, r.problems, r.refused,
+                        counts.skipped);
                 snprintf(summary, size, "%ld live payload%s break%s models/%s.json", r.problems,
                          r.problems == 1 ? "" : "s", r.problems == 1 ? "s" : "", c->service);
             }
