@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/types.h>
 
 #include <cjson/cJSON.h>
@@ -58,6 +60,18 @@ pid_t mkb_serve_start(const mkb_opts *o, const char *name, const char *const *ar
                       size_t size);
 /* SIGTERM, then SIGKILL after 5 s. */
 void mkb_serve_stop(pid_t pid);
+
+/* The machine's own timing floor while a run goes on (floor.c): start
+ * before the run, stop after it; stop adds a row. */
+typedef struct mkb_floor {
+    pthread_t thread;
+    atomic_int stop;
+    double *late_ms;
+    size_t count, cap;
+    int64_t steal_before; /* ms; -1 unknown */
+} mkb_floor;
+int mkb_floor_start(mkb_floor *f);
+void mkb_floor_stop(mkb_floor *f, mkb_table *t);
 
 /* The REST body both servers send (the same bytes). */
 extern const char mkb_rest_body[];

@@ -382,6 +382,8 @@ static void timing(const mkb_opts *o, int streams_n, int events_n, int gap, mkb_
     worker ws[WORKERS];
     int64_t deadline = mkb_now_ns() + ((int64_t)events_n * gap + 30000) * 1000000LL;
     int base = 0, no_stamp = 0;
+    mkb_floor floor;
+    int floor_ok = mkb_floor_start(&floor) == 0;
     for (int k = 0; k < WORKERS; k++) {
         int n = streams_n / WORKERS + (k < streams_n % WORKERS);
         ws[k] = (worker){.streams = streams + base, .count = n, .port = port,
@@ -409,6 +411,8 @@ static void timing(const mkb_opts *o, int streams_n, int events_n, int gap, mkb_
                         "the wire rows are the read stamps\n");
     errors(t, streams, streams_n, gap, 1, "p99 <= 1 ms");
     errors(t, streams, streams_n, gap, 0, "");
+    if (floor_ok)
+        mkb_floor_stop(&floor, t);
     free(stamps);
     free(streams);
 }
