@@ -62,16 +62,30 @@ pid_t mkb_serve_start(const mkb_opts *o, const char *name, const char *const *ar
 void mkb_serve_stop(pid_t pid);
 
 /* The machine's own timing floor while a run goes on (floor.c): start
- * before the run, stop after it; stop adds a row. */
+ * before the run, stop after it, then ask whether a late event fell in a
+ * stall the machine had, and report the floor as a row. */
+#define MKB_FLOOR_MAX_CPUS 64
 typedef struct mkb_floor {
-    pthread_t thread;
+    int threads, started;
+    pthread_t thread[MKB_FLOOR_MAX_CPUS];
+    struct sleeper_arg {
+        struct mkb_floor *f;
+        int cpu;
+    } args[MKB_FLOOR_MAX_CPUS];
     atomic_int stop;
-    double *late_ms;
+    pthread_mutex_t mu;
+    double *late_ms;             /* every wake-up's lateness */
     size_t count, cap;
-    int64_t steal_before; /* ms; -1 unknown */
+    int64_t (*stall)[2];         /* [due, woke] of late wake-ups, CLOCK_REALTIME ns */
+    size_t stalls, stall_cap;
+    int64_t steal_before, steal_after; /* ms; -1 unknown */
 } mkb_floor;
 int mkb_floor_start(mkb_floor *f);
-void mkb_floor_stop(mkb_floor *f, mkb_table *t);
+void mkb_floor_stop(mkb_floor *f);
+/* Did a stall of the machine overlap [from, to] (CLOCK_REALTIME ns)? */
+int mkb_floor_stalled(const mkb_floor *f, int64_t from_ns, int64_t to_ns);
+void mkb_floor_report(mkb_floor *f, mkb_table *t);
+void mkb_floor_free(mkb_floor *f);
 
 /* The REST body both servers send (the same bytes). */
 extern const char mkb_rest_body[];
