@@ -36,11 +36,14 @@ static size_t sink(char *d, size_t s, size_t n, void *u)
     return s * n;
 }
 
-static long get_status(const char *url)
+/* The status of a GET (body NULL) or a POST of body; 0 when none came. */
+static long http_status(const char *url, const char *body)
 {
     CURL *c = curl_easy_init();
     long status = 0;
     curl_easy_setopt(c, CURLOPT_URL, url);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
     if (curl_easy_perform(c) == CURLE_OK)
@@ -48,6 +51,10 @@ static long get_status(const char *url)
     curl_easy_cleanup(c);
     return status;
 }
+
+static long get_status(const char *url) { return http_status(url, NULL); }
+
+static long post_status(const char *url, const char *body) { return http_status(url, body); }
 
 /* serve on a free port: the ready file names the URL, the mock answers,
  * SIGTERM stops it with exit 0 and the ready file is removed. */
@@ -82,20 +89,6 @@ static void test_serve_ready_answers_and_stops_cleanly(void **state)
     struct stat st;
     assert_int_not_equal(stat(ready, &st), 0);
     rmdir(dir);
-}
-
-static long post_status(const char *url, const char *body)
-{
-    CURL *c = curl_easy_init();
-    long status = 0;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    return status;
 }
 
 /* The limits reach the mocks: --max-body 16 turns a 40-byte body into 413. */

@@ -49,6 +49,8 @@ void mkb_add(mkb_table *t, const char *what, const char *target, const char *not
 
 /* Monotonic time in nanoseconds. */
 int64_t mkb_now_ns(void);
+/* CLOCK_REALTIME in nanoseconds: the clock of the kernel's receive stamps. */
+int64_t mkb_realtime_ns(void);
 /* The p-th percentile (0-100) of v (sorted in place). */
 double mkb_percentile(double *v, size_t n, double p);
 
@@ -80,6 +82,7 @@ typedef struct mkb_floor {
     size_t stalls, stall_cap;
     int64_t steal_before, steal_after; /* ms; -1 unknown */
 } mkb_floor;
+/* 0, or -1 (no floor row then); call mkb_floor_free either way. */
 int mkb_floor_start(mkb_floor *f);
 void mkb_floor_stop(mkb_floor *f);
 /* Did a stall of the machine overlap [from, to] (CLOCK_REALTIME ns)? */

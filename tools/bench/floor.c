@@ -32,13 +32,6 @@ static int64_t steal_ms(void)
     return got == 8 && hz > 0 ? (int64_t)(v[7] * 1000ULL / (unsigned long long)hz) : -1;
 }
 
-static int64_t realtime_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void *sleeper(void *arg)
 {
     struct sleeper_arg *sa = arg;
@@ -61,7 +54,7 @@ static void *sleeper(void *arg)
         if (f->count < f->cap)
             f->late_ms[f->count++] = (double)late / 1e6;
         if (late > STALL_NS && f->stalls < f->stall_cap) {
-            int64_t woke = realtime_ns();
+            int64_t woke = mkb_realtime_ns();
             f->stall[f->stalls][0] = woke - late;
             f->stall[f->stalls][1] = woke;
             f->stalls++;
@@ -85,10 +78,8 @@ int mkb_floor_start(mkb_floor *f)
     f->late_ms = malloc(f->cap * sizeof(*f->late_ms));
     f->stall = malloc(f->stall_cap * sizeof(*f->stall));
     f->steal_before = steal_ms();
-    if (!f->late_ms || !f->stall) {
-        mkb_floor_free(f);
-        return -1;
-    }
+    if (!f->late_ms || !f->stall)
+        return -1; /* the caller's mkb_floor_free releases what there is */
     for (int i = 0; i < f->threads; i++) {
         f->args[i].f = f;
         f->args[i].cpu = i;

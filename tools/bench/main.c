@@ -45,12 +45,16 @@ void mkb_add(mkb_table *t, const char *what, const char *target, const char *not
     va_end(ap);
 }
 
-int64_t mkb_now_ns(void)
+static int64_t clock_ns(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+int64_t mkb_now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+
+int64_t mkb_realtime_ns(void) { return clock_ns(CLOCK_REALTIME); }
 
 static int cmp_double(const void *a, const void *b)
 {

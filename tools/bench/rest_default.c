@@ -8,14 +8,9 @@
  * at 16,000 requests/s by design; that run is reported too, for what it is. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "bench.h"
 #include "mockkit/cassette.h"

@@ -61,7 +61,7 @@ pid_t mkb_serve_start(const mkb_opts *o, const char *name, const char *const *ar
     snprintf(log, sizeof log, "%s/serve-log-%s", o->tmpdir, name);
     argv[argc++] = bin;
     argv[argc++] = "serve";
-    for (int i = 0; args[i] && i < MAX_ARGS; i++)
+    for (int i = 0; i < MAX_ARGS && args[i]; i++)
         argv[argc++] = args[i];
     argv[argc++] = "--ready-file";
     argv[argc++] = ready;

@@ -108,15 +108,8 @@ typedef struct stream {
     int done_ok;         /* status 200 and every event */
 } stream;
 
-static int64_t realtime_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts); /* the clock of SO_TIMESTAMPING */
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Lines end at '\n'; "HTTP/1.1 200" gives the status, "data: K" event K. */
-static void on_bytes(stream *s, const char *data, size_t len, int64_t wire, int64_t read)
+static void on_bytes(stream *s, const char *data, size_t len, int64_t wire, int64_t seen)
 {
     for (size_t i = 0; i < len; i++) {
         char ch = data[i];
@@ -136,8 +129,8 @@ static void on_bytes(stream *s, const char *data, size_t len, int64_t wire, int6
         if (sscanf(s->line, "data: %d", &k) != 1 || k < 0 || k >= s->expected ||
             s->wire_ns[k] != 0)
             continue;
-        s->wire_ns[k] = wire ? wire : read;
-        s->read_ns[k] = read;
+        s->wire_ns[k] = wire ? wire : seen;
+        s->read_ns[k] = seen;
         s->events++;
     }
 }
@@ -196,7 +189,7 @@ static int stream_read(worker *w, stream *s)
         struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
                             .msg_controllen = sizeof ctl.buf};
         ssize_t n = recvmsg(s->fd, &mh, MSG_DONTWAIT);
-        int64_t read = realtime_ns(), wire = 0;
+        int64_t seen = mkb_realtime_ns(), wire = 0;
         if (n < 0)
             return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
         if (n == 0)
@@ -210,7 +203,7 @@ static int stream_read(worker *w, stream *s)
         }
         if (wire == 0)
             w->no_stamp = 1;
-        on_bytes(s, buf, (size_t)n, wire, read);
+        on_bytes(s, buf, (size_t)n, wire, seen);
         if (s->events == s->expected)
             return -1; /* all there: the stream is done */
     }
