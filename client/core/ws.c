@@ -93,6 +93,11 @@ static int data_cb(struct mg_connection *conn, int flags, char *data, size_t len
     return 1;
 }
 
+/* CivetWeb's client waits this long (its request_timeout default, 30 s)
+ * for an answer to the upgrade; "No data received" well before it means
+ * the server closed the connection. */
+#define UPGRADE_WAIT_MS 25000
+
 /* How long close_cb waits for sends already under way (see below). */
 #define SEND_DRAIN_MS 2000
 
@@ -218,6 +223,7 @@ int mkc_ws_civetweb_connect(const char *url, const char *path_override, const mk
     }
     char ebuf[256] = "";
     struct mg_connection *conn;
+    int64_t started = mkc__now_ms();
     if (use_tls) {
         struct mg_client_options co;
         memset(&co, 0, sizeof co);
@@ -237,22 +243,33 @@ int mkc_ws_civetweb_connect(const char *url, const char *path_override, const mk
     if (!conn) {
         /* CivetWeb reports socket failures as "connect(...)" or "Cannot
          * connect", TLS as "SSL connection error" (no reason: the libcurl
-         * check above has the reasons), a server that accepted but never
-         * answered the upgrade (its own ~30 s wait, which its API cannot
-         * shorten) as "No data received"; anything else is the server
-         * refusing the upgrade. */
+         * check above has the reasons), an upgrade answered with nothing as
+         * "No data received" (after its own ~30 s wait, which its API cannot
+         * shorten, or at once when the server closed), bytes that end before
+         * an HTTP header does as "Malformed message" (or "Message too large",
+         * "Invalid message size"; CivetWeb's own server answers an upgrade to
+         * a path with no websocket handler so: "Error 404: Not Found", no
+         * status line); anything else is the server refusing the upgrade. */
         int code = strstr(ebuf, "SSL")                                   ? MKC_ETLS
                  : (strstr(ebuf, "onnect") || strstr(ebuf, "refused") || strstr(ebuf, "resolve"))
                      ? MKC_ECONNECT
-                 : (strstr(ebuf, "No data") || strstr(ebuf, "imeout") || strstr(ebuf, "imed out"))
-                     ? MKC_ETIMEOUT
+                 : strstr(ebuf, "No data")
+                     ? (mkc__now_ms() - started < UPGRADE_WAIT_MS ? MKC_ECLOSED : MKC_ETIMEOUT)
+                 : (strstr(ebuf, "imeout") || strstr(ebuf, "imed out")) ? MKC_ETIMEOUT
+                 : (strstr(ebuf, "Malformed") || strstr(ebuf, "too large") ||
+                    strstr(ebuf, "message size"))
+                     ? MKC_EPROTOCOL
                      : MKC_EHTTP;
         return mkc_error_set(err, code, url, "%s: %s (%s)", url,
-                             code == MKC_ETLS
-                                 ? "TLS: handshake failed"
+                             code == MKC_ETLS       ? "TLS: handshake failed"
                              : code == MKC_ECONNECT ? "could not connect"
-                             : code == MKC_ETIMEOUT ? "no answer to the websocket upgrade"
-                                                    : "websocket upgrade refused",
+                             : code == MKC_ECLOSED
+                                 ? "the server closed the connection without answering the "
+                                   "websocket upgrade"
+                             : code == MKC_ETIMEOUT  ? "no answer to the websocket upgrade"
+                             : code == MKC_EPROTOCOL ? "no complete HTTP answer to the "
+                                                       "websocket upgrade"
+                                                     : "websocket upgrade refused",
                              ebuf[0] ? ebuf : "no details");
     }
     /* Else every frame waits ~40 ms for a delayed ACK (see client.h). */

@@ -48,8 +48,8 @@ typedef struct mk__ws {
     size_t cand_count;
     char path[512];
     struct mk__ws *next;
-    mk__fault_act fault;     /* faults_ws.c; off over wss */
-    int fd;                  /* the socket (plain ws), -1 unknown */
+    mk__fault_act fault;     /* faults_ws.c */
+    int fd;                  /* the socket (under TLS for wss), -1 unknown */
     size_t sent;             /* server data messages sent (player only) */
 } mk__ws;
 
@@ -275,6 +275,16 @@ static int build_cands(mk__ws *ws, size_t chosen, const char *path)
     return 0;
 }
 
+/* The upgrade request as the matcher, the faults and the journal see it. */
+static void upgrade_req(const struct mg_request_info *ri, mk__req *req)
+{
+    memset(req, 0, sizeof(*req));
+    req->method = ri->request_method;
+    req->path = ri->local_uri ? ri->local_uri : "/";
+    req->query_string = ri->query_string;
+    req->ri = ri;
+}
+
 /* Answer an upgrade with an HTTP error in the service's envelope (before
  * any handshake) and journal it. extra: header lines, may be "". */
 static int refuse_upgrade(struct mk_mock *m, struct mg_connection *conn, const mk__req *req,
@@ -309,11 +319,7 @@ static mk__ws *accept_upgrade(struct mk_mock *m, struct mg_connection *conn, int
     mk__pick pick;
     mk__ws *ws;
 
-    memset(&req, 0, sizeof(req));
-    req.method = ri->request_method;
-    req.path = ri->local_uri ? ri->local_uri : "/";
-    req.query_string = ri->query_string;
-    req.ri = ri;
+    upgrade_req(ri, &req);
     if (!mk__slot_take(m)) {
         char msg[160];
         snprintf(msg, sizeof(msg),
@@ -383,6 +389,40 @@ static mk__ws *accept_upgrade(struct mk_mock *m, struct mg_connection *conn, int
     push_run(ws, (run){pick.index, 0, arrival, ws->set->ixs[pick.index].ix->at_ms});
     *status = 101;
     return ws;
+}
+
+/* Fault hook point before the 101, on ws and wss alike: 0 to go on with
+ * the upgrade; 1 when the fault answered it (a status fault refuses it with
+ * that status; empty, garbage and stall act on the connection), *status
+ * then being what to journal. */
+static int upgrade_faults(struct mk_mock *m, struct mg_connection *conn, const mk__req *req,
+                          int64_t arrival, mk__peer *peer, mk__fault_act *fa, int *status)
+{
+    mk__reply fr = {0};
+    mk__fault_decide(m, req->method, req->path, fa);
+    switch (mk__fault_before_status(m, conn, fa, req, peer, &fr)) {
+    case MK__FH_REPLY:
+        *status = refuse_upgrade(m, conn, req, arrival, fr.status, "mockkit fault", fr.extra);
+        mk__reply_clear(&fr);
+        return 1;
+    case MK__FH_GO:
+        return 0;
+    default:
+        mk__journal_note(m, req, arrival, 0, 0, NULL, "fault");
+        *status = 499;
+        return 1;
+    }
+}
+
+/* The connection's faults for the player: the mock's (fa), else the chosen
+ * interaction's own; fd, the socket a drop (cut, wsclose=1006) acts on. */
+static void arm_faults(mk__ws *ws, const mk__fault_act *fa, int fd)
+{
+    ws->fault = *fa;
+    if (!fa->on && ws->set->ixs[ws->cands[0].ix].ix->fault) {
+        mk__fault_act_cassette(ws->m, ws->set->ixs[ws->cands[0].ix].ix->fault, 0, &ws->fault);
+    }
+    ws->fd = fd;
 }
 
 static void start_player(mk__ws *ws)
@@ -564,15 +604,12 @@ static int serve_ws(struct mk_mock *m, struct mg_connection *conn)
     unsigned char digest[20];
     mk__ws_reader rd;
     mk__peer peer;
+    mk__fault_act fa;
     mk__req req;
     mk__ws *ws;
     int status = 101;
 
-    memset(&req, 0, sizeof(req));
-    req.method = ri->request_method;
-    req.path = ri->local_uri ? ri->local_uri : "/";
-    req.query_string = ri->query_string;
-    req.ri = ri;
+    upgrade_req(ri, &req);
     /* a key is 24 base64 characters (RFC 6455 4.1) */
     if (!key || strlen(key) == 0 || strlen(key) > 60) {
         return refuse_upgrade(m, conn, &req, arrival, 400,
@@ -589,30 +626,14 @@ static int serve_ws(struct mk_mock *m, struct mg_connection *conn)
         return refuse_upgrade(m, conn, &req, arrival, 500,
                               "mockkit: cannot find this connection's socket", "");
     }
-    /* fault hook point: before the 101 (a status fault refuses the upgrade) */
-    mk__fault_act fa;
-    mk__reply fr = {0};
-    mk__fault_decide(m, req.method, req.path, &fa);
-    switch (mk__fault_before_status(m, conn, &fa, &req, &peer, &fr)) {
-    case MK__FH_REPLY:
-        status = refuse_upgrade(m, conn, &req, arrival, fr.status, "mockkit fault", fr.extra);
-        mk__reply_clear(&fr);
+    if (upgrade_faults(m, conn, &req, arrival, &peer, &fa, &status)) {
         return status;
-    case MK__FH_GO:
-        break;
-    default:
-        mk__journal_note(m, &req, arrival, 0, 0, NULL, "fault");
-        return 499;
     }
     ws = accept_upgrade(m, conn, arrival, &status);
     if (!ws) {
         return status;
     }
-    if (!fa.on && ws->set->ixs[ws->cands[0].ix].ix->fault) {
-        mk__fault_act_cassette(m, ws->set->ixs[ws->cands[0].ix].ix->fault, 0, &fa);
-    }
-    ws->fault = fa;
-    ws->fd = rd.fd;
+    arm_faults(ws, &fa, rd.fd);
     snprintf(keyed, sizeof(keyed), "%s%s", key, guid);
     mk__sha1(keyed, strlen(keyed), digest);
     accept = mk_cassette_base64_encode(digest, sizeof(digest));
@@ -688,28 +709,33 @@ int mk__wss_connect(const struct mg_connection *cconn, void *cbdata)
     /* nothing is sent yet, so a refusal can still be an HTTP answer: the
      * const only says "do not write after accepting" */
     struct mg_connection *conn = (struct mg_connection *)(uintptr_t)cconn;
+    const struct mg_request_info *ri = mg_get_request_info(conn);
     int64_t arrival = mk_clock_now_ms(m->clock);
     int status = 101;
     const char *key = mg_get_header(conn, "Sec-WebSocket-Key");
+    mk__fault_act fa;
+    mk__peer peer;
+    mk__req req;
     mk__ws *ws;
+    upgrade_req(ri, &req);
     /* CivetWeb fails the handshake on a long key after this callback and
      * then calls neither ready nor close: refuse it here, as serve_ws does */
     if (!key || strlen(key) == 0 || strlen(key) > 60) {
-        const struct mg_request_info *ri = mg_get_request_info(conn);
-        mk__req req;
-        memset(&req, 0, sizeof(req));
-        req.method = ri->request_method;
-        req.path = ri->local_uri ? ri->local_uri : "/";
-        req.query_string = ri->query_string;
-        req.ri = ri;
         refuse_upgrade(m, conn, &req, arrival, 400,
                        "mockkit: bad or missing Sec-WebSocket-Key header", "");
+        return 1;
+    }
+    /* the socket under the TLS session: a drop fault acts on it (-1 without
+     * /proc: then a drop only stops the frames) */
+    mk__peer_init(&peer, m->port, ri);
+    if (upgrade_faults(m, conn, &req, arrival, &peer, &fa, &status)) {
         return 1;
     }
     ws = accept_upgrade(m, conn, arrival, &status);
     if (!ws) {
         return 1;
     }
+    arm_faults(ws, &fa, mk__peer_fd(&peer));
     /* accepted: CivetWeb calls close (which unlinks and frees) from now on */
     pthread_mutex_lock(&m->mu);
     ws->next = m->ws_list;

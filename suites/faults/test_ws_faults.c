@@ -3,6 +3,8 @@
  * when the TCP connection is dropped without a close frame), the messages
  * before it, fragmented messages joined (and, through CivetWeb's own frame
  * callback, the continuation frames on the wire), a ping left unanswered.
+ * Built twice: suite-faults-wss (FAULTS_TLS) runs the same cases over
+ * wss://, where CivetWeb's reader serves the socket (mocks/server/ws.c).
  * Loopback only; every wait is a bounded queue pop. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +15,45 @@
 #include "mockkit/client.h"
 #include "mockkit/mock.h"
 #include "suite.h"
+#if FAULTS_TLS
+#include "tls_env.h"
+#endif
 
 #define CASSETTE MOCKKIT_SOURCE_DIR "/suites/faults/cassettes/ws.json"
 enum { K_MSG = 1, K_PONG, K_CLOSE };
 
 static const char *cassette = CASSETTE;
+
+#if FAULTS_TLS
+static tls_certs certs;
+static mkc_tls tls;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    unsetenv("MOCKKIT_CACERT");
+    unsetenv("MOCKKIT_INSECURE");
+    if (tls_certs_make(&certs) != 0) {
+        return -1;
+    }
+    tls.cacert = certs.ca;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    tls_certs_remove(&certs);
+    return 0;
+}
+#define SCHEME "wss"
+#define TLS_OPTS (&tls)
+#else
+#define SCHEME "ws"
+#define TLS_OPTS NULL
+#define group_setup NULL
+#define group_teardown NULL
+#endif
 
 static mk_mock *start(const char *spec)
 {
@@ -29,6 +65,10 @@ static mk_mock *start(const char *spec)
     mk_mock_options_init(&o);
     o.speed = 0;
     o.quiet = 1;
+#if FAULTS_TLS
+    o.tls_cert = certs.server;
+    o.tls_key = certs.server_key;
+#endif
     memset(&d, 0, sizeof(d));
     assert_int_equal(mk_mock_new(&o, paths, 1, &m, &d), MK_MOCK_OK);
     if (spec && mk_mock_fault_add(m, spec, err, sizeof(err)) != MK_MOCK_OK) {
@@ -39,7 +79,7 @@ static mk_mock *start(const char *spec)
 
 static void url_of(mk_mock *m, char *buf, size_t n)
 {
-    snprintf(buf, n, "ws://127.0.0.1:%d/ws", mk_mock_port(m));
+    snprintf(buf, n, SCHEME "://127.0.0.1:%d/ws", mk_mock_port(m));
 }
 
 static void on_message(void *user, mkc_ws_opcode op, const char *data, size_t len)
@@ -69,7 +109,7 @@ static void open_conn(ws_conn *c, const char *spec)
     c->q = mkc_queue_new();
     cb.user = c->q;
     url_of(c->m, url, sizeof(url));
-    assert_int_equal(mkc_ws_connect(url, &cb, &c->ws, &err), MKC_OK);
+    assert_int_equal(mkc_ws_connect_tls(url, &cb, TLS_OPTS, &c->ws, &err), MKC_OK);
 }
 
 static void close_conn(ws_conn *c)
@@ -176,7 +216,7 @@ static void fragments_on_the_wire(void **state)
     char url[96];
     const char *want[] = {"01", "00", "00", "00", "80"}; /* 64+64+64+64+47 bytes */
     url_of(m, url, sizeof(url));
-    assert_int_equal(mkc_ws_civetweb_connect(url, NULL, NULL, frame_cb, frame_close, q, &mc,
+    assert_int_equal(mkc_ws_civetweb_connect(url, NULL, TLS_OPTS, frame_cb, frame_close, q, &mc,
                                              &err),
                      MKC_OK);
     for (int i = 0; i < 5; i++) {
@@ -221,19 +261,44 @@ static void ping_without_pong(void **state)
     close_conn(&c);
 }
 
-static void upgrade_refused_with_status(void **state)
+
+/* An upgrade answered by a fault before any status line: the connect
+ * fails at once with `want`, naming the URL. */
+static void upgrade_fails(const char *spec, int want)
 {
-    (void)state;
-    mk_mock *m = start("/ws:status=503,retry-after=5");
+    mk_mock *m = start(spec);
     mkc_ws *ws = NULL;
     mkc_ws_callbacks cb = {on_message, on_close, NULL};
     mkc_error err = {0};
     char url[96];
     url_of(m, url, sizeof(url));
-    assert_int_equal(mkc_ws_connect(url, &cb, &ws, &err), MKC_EHTTP);
+    int rc = mkc_ws_connect_tls(url, &cb, TLS_OPTS, &ws, &err);
+    if (rc != want) {
+        fail_msg("%s: got %s (%s), expected %s", spec, mkc_strerror(rc), err.message,
+                 mkc_strerror(want));
+    }
     assert_null(ws);
+    assert_non_null(strstr(err.message, url));
     mkc_error_clear(&err);
     mk_mock_free(m);
+}
+
+static void upgrade_refused_with_status(void **state)
+{
+    (void)state;
+    upgrade_fails("/ws:status=503,retry-after=5", MKC_EHTTP);
+}
+
+static void upgrade_answered_with_nothing(void **state)
+{
+    (void)state;
+    upgrade_fails("/ws:empty", MKC_ECLOSED);
+}
+
+static void upgrade_answered_with_garbage(void **state)
+{
+    (void)state;
+    upgrade_fails("/ws:garbage=64", MKC_EPROTOCOL);
 }
 
 /* A frame's own fault in the cassette: "wsclose=1011" instead of m2. */
@@ -256,7 +321,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(fragments_on_the_wire),
         cmocka_unit_test(ping_without_pong),
         cmocka_unit_test(upgrade_refused_with_status),
+        cmocka_unit_test(upgrade_answered_with_nothing),
+        cmocka_unit_test(upgrade_answered_with_garbage),
         cmocka_unit_test(declared_close_on_frame),
     };
-    return SUITE_RUN(argc, argv, tests, NULL, NULL);
+    return SUITE_RUN(argc, argv, tests, group_setup, group_teardown);
 }

@@ -199,7 +199,9 @@ typedef struct mkc_ws_callbacks {
  * done. Refused: MKC_ECONNECT; upgrade refused: MKC_EHTTP; certificate or
  * TLS handshake: MKC_ETLS; a server that accepts but never answers the
  * upgrade: MKC_ETIMEOUT after CivetWeb's own handshake wait (~30 s, not
- * settable through its API). Messages name the URL. TLS settings: the env
+ * settable through its API); one that closes without an answer:
+ * MKC_ECLOSED; bytes that end before an HTTP header does: MKC_EPROTOCOL.
+ * Messages name the URL. TLS settings: the env
  * defaults (mkc_tls_from_env).
  * wss: CivetWeb 1.15's client checks the chain and dates against a CA file
  * but never the host name, so a verified libcurl handshake with the same
