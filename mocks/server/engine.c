@@ -43,6 +43,7 @@ static void held_put(mk__held *h)
 {
     if (h && atomic_fetch_sub(&h->refs, 1) == 1) {
         mk_cassette_free(h->c);
+        free(h->arrived);
         free(h);
     }
 }
@@ -61,12 +62,18 @@ static void held_list_drop(held_list *l)
 static int add_held(held_list *l, mk_cassette *c)
 {
     mk__held *h = calloc(1, sizeof(*h));
-    if (!h || held_push(l, h) != 0) {
+    _Atomic int64_t *arrived = calloc(c->count ? c->count : 1, sizeof(*arrived));
+    if (!h || !arrived || held_push(l, h) != 0) {
+        free(arrived);
         free(h);
         return MK_MOCK_ENOMEM;
     }
+    for (size_t k = 0; k < c->count; k++) {
+        atomic_init(&arrived[k], -1);
+    }
     atomic_init(&h->refs, 1); /* the list's reference */
     h->c = c;
+    h->arrived = arrived;
     return MK_MOCK_OK;
 }
 
@@ -273,7 +280,7 @@ static int set_build(const held_list *l, mk__set **out, mk_diag *diag)
             x->ix = &c->interactions[k];
             x->cas = c;
             x->group = at;
-            atomic_init(&x->arrived, -1);
+            x->arrived = &l->items[i]->arrived[k];
             for (size_t g = 0; g < at; g++) {
                 if (s->ixs[g].group == g && mk__same_request(s->ixs[g].ix, x->ix)) {
                     x->group = g;
@@ -317,7 +324,7 @@ void mk__engine_reset(struct mk_mock *m)
     pthread_mutex_lock(&m->mu);
     for (size_t i = 0; i < m->set->ix_count; i++) {
         m->set->ixs[i].used = 0;
-        atomic_store(&m->set->ixs[i].arrived, -1);
+        atomic_store(m->set->ixs[i].arrived, -1);
     }
     mk__journal_clear(&m->journal);
     pthread_mutex_unlock(&m->mu);
@@ -325,9 +332,10 @@ void mk__engine_reset(struct mk_mock *m)
 
 /* ---- swapping ---------------------------------------------------------- */
 
-/* Make s current (under mu), carrying over the sequence and trigger state
- * of every cassette the old set served too; the old set is given back, and
- * lives on while requests that started on it still run. */
+/* Make s current (under mu), carrying over the sequence state of every
+ * cassette the old set served too (arrivals are the held cassette's, shared
+ * already); the old set is given back, and lives on while requests that
+ * started on it still run. */
 static void swap_in(struct mk_mock *m, mk__set *s)
 {
     mk__set *old;
@@ -343,7 +351,6 @@ static void swap_in(struct mk_mock *m, mk__set *s)
             }
         }
         s->ixs[i].used = old->ixs[j].used;
-        atomic_store(&s->ixs[i].arrived, atomic_load(&old->ixs[j].arrived));
         j++;
     }
     m->set = s;
@@ -547,7 +554,7 @@ void mk__engine_pick(struct mk_mock *m, mk__req *req, int kind, int64_t now_ms, 
          * GET's sequence (a poll after a HEAD still sees its next state). */
         if (!out->via_get) {
             s->ixs[chosen].used = 1;
-            atomic_store(&s->ixs[chosen].arrived, now_ms);
+            atomic_store(s->ixs[chosen].arrived, now_ms);
         }
     } else {
         nearest(s, req, kind, out);
@@ -592,7 +599,7 @@ static int pred_cancel(void *arg)
 static int pred_trigger(void *arg)
 {
     struct sched_wait *w = arg;
-    return cancelled(w) || atomic_load(&w->trigger->arrived) >= 0;
+    return cancelled(w) || atomic_load(w->trigger->arrived) >= 0;
 }
 
 /* A clock wait that, when it watches a peer, looks at the socket every
@@ -621,13 +628,13 @@ int mk__schedule_conn(struct mk_mock *m, mk__ix *trigger, double speed, int64_t 
     struct sched_wait w = {m, cancel, trigger, peer, 0};
     int64_t deadline;
     if (trigger) {
-        if (atomic_load(&trigger->arrived) < 0) {
+        if (atomic_load(trigger->arrived) < 0) {
             wait_watching(&w, MK__NO_DEADLINE, 1);
         }
         if (cancelled(&w)) {
             return -1;
         }
-        *anchor_now = atomic_load(&trigger->arrived);
+        *anchor_now = atomic_load(trigger->arrived);
         *anchor_at = trigger->ix->at_ms;
     }
     deadline = mk__deadline(speed, *anchor_now, *anchor_at, at_ms);

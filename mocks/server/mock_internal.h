@@ -185,21 +185,26 @@ typedef struct mk__ix {
     const mk_cassette *cas;
     size_t group;             /* index of the first interaction with the same request */
     int used;                 /* sequence: served since start/reset (under mu) */
-    _Atomic int64_t arrived;  /* clock ms of the last arrival, -1 = never */
+    /* clock ms of the last arrival, -1 = never: the held cassette's, so a
+     * stream parked on a trigger in an older set is released by an arrival
+     * matched in the set that replaced it */
+    _Atomic int64_t *arrived;
     int is_trigger;           /* some `after` names it: its arrival wakes waiters */
 } mk__ix;
 
-/* One loaded cassette, shared by every set that serves it. */
+/* One loaded cassette, shared by every set that serves it, with the
+ * arrival of each of its interactions. */
 typedef struct mk__held {
     atomic_int refs;
     mk_cassette *c;
+    _Atomic int64_t *arrived; /* c->count */
 } mk__held;
 
 /* An immutable snapshot of what a mock serves (cassettes and their index).
  * A request or websocket takes a reference when it is matched and keeps
  * the set it started with until it ends, so adding, replacing or removing
  * cassettes (a new set swapped in under mu) never frees what is in use.
- * Only `used` and `arrived` change, under mu / atomically. */
+ * Only `used` (under mu) and the held arrivals (atomic) change. */
 typedef struct mk__set {
     atomic_int refs;
     mk__held **held;

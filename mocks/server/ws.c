@@ -510,7 +510,7 @@ static int on_frame(mk__ws *ws, int opcode, char *data, size_t len)
             ws->cands[c].played[f] = 1;
             if (!ws->cands[c].arrived) {
                 ws->cands[c].arrived = 1;
-                atomic_store(&ws->set->ixs[ws->cands[c].ix].arrived, arrival);
+                atomic_store(ws->set->ixs[ws->cands[c].ix].arrived, arrival);
                 if (ws->set->ixs[ws->cands[c].ix].is_trigger) {
                     mk__clock_wake_triggers(ws->m->clock);
                 }

@@ -236,7 +236,20 @@ static void latency_before_headers(void **state)
     mk_clock_free(c);
 }
 
-static void trigger_gates_chunk(void **state)
+/* A cassette with nothing to do with the triggers, added while a stream is
+ * parked: from then on a new set is served. */
+static const char unrelated_cassette[] =
+    "{\"mockkit_cassette\": 1, \"meta\": {\"service\": \"generic\", \"name\": \"other\","
+    " \"created\": \"2026-11-30T00:00:00Z\","
+    " \"source\": {\"kind\": \"synthesized\", \"refs\": [\"test_replay.c\"]}},"
+    " \"interactions\": [{\"id\": \"ping\", \"at_ms\": 0, \"request\": {\"method\": \"GET\","
+    " \"path\": \"/ping\"}, \"response\": {\"status\": 204}}]}";
+
+/* /events parks its second chunk until /kick arrives on another
+ * connection. add_while_parked: a cassette is added meanwhile; the stream
+ * is still released, since the cassette it waits in is served by both the
+ * old set and the new one. */
+static void trigger_gates_chunk_with(int add_while_parked)
 {
     const char *paths[] = {TRIGGERS};
     mk_clock *c = mk_clock_new_virtual();
@@ -245,7 +258,6 @@ static void trigger_gates_chunk(void **state)
     cu_stream s;
     cu_resp r;
     mk_journal_entry e[4];
-    (void)state;
     url_of(m, "/events", url, sizeof(url));
     assert_int_equal(cu_stream_start(&s, "GET", url, NULL, NULL), 0);
     assert_int_equal(cu_stream_wait(&s, 1, 5000), 1);
@@ -255,6 +267,14 @@ static void trigger_gates_chunk(void **state)
     mk_clock_advance(c, 5000);
     assert_int_equal(mk_clock_wait_for_waiters(c, 1, 5000), 0);
     assert_int_equal(cu_stream_wait(&s, 2, 50), 1);
+    if (add_while_parked) {
+        mk_diag d;
+        memset(&d, 0, sizeof(d));
+        if (mk_mock_add_cassette(m, unrelated_cassette, strlen(unrelated_cassette), "other.json",
+                                 NULL, &d) != MK_MOCK_OK) {
+            fail_msg("add: %s", d.message);
+        }
+    }
     /* the trigger arrives on another connection */
     url_of(m, "/kick", url, sizeof(url));
     assert_int_equal(cu_request("POST", url, NULL, "", &r), 0);
@@ -278,6 +298,18 @@ static void trigger_gates_chunk(void **state)
     assert_string_equal(e[1].interaction, "kick");
     mk_mock_free(m);
     mk_clock_free(c);
+}
+
+static void trigger_gates_chunk(void **state)
+{
+    (void)state;
+    trigger_gates_chunk_with(0);
+}
+
+static void trigger_reaches_a_stream_parked_before_a_cassette_was_added(void **state)
+{
+    (void)state;
+    trigger_gates_chunk_with(1);
 }
 
 static void trigger_on_real_clock_keeps_order(void **state)
@@ -365,6 +397,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(cut_stream_has_no_end),
         cmocka_unit_test(latency_before_headers),
         cmocka_unit_test(trigger_gates_chunk),
+        cmocka_unit_test(trigger_reaches_a_stream_parked_before_a_cassette_was_added),
         cmocka_unit_test(trigger_on_real_clock_keeps_order),
         cmocka_unit_test(client_leaves_mid_stream),
         cmocka_unit_test(free_while_streaming),
