@@ -35,6 +35,9 @@ typedef struct mk_rec_ws {
     mk__peer peer;                  /* finds the client's socket, for 1006 */
     size_t sent;                    /* data messages forwarded to the client */
     int faulted;                    /* a fault fired: the session is not recorded */
+    /* the client left or the recorder stops: ends a message fault's wait
+     * (fa.stop once messages flow; atomic) */
+    int leaving;
 } mk_rec_ws;
 
 static const char *type_name(int op)
@@ -93,12 +96,25 @@ static int wait_ready(mk_rec_ws *s)
     return ok;
 }
 
+/* The mock's own hook on upstream data message (op, data, len), as if it
+ * were a recorded server frame, `sent` messages into the session. */
+static int ws_hook(mk_rec_ws *s, int op, char *data, size_t len, size_t sent)
+{
+    mk_frame fr;
+    memset(&fr, 0, sizeof fr);
+    fr.from = MK_FROM_SERVER;
+    fr.type = op == MG_WEBSOCKET_OPCODE_BINARY ? MK_FRAME_BINARY : MK_FRAME_TEXT;
+    fr.payload.bytes.data = (unsigned char *)data;
+    fr.payload.bytes.len = len;
+    return mk__fault_ws_frame(NULL, s->client, &s->fa, sent, &fr, mk__peer_fd(&s->peer), NULL,
+                              &s->peer);
+}
+
 /* A message fault before forwarding an upstream frame to the client
  * (under s->mu): the mock's own hook, as if the frame were recorded.
  * Returns MK__FH_GO to forward it as it came, WROTE (fragmented), DONE
  * (closed or dropped: forward nothing more), or -2 for "drop this frame"
- * (a pong kept from the client by nopong). Latency and stall between
- * messages need the mock's clock and are not applied here. */
+ * (a pong kept from the client by nopong). Latency and stall: ws_delay. */
 static int ws_fault(mk_rec_ws *s, int op, char *data, size_t len)
 {
     if (!s->fa.on)
@@ -117,17 +133,30 @@ static int ws_fault(mk_rec_ws *s, int op, char *data, size_t len)
     default:
         return MK__FH_GO;
     }
-    mk_frame fr;
-    memset(&fr, 0, sizeof fr);
-    fr.from = MK_FROM_SERVER;
-    fr.type = op == MG_WEBSOCKET_OPCODE_BINARY ? MK_FRAME_BINARY : MK_FRAME_TEXT;
-    fr.payload.bytes.data = (unsigned char *)data;
-    fr.payload.bytes.len = len;
-    int h = mk__fault_ws_frame(NULL, s->client, &s->fa, s->sent, &fr, mk__peer_fd(&s->peer),
-                               NULL);
+    int h = ws_hook(s, op, data, len, s->sent);
     if (h != MK__FH_GO)
         s->faulted = 1;
     return h;
+}
+
+/* A latency or stall before forwarding an upstream data message, on the
+ * real clock, with s->mu NOT held: the client's frames still reach the
+ * upstream meanwhile, and the upstream's wait in the socket, as a slow
+ * service's would. Only this thread (the upstream's reader) uses the act.
+ * GO: forward it now; GONE: the client left or the recorder is stopping. */
+static int ws_delay(mk_rec_ws *s, int op, char *data, size_t len, size_t sent)
+{
+    if (!s->fa.on || (s->fa.f.kind != MK__F_LATENCY && s->fa.f.kind != MK__F_STALL) ||
+        (op != MG_WEBSOCKET_OPCODE_TEXT && op != MG_WEBSOCKET_OPCODE_BINARY))
+        return MK__FH_GO;
+    /* a client that sent its close has left, though its socket may stay
+     * open while it waits for our answer: on_close sets leaving */
+    s->fa.stop = &s->leaving;
+    int h = ws_hook(s, op, data, len, sent);
+    pthread_mutex_lock(&s->mu);
+    s->faulted = 1; /* a session the fault slowed is not recorded */
+    pthread_mutex_unlock(&s->mu);
+    return h == MK__FH_GO ? MK__FH_GO : MK__FH_GONE;
 }
 
 /* Upstream -> client. */
@@ -139,6 +168,12 @@ static int up_data(struct mg_connection *conn, int bits, char *data, size_t len,
     if (!wait_ready(s))
         return 0;
     record_frame(s, 0, op, data, len);
+    pthread_mutex_lock(&s->mu);
+    int live = !s->client_closed && !s->close_sent;
+    size_t sent = s->sent;
+    pthread_mutex_unlock(&s->mu);
+    if (live && ws_delay(s, op, data, len, sent) == MK__FH_GONE)
+        return 0; /* ends the upstream session too */
     pthread_mutex_lock(&s->mu);
     if (!s->client_closed && !s->close_sent) {
         int h = ws_fault(s, op, data, len);
@@ -184,6 +219,8 @@ static void track(mk_record *r, mk_rec_ws *s, int add)
         }
         if (r->ws_count < r->ws_cap)
             r->ws[r->ws_count++] = s;
+        if (__atomic_load_n(&r->stopping, __ATOMIC_SEQ_CST))
+            __atomic_store_n(&s->leaving, 1, __ATOMIC_SEQ_CST); /* close_all has run */
     } else {
         for (size_t i = 0; i < r->ws_count; i++)
             if (r->ws[i] == s) {
@@ -344,6 +381,7 @@ static void on_close(const struct mg_connection *conn, void *cbdata)
     s->client_closed = 1;
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
+    __atomic_store_n(&s->leaving, 1, __ATOMIC_SEQ_CST); /* ends a fault's wait in up_data */
     /* Joins the upstream reader; no lock held, it may be in up_data. */
     mg_close_connection(s->upstream);
     track(r, s, 0);
@@ -366,6 +404,7 @@ void mk_rec__ws_close_all(mk_record *r)
     pthread_mutex_lock(&r->ws_mu);
     for (size_t i = 0; i < r->ws_count; i++) {
         mk_rec_ws *s = r->ws[i];
+        __atomic_store_n(&s->leaving, 1, __ATOMIC_SEQ_CST);
         pthread_mutex_lock(&s->mu);
         if (s->ready && !s->client_closed && !s->close_sent) {
             mg_websocket_write(s->client, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, going,

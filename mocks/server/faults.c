@@ -350,6 +350,11 @@ static int wait_ms(struct mk_mock *m, const mk__fault_act *a, mk__peer *peer, in
     return wait_from(m, a, peer, now_ms(m), ms);
 }
 
+int mk__fault_wait(struct mk_mock *m, const mk__fault_act *a, mk__peer *peer, int64_t ms)
+{
+    return wait_ms(m, a, peer, ms);
+}
+
 /* Until the client leaves or the mock (or recorder) stops: hour-long
  * waits, each of which probes the socket every MK__PROBE_MS. */
 static int stall(struct mk_mock *m, const mk__fault_act *a, mk__peer *peer)

@@ -132,12 +132,21 @@ int mk__fault_chunk(struct mk_mock *m, struct mg_connection *conn, mk__fault_act
 /* End the connection as the fault says (FIN or RST) without a clean end. */
 void mk__fault_close(struct mg_connection *conn, const mk__fault_act *a, mk__peer *peer);
 
+/* Wait ms for a fault (latency), watching the client: on the mock's clock,
+ * or without a mock (the recorder) on the real one, ending at the act's
+ * stop flag. GO when the time is up, GONE when the client left first. */
+int mk__fault_wait(struct mk_mock *m, const mk__fault_act *a, mk__peer *peer, int64_t ms);
+
 /* faults_ws.c: before the player sends server frame fr, when `sent` data
  * messages have gone out on this connection (fd: its socket, -1 unknown).
  * GO: send it as recorded; WROTE: sent (fragmented); DONE: the connection
- * is closed or dropped, send nothing more; GONE: cancelled. */
+ * is closed or dropped, send nothing more; GONE: cancelled. Latency and
+ * stall wait on the mock's clock until cancel; without a mock (the
+ * recorder's proxy, m NULL) on the real clock until the client (peer)
+ * leaves or the act's stop flag is set. */
 int mk__fault_ws_frame(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a,
-                       size_t sent, const mk_frame *fr, int fd, atomic_int *cancel);
+                       size_t sent, const mk_frame *fr, int fd, atomic_int *cancel,
+                       mk__peer *peer);
 /* Does this fault keep pongs from client pings? */
 int mk__fault_ws_nopong(const mk__fault_act *a);
 

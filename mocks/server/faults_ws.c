@@ -75,8 +75,22 @@ int mk__fault_ws_nopong(const mk__fault_act *a)
     return a->on && a->f.kind == MK__F_NOPONG;
 }
 
+/* ms on the mock's clock until cancel, or (no mock) on the real clock
+ * until the client leaves or the recorder stops. */
+static int wait_for(struct mk_mock *m, const mk__fault_act *a, int64_t ms, atomic_int *cancel,
+                    mk__peer *peer)
+{
+    int64_t now, at = 0;
+    if (!m) {
+        return mk__fault_wait(NULL, a, peer, ms);
+    }
+    now = mk_clock_now_ms(m->clock);
+    return mk__schedule(m, NULL, 1.0, &now, &at, ms, cancel) == 0 ? MK__FH_GO : MK__FH_GONE;
+}
+
 int mk__fault_ws_frame(struct mk_mock *m, struct mg_connection *conn, mk__fault_act *a,
-                       size_t sent, const mk_frame *fr, int fd, atomic_int *cancel)
+                       size_t sent, const mk_frame *fr, int fd, atomic_int *cancel,
+                       mk__peer *peer)
 {
     const mk__fault *f = &a->f;
     int data = fr->type == MK_FRAME_TEXT || fr->type == MK_FRAME_BINARY;
@@ -109,19 +123,16 @@ int mk__fault_ws_frame(struct mk_mock *m, struct mg_connection *conn, mk__fault_
     case MK__F_LATENCY:
         if ((f->at == MK__AT_FIRST && sent == 0) || (f->at == MK__AT_BETWEEN && sent > 0) ||
             f->at == MK__AT_EVENT) {
-            int64_t now = mk_clock_now_ms(m->clock), at = 0;
             int64_t ms = f->at == MK__AT_BETWEEN && sent > 1 ? mk__fault_draw(a) : a->delay_ms;
-            return mk__schedule(m, NULL, 1.0, &now, &at, ms, cancel) == 0 ? MK__FH_GO
-                                                                               : MK__FH_GONE;
+            return wait_for(m, a, ms, cancel, peer);
         }
         return MK__FH_GO;
     case MK__F_STALL:
         if ((f->at == MK__AT_EVENT && (int)sent >= f->at_event) ||
             (f->at == MK__AT_FIRST && sent == 0)) {
-            int64_t now, at = 0;
-            do { /* until the connection ends (cancel) or the mock stops */
-                now = mk_clock_now_ms(m->clock);
-            } while (mk__schedule(m, NULL, 1.0, &now, &at, 3600000, cancel) == 0);
+            /* until the connection ends or the mock (recorder) stops */
+            while (wait_for(m, a, 3600000, cancel, peer) == MK__FH_GO) {
+            }
             return MK__FH_GONE;
         }
         return MK__FH_GO;

@@ -190,10 +190,10 @@ static void play(mk__ws *ws, run *r)
             mk__fault_act_cassette(ws->m, fr->fault, 1, &fa);
             fa.f.at = fa.f.at == MK__AT_FIRST ? MK__AT_EVENT : fa.f.at;
         }
-        int h = mk__fault_ws_frame(ws->m, ws->conn, &fa, 0, fr, ws->fd, &ws->cancel);
+        int h = mk__fault_ws_frame(ws->m, ws->conn, &fa, 0, fr, ws->fd, &ws->cancel, NULL);
         if (h == MK__FH_GO) {
             h = mk__fault_ws_frame(ws->m, ws->conn, &ws->fault, ws->sent, fr, ws->fd,
-                                   &ws->cancel);
+                                   &ws->cancel, NULL);
         }
         if (h == MK__FH_DONE || h == MK__FH_GONE) {
             atomic_store(&ws->closed, 1);

@@ -2,11 +2,15 @@
  * session a live upstream plays (an embedded mock on loopback stands in for
  * it): close 1001/1011 after N messages, 1006 (TCP dropped, FIN or RST, no
  * close frame), fragmented messages, pings left without pong, a refused
- * upgrade; what the kit's websocket client (mkc_ws_*) sees, as against the
- * mock (suite-faults-ws). Every wait is a bounded queue pop. */
+ * upgrade, latency between messages and a stall (on the real clock); what
+ * the kit's websocket client (mkc_ws_*) sees, as against the mock
+ * (suite-faults-ws). Every wait is a bounded queue pop; real-clock checks
+ * are lower bounds (never early) and a silence, which load cannot break. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mockkit/client.h"
@@ -23,18 +27,35 @@ typedef struct rig {
     mkc_queue *q;
     mkc_ws *ws;
     char out[256];
+    pthread_mutex_t mu;
+    int64_t at_ms[8];  /* when the client got each message (monotonic) */
+    size_t got;
 } rig;
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 static void on_message(void *user, mkc_ws_opcode op, const char *data, size_t len)
 {
-    mkc_queue_push(user, op == MKC_WS_PONG ? K_PONG : K_MSG, data, len);
+    rig *g = user;
+    pthread_mutex_lock(&g->mu);
+    if (op != MKC_WS_PONG && g->got < 8) {
+        g->at_ms[g->got++] = now_ms();
+    }
+    pthread_mutex_unlock(&g->mu);
+    mkc_queue_push(g->q, op == MKC_WS_PONG ? K_PONG : K_MSG, data, len);
 }
 
 static void on_close(void *user, int code, const char *reason)
 {
+    rig *g = user;
     char buf[160];
     int n = snprintf(buf, sizeof(buf), "%d %s", code, reason);
-    mkc_queue_push(user, K_CLOSE, buf, (size_t)n);
+    mkc_queue_push(g->q, K_CLOSE, buf, (size_t)n);
 }
 
 /* Upstream mock, recorder in front with one fault (or none); connect the
@@ -50,6 +71,7 @@ static int rig_open(rig *g, const char *fault)
     mkc_ws_callbacks cb = {on_message, on_close, NULL};
     mkc_error err = {0};
     memset(g, 0, sizeof(*g));
+    pthread_mutex_init(&g->mu, NULL);
     faults[0] = fault;
     mk_mock_options_init(&mo);
     mo.speed = 0;
@@ -67,7 +89,7 @@ static int rig_open(rig *g, const char *fault)
     ro.fault_count = fault ? 1 : 0;
     assert_int_equal(mk_record_new(&ro, &g->rec, &d), 0);
     g->q = mkc_queue_new();
-    cb.user = g->q;
+    cb.user = g;
     snprintf(url, sizeof(url), "ws%s/ws", mk_record_url(g->rec) + 4); /* http:// -> ws:// */
     int rc = mkc_ws_connect(url, &cb, &g->ws, &err);
     mkc_error_clear(&err);
@@ -84,6 +106,7 @@ static void rig_close(rig *g, size_t want_recorded)
     mk_record_free(g->rec);
     mkc_queue_free(g->q);
     mk_mock_free(g->up);
+    pthread_mutex_destroy(&g->mu);
     remove(g->out);
 }
 
@@ -182,6 +205,46 @@ static void proxied_ping_without_pong(void **state)
     rig_close(&g, 0);
 }
 
+/* latency=300,at=between: m1 as it comes, each later message at least
+ * 300 ms after the one before (the upstream sent all three at once). */
+static void proxied_latency_between_messages(void **state)
+{
+    (void)state;
+    rig g;
+    char buf[400];
+    assert_int_equal(rig_open(&g, "/ws:latency=300,at=between"), MKC_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(next(&g, buf, sizeof(buf)), K_MSG);
+    }
+    pthread_mutex_lock(&g.mu);
+    for (size_t i = 1; i < 3; i++) {
+        if (g.at_ms[i] - g.at_ms[i - 1] < 300 - 2) {
+            fail_msg("message %zu came %lld ms after message %zu, before the 300 ms latency",
+                     i + 1, (long long)(g.at_ms[i] - g.at_ms[i - 1]), i);
+        }
+    }
+    pthread_mutex_unlock(&g.mu);
+    rig_close(&g, 0); /* a session the fault slowed is not recorded */
+}
+
+/* stall,at=event:1: m1, then nothing; the client leaving ends the stall
+ * (rig_close returns: the proxy's worker let go). */
+static void proxied_stall_after_one(void **state)
+{
+    (void)state;
+    rig g;
+    char buf[400];
+    assert_int_equal(rig_open(&g, "/ws:stall,at=event:1"), MKC_OK);
+    assert_int_equal(next(&g, buf, sizeof(buf)), K_MSG);
+    assert_memory_equal(buf, "m1:", 3);
+    int kind = 0;
+    char *data = NULL;
+    size_t len = 0;
+    assert_int_equal(mkc_queue_pop(g.q, 1000, &kind, &data, &len), MKC_ETIMEOUT);
+    assert_true(mkc_ws_is_open(g.ws));
+    rig_close(&g, 0);
+}
+
 static void proxied_upgrade_refused_with_status(void **state)
 {
     (void)state;
@@ -200,6 +263,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(proxied_cut_with_rst_after_one),
         cmocka_unit_test(proxied_fragmented_message_is_joined),
         cmocka_unit_test(proxied_ping_without_pong),
+        cmocka_unit_test(proxied_latency_between_messages),
+        cmocka_unit_test(proxied_stall_after_one),
         cmocka_unit_test(proxied_upgrade_refused_with_status),
     };
     return SUITE_RUN(argc, argv, tests, NULL, NULL);
