@@ -13,7 +13,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <civetweb.h>
@@ -144,7 +143,9 @@ static int parse_url(const char *url, char *host, size_t hsize, int *port, const
 
 /* The socket is found through /proc/self/fd by its peer port; a false
  * match (another of our connections to the same port) only loses Nagle
- * too, which is harmless. */
+ * too, which is harmless. Whether an entry is a socket is read from its
+ * link ("socket:[inode]"), not by fstat: descriptors other threads own
+ * (and may be closing) are left untouched unless they are sockets. */
 void mkc_tcp_nodelay_to_port(int port)
 {
     DIR *d = opendir("/proc/self/fd");
@@ -156,11 +157,14 @@ void mkc_tcp_nodelay_to_port(int port)
         long fd = strtol(e->d_name, &end, 10);
         if (!end || *end || fd < 0 || fd == dirfd(d))
             continue;
-        struct stat st;
+        char link[64], target[32];
+        snprintf(link, sizeof link, "/proc/self/fd/%ld", fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n < 8 || memcmp(target, "socket:[", 8) != 0)
+            continue;
         struct sockaddr_storage peer;
         socklen_t len = sizeof peer;
-        if (fstat((int)fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
-            getpeername((int)fd, (struct sockaddr *)&peer, &len) != 0)
+        if (getpeername((int)fd, (struct sockaddr *)&peer, &len) != 0)
             continue;
         int peer_port = peer.ss_family == AF_INET ? ntohs(((struct sockaddr_in *)&peer)->sin_port)
                       : peer.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&peer)->sin6_port)

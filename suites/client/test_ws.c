@@ -1,10 +1,14 @@
 /* test_ws.c: mkc_ws against a CivetWeb websocket handler started in the
  * test: text and binary messages both ways, the server's close code and
- * reason reach on_close, our close handshake completes, and a refused
- * connection or upgrade fails naming the URL. */
+ * reason reach on_close, our close handshake completes, Nagle is off on the
+ * connection, and a refused connection or upgrade fails naming the URL. */
+#include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "mockkit/client.h"
 #include "suite.h"
@@ -172,6 +176,36 @@ static void test_close_handshake(void **state)
     mkc_queue_free(q);
 }
 
+/* CivetWeb's client writes a frame's header and payload apart; with Nagle
+ * on, the payload waits ~40 ms for the server's delayed ACK. So every
+ * socket of ours connected to the server's port has TCP_NODELAY. */
+static void test_connection_has_nagle_off(void **state)
+{
+    (void)state;
+    mkc_queue *q = mkc_queue_new();
+    mkc_ws *ws = open_ws(q);
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int found = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        int fd = atoi(e->d_name), on = 0;
+        struct sockaddr_in peer;
+        socklen_t len = sizeof peer, olen = sizeof on;
+        if (fd <= 2 || fd == dirfd(d) ||
+            getpeername(fd, (struct sockaddr *)&peer, &len) != 0 ||
+            peer.sin_family != AF_INET || ntohs(peer.sin_port) != srv.port)
+            continue;
+        assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &olen), 0);
+        assert_true(on);
+        found++;
+    }
+    closedir(d);
+    assert_int_equal(found, 1);
+    mkc_ws_free(ws);
+    mkc_queue_free(q);
+}
+
 static void test_refused_is_econnect(void **state)
 {
     (void)state;
@@ -236,6 +270,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_text_and_binary_both_ways),
         cmocka_unit_test(test_server_close_code_and_reason_reach_on_close),
         cmocka_unit_test(test_close_handshake),
+        cmocka_unit_test(test_connection_has_nagle_off),
         cmocka_unit_test(test_refused_is_econnect),
         cmocka_unit_test(test_scheme_any_case),
         cmocka_unit_test(test_upgrade_answered_without_http_names_the_url),
