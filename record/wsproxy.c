@@ -36,7 +36,7 @@ typedef struct mk_rec_ws {
     size_t sent;                    /* data messages forwarded to the client */
     int faulted;                    /* a fault fired: the session is not recorded */
     /* the client left or the recorder stops: ends a message fault's wait
-     * (fa.stop once messages flow; atomic) */
+     * (fa.stop once the session is tracked; atomic) */
     int leaving;
 } mk_rec_ws;
 
@@ -149,9 +149,6 @@ static int ws_delay(mk_rec_ws *s, int op, char *data, size_t len, size_t sent)
     if (!s->fa.on || (s->fa.f.kind != MK__F_LATENCY && s->fa.f.kind != MK__F_STALL) ||
         (op != MG_WEBSOCKET_OPCODE_TEXT && op != MG_WEBSOCKET_OPCODE_BINARY))
         return MK__FH_GO;
-    /* a client that sent its close has left, though its socket may stay
-     * open while it waits for our answer: on_close sets leaving */
-    s->fa.stop = &s->leaving;
     int h = ws_hook(s, op, data, len, sent);
     pthread_mutex_lock(&s->mu);
     s->faulted = 1; /* a session the fault slowed is not recorded */
@@ -338,6 +335,11 @@ static int on_connect(const struct mg_connection *conn, void *cbdata)
      * time with it. */
     mg_set_user_connection_data(conn, s);
     track(r, s, 1);
+    /* From here a message fault's wait (ws_delay, on the upstream reader
+     * once on_ready has run) also ends when the client leaves: one that sent
+     * its close may keep its socket open while it waits for our answer, so
+     * on_close sets leaving, as close_all does when the recorder stops. */
+    s->fa.stop = &s->leaving;
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "core_util.h"
+#include "kit.h" /* monotonic deadlines */
 #include "suite.h"
 
 #define ROUNDTRIP CORE_CASSETTES "/roundtrip.json"
@@ -65,8 +66,7 @@ static void on_close(const struct mg_connection *conn, void *arg)
     wclient *c = arg;
     struct timespec until;
     (void)conn;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += 2;
+    mkc__deadline_in(&until, 2000);
     pthread_mutex_lock(&c->mu);
     while (c->sending && pthread_cond_timedwait(&c->cv, &c->mu, &until) == 0) {
     }
@@ -78,13 +78,9 @@ static void on_close(const struct mg_connection *conn, void *arg)
 static int ws_open(wclient *c, mk_mock *m, const char *path)
 {
     char err[256] = "";
-    pthread_condattr_t a;
     memset(c, 0, sizeof(*c));
     pthread_mutex_init(&c->mu, NULL);
-    pthread_condattr_init(&a);
-    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-    pthread_cond_init(&c->cv, &a);
-    pthread_condattr_destroy(&a);
+    mkc__cond_init_monotonic(&c->cv);
     c->conn = mg_connect_websocket_client("127.0.0.1", mk_mock_port(m), 0, err, sizeof(err), path,
                                           NULL, on_data, on_close, c);
     return c->conn ? 0 : -1;
@@ -95,13 +91,7 @@ static size_t ws_wait(wclient *c, size_t n, int timeout_ms)
 {
     struct timespec until;
     size_t count;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    mkc__deadline_in(&until, timeout_ms);
     pthread_mutex_lock(&c->mu);
     while (c->count < n && !c->closed) {
         if (pthread_cond_timedwait(&c->cv, &c->mu, &until) != 0) {

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "kit.h" /* mkc__now_ms */
 #include "mockkit/client.h"
 #include "mockkit/mock.h"
 #include "mockkit/record.h"
@@ -33,19 +33,12 @@ typedef struct rig {
     size_t got;
 } rig;
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void on_message(void *user, mkc_ws_opcode op, const char *data, size_t len)
 {
     rig *g = user;
     pthread_mutex_lock(&g->mu);
     if (op != MKC_WS_PONG && g->got < 8) {
-        g->at_ms[g->got++] = now_ms();
+        g->at_ms[g->got++] = mkc__now_ms();
     }
     pthread_mutex_unlock(&g->mu);
     mkc_queue_push(g->q, op == MKC_WS_PONG ? K_PONG : K_MSG, data, len);
@@ -92,7 +85,7 @@ static int rig_open(rig *g, const char *fault)
     g->q = mkc_queue_new();
     cb.user = g;
     snprintf(url, sizeof(url), "ws%s/ws", mk_record_url(g->rec) + 4); /* http:// -> ws:// */
-    g->opened_ms = now_ms();
+    g->opened_ms = mkc__now_ms();
     int rc = mkc_ws_connect(url, &cb, &g->ws, &err);
     mkc_error_clear(&err);
     return rc;
